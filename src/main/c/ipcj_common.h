@@ -1,0 +1,69 @@
+/*
+ * ipcj_common.h — what every ipcj shim shares.
+ *
+ * A shim is a thin, policy-free wrapper around one Linux IPC call. It returns the call's
+ * result, or -errno when the call failed; it never prints, retries, allocates or decides.
+ * Retrying on EINTR, timeouts, validation and error messages live in Java (and in the C
+ * programs that use these headers directly).
+ *
+ * The shims are `static inline` so one header is both the JNI library's source (JavaCPP
+ * includes the headers into the code it generates, compiled as C++) and a header-only
+ * library for C users (cmake/ exports it as the target ipcj::ipcj). They must therefore
+ * compile as C11 and as C++11: no designated initialisers, explicit casts from void *.
+ *
+ * C-to-Java type mapping, used by every binding class in dev.ipcj.jni:
+ *
+ *   C type                         Java type   why
+ *   -----------------------------  ----------  -------------------------------------------
+ *   int (result or -errno)         int         descriptors, ids, 0/-errno status
+ *   long long (result or -errno)   long        sizes, byte counts; -4095..-1 means -errno
+ *   void * (an address)            long        raw address: passing a Pointer object costs
+ *                                              field reads through JNI on every call
+ *   const char * (a name)          String      JavaCPP converts (UTF-8), only on open calls
+ *   size_t, ssize_t, off_t         long        all 64-bit on linux-x86_64
+ *   mode_t, key_t, pid_t           int         32-bit on Linux
+ *   unsigned int (priority, value) int         the Java side keeps values in 0..INT_MAX
+ *   struct timespec                long        a relative timeout in nanoseconds; the shim
+ *                                              builds the absolute deadline itself
+ *   struct out-parameters          long[]      the shim fills an array of fields whose order
+ *                                              is documented next to the shim
+ *
+ * Addresses handed to a shim were produced by a shim (mmap, shmat) or by Java's direct
+ * buffers; the Java side checks bounds before it passes them.
+ */
+#ifndef IPCJ_COMMON_H
+#define IPCJ_COMMON_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+/* Result of a call that returns -1 and sets errno: the value, or -errno. */
+#define IPCJ_RESULT(expr) ((expr) == -1 ? -errno : 0)
+#define IPCJ_VALUE(v) ((v) == -1 ? -errno : (v))
+
+/* Build an absolute deadline on clock `clock` that lies `nanos` from now. */
+static inline void ipcj_deadline(clockid_t clock, long long nanos, struct timespec *ts) {
+    clock_gettime(clock, ts);
+    if (nanos < 0) nanos = 0;
+    ts->tv_sec += (time_t)(nanos / 1000000000LL);
+    ts->tv_nsec += (long)(nanos % 1000000000LL);
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec += 1;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+/* A relative timeout as a timespec (for calls that take one). */
+static inline void ipcj_relative(long long nanos, struct timespec *ts) {
+    if (nanos < 0) nanos = 0;
+    ts->tv_sec = (time_t)(nanos / 1000000000LL);
+    ts->tv_nsec = (long)(nanos % 1000000000LL);
+}
+
+#endif /* IPCJ_COMMON_H */

@@ -1,0 +1,284 @@
+package dev.ipcj.posix;
+
+import dev.ipcj.ClosedException;
+import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.IpcException;
+import dev.ipcj.MappedRegion;
+import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Names;
+import dev.ipcj.internal.UseCount;
+import dev.ipcj.jni.PosixShm;
+
+/**
+ * A POSIX shared memory object ({@code shm_open}), a file in {@code /dev/shm} that processes
+ * map to share bytes.
+ *
+ * <p>Create and open are separate on purpose: {@link #create} fails if the name exists,
+ * {@link #open} fails if it does not, {@link #openOrCreate} does either. The default mode is
+ * {@code 0600} (only the owner). Closing the handle does not unmap regions already mapped and
+ * does not remove the name; {@link #unlink()} removes the name, and the memory goes away when
+ * the last process has closed and unmapped it.
+ *
+ * <pre>{@code
+ * try (SharedMemory shm = SharedMemory.create("/orders", 4096);
+ *      MappedRegion r = shm.map()) {
+ *     r.putLong(0, 42);
+ * } finally {
+ *     SharedMemory.unlinkIfExists("/orders");
+ * }
+ * }</pre>
+ */
+public final class SharedMemory implements AutoCloseable {
+    /** Default permission bits: read and write for the owner only. */
+    public static final int DEFAULT_MODE = 0600;
+
+    private static final int O_RDONLY = 0;
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0100;
+    private static final int O_EXCL = 0200;
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+
+    private final String name;
+    private final int fd;
+    private final boolean readOnly;
+    private final UseCount uses;
+
+    private SharedMemory(String name, int fd, boolean readOnly) {
+        this.name = name;
+        this.fd = fd;
+        this.readOnly = readOnly;
+        this.uses = new UseCount(() -> PosixShm.close(fd));
+    }
+
+    /** Creates {@code name} with {@code size} bytes and mode 0600; fails if it exists. */
+    public static SharedMemory create(String name, long size) {
+        return create(name, size, DEFAULT_MODE);
+    }
+
+    /** Creates {@code name} with {@code size} bytes (zero-filled) and {@code mode}; fails if it exists. */
+    public static SharedMemory create(String name, long size, int mode) {
+        checkName(name);
+        checkSize(name, size);
+        checkMode("shm_open", name, mode);
+        int fd = PosixShm.shmOpen(name, O_RDWR | O_CREAT | O_EXCL, mode);
+        if (fd < 0) {
+            throw IpcException.of("shm_open", name, fd, detail(fd));
+        }
+        int r = PosixShm.ftruncate(fd, size);
+        if (r < 0) {
+            PosixShm.close(fd);
+            PosixShm.shmUnlink(name);
+            throw IpcException.of("ftruncate", name, r, r == -Errno.EFBIG || r == -Errno.EINVAL
+                    ? "size " + size + " is more than this file system allows" : null);
+        }
+        return new SharedMemory(name, fd, false);
+    }
+
+    /** Opens an existing object for reading and writing; fails with NotFoundException if absent. */
+    public static SharedMemory open(String name) {
+        return open(name, false);
+    }
+
+    /** Opens an existing object for reading only; its mappings are read-only. */
+    public static SharedMemory openReadOnly(String name) {
+        return open(name, true);
+    }
+
+    private static SharedMemory open(String name, boolean readOnly) {
+        checkName(name);
+        int fd = PosixShm.shmOpen(name, readOnly ? O_RDONLY : O_RDWR, 0);
+        if (fd < 0) {
+            throw IpcException.of("shm_open", name, fd, detail(fd));
+        }
+        return new SharedMemory(name, fd, readOnly);
+    }
+
+    /**
+     * Opens {@code name}, creating it with {@code size} bytes and {@code mode} if it does not
+     * exist. An existing object smaller than {@code size} (for instance one a racing creator
+     * has not sized yet) is grown to {@code size}; a larger one is left as it is.
+     */
+    public static SharedMemory openOrCreate(String name, long size, int mode) {
+        checkName(name);
+        checkSize(name, size);
+        checkMode("shm_open", name, mode);
+        int fd = PosixShm.shmOpen(name, O_RDWR | O_CREAT, mode);
+        if (fd < 0) {
+            throw IpcException.of("shm_open", name, fd, detail(fd));
+        }
+        SharedMemory shm = new SharedMemory(name, fd, false);
+        try {
+            if (shm.size() < size) {
+                shm.resize(size);
+            }
+        } catch (RuntimeException e) {
+            shm.close();
+            throw e;
+        }
+        return shm;
+    }
+
+    /** Removes the name; processes that have it open or mapped keep their memory. */
+    public static void unlink(String name) {
+        checkName(name);
+        int r = PosixShm.shmUnlink(name);
+        if (r < 0) {
+            throw IpcException.of("shm_unlink", name, r, detail(r));
+        }
+    }
+
+    /** Removes the name if it exists: true if it did. For cleanup in finally blocks. */
+    public static boolean unlinkIfExists(String name) {
+        checkName(name);
+        int r = PosixShm.shmUnlink(name);
+        if (r < 0 && r != -Errno.ENOENT) {
+            throw IpcException.of("shm_unlink", name, r, detail(r));
+        }
+        return r == 0;
+    }
+
+    /** Removes this object's name. */
+    public void unlink() {
+        unlink(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** The current size in bytes, from fstat (another process may have resized it). */
+    public long size() {
+        return stat()[0];
+    }
+
+    /** The permission bits (e.g. 0600), from fstat. */
+    public int mode() {
+        return (int) (stat()[1] & 07777);
+    }
+
+    private long[] stat() {
+        enter();
+        try {
+            long[] st = new long[4];
+            int r = PosixShm.fstat(fd, st);
+            if (r < 0) {
+                throw IpcException.of("fstat", name, r);
+            }
+            return st;
+        } finally {
+            uses.exit();
+        }
+    }
+
+    /**
+     * Sets the size ({@code ftruncate}). Do it before mapping: a process that has mapped more
+     * than the new size gets SIGBUS when it touches the cut-off part, so shrink only objects
+     * nobody has mapped.
+     */
+    public void resize(long size) {
+        checkSize(name, size);
+        if (readOnly) {
+            throw new InvalidArgumentException("ftruncate", name, 0, "the object was opened read-only");
+        }
+        enter();
+        try {
+            int r = PosixShm.ftruncate(fd, size);
+            if (r < 0) {
+                throw IpcException.of("ftruncate", name, r);
+            }
+        } finally {
+            uses.exit();
+        }
+    }
+
+    /** Maps the whole object, read-write (read-only if opened read-only). */
+    public MappedRegion map() {
+        return map(0, size(), readOnly);
+    }
+
+    /** Maps the whole object read-only: a write through it throws PermissionDeniedException. */
+    public MappedRegion mapReadOnly() {
+        return map(0, size(), true);
+    }
+
+    /**
+     * Maps {@code length} bytes from {@code offset} (a multiple of the page size). The range
+     * must lie inside the object's current size: mapping past the end would turn the first
+     * touch into SIGBUS, so it is refused here.
+     */
+    public MappedRegion map(long offset, long length, boolean readOnly) {
+        if (!readOnly && this.readOnly) {
+            throw new InvalidArgumentException("mmap", name, 0,
+                    "cannot map read-write: the object was opened read-only");
+        }
+        long page = PosixShm.pageSize();
+        if (offset < 0 || offset % page != 0) {
+            throw new InvalidArgumentException("mmap", name, 0,
+                    "offset " + offset + " is not a non-negative multiple of the page size " + page);
+        }
+        long size = size();
+        if (length <= 0) {
+            throw new InvalidArgumentException("mmap", name, 0, size == 0
+                    ? "the object is empty (size 0): create it with a size or resize() it first"
+                    : "length " + length + " must be positive");
+        }
+        if (offset > size || length > size - offset) {
+            throw new InvalidArgumentException("mmap", name, 0, "offset " + offset + " + length " + length
+                    + " exceeds the object's size " + size);
+        }
+        enter();
+        try {
+            long a = PosixShm.mmapShared(fd, length, readOnly ? PROT_READ : PROT_READ | PROT_WRITE, offset);
+            if (a < 0 && a > -4096) {
+                throw IpcException.of("mmap", name, (int) a);
+            }
+            return new MappedRegion(name, a, length, readOnly, null);
+        } finally {
+            uses.exit();
+        }
+    }
+
+    /** Closes the descriptor. Mappings stay valid; the name stays until unlinked. Idempotent. */
+    @Override
+    public void close() {
+        uses.close();
+    }
+
+    private void enter() {
+        if (!uses.tryEnter()) {
+            throw new ClosedException("shm", name, 0, "the handle is closed");
+        }
+    }
+
+    static void checkName(String name) {
+        Names.check("shm_open", name, Names.NAME_MAX);
+    }
+
+    private static void checkSize(String name, long size) {
+        if (size <= 0) {
+            throw new InvalidArgumentException("ftruncate", name, 0, "size " + size + " must be positive");
+        }
+    }
+
+    static void checkMode(String call, String name, int mode) {
+        if ((mode & ~0777) != 0) {
+            throw new InvalidArgumentException(call, name, 0,
+                    "mode 0" + Integer.toOctalString(mode) + " has bits outside 0777");
+        }
+    }
+
+    private static String detail(int errno) {
+        if (errno == -Errno.EACCES) {
+            return "permission denied (the object's mode or owner does not allow this access)";
+        }
+        if (errno == -Errno.EMFILE) {
+            return "this process has too many open files (RLIMIT_NOFILE; raise it with ulimit -n)";
+        }
+        return null;
+    }
+}
