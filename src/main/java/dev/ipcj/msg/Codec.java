@@ -1,0 +1,54 @@
+package dev.ipcj.msg;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns a value into message bytes and back. {@link #encode} writes at the buffer's position
+ * (advancing it); {@link #decode} reads the buffer's remaining bytes, which are exactly one
+ * message. A value too large for the mailbox's maximum message size makes {@code encode}
+ * throw {@link java.nio.BufferOverflowException}, which the mailbox reports as a limit.
+ *
+ * <pre>{@code
+ * record Point(int x, int y) {}
+ * Codec<Point> POINT = Codec.of((p, b) -> b.putInt(p.x()).putInt(p.y()),
+ *                               b -> new Point(b.getInt(), b.getInt()));
+ * box.send(new Point(1, 2), POINT);
+ * Point p = box.receive().decode(POINT);
+ * }</pre>
+ */
+public interface Codec<T> {
+    void encode(T value, ByteBuffer dst);
+
+    T decode(ByteBuffer src);
+
+    /** Strings as UTF-8 bytes, without a length prefix (a message has its own length). */
+    Codec<String> UTF8 = of(
+            (s, b) -> b.put(s.getBytes(StandardCharsets.UTF_8)),
+            b -> StandardCharsets.UTF_8.decode(b).toString());
+
+    /** Byte arrays as they are. */
+    Codec<byte[]> BYTES = of(
+            (a, b) -> b.put(a),
+            b -> {
+                byte[] a = new byte[b.remaining()];
+                b.get(a);
+                return a;
+            });
+
+    /** A codec from two lambdas. */
+    static <T> Codec<T> of(java.util.function.BiConsumer<T, ByteBuffer> encoder,
+                           java.util.function.Function<ByteBuffer, T> decoder) {
+        return new Codec<>() {
+            @Override
+            public void encode(T value, ByteBuffer dst) {
+                encoder.accept(value, dst);
+            }
+
+            @Override
+            public T decode(ByteBuffer src) {
+                return decoder.apply(src);
+            }
+        };
+    }
+}

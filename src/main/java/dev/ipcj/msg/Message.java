@@ -1,0 +1,56 @@
+package dev.ipcj.msg;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** A received message, copied onto the heap: its sender, its sequence number and its bytes. */
+public final class Message {
+    private final int sender;
+    private final long sequence;
+    private final byte[] payload;
+
+    Message(int sender, long sequence, byte[] payload) {
+        this.sender = sender;
+        this.sequence = sequence;
+        this.payload = payload;
+    }
+
+    /** The pid of the process that sent it. */
+    public int sender() {
+        return sender;
+    }
+
+    /** The sending handle's sequence number for it. */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** A copy of the payload. */
+    public byte[] bytes() {
+        return payload.clone();
+    }
+
+    /** The payload, read-only. */
+    public ByteBuffer payload() {
+        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+    }
+
+    public int length() {
+        return payload.length;
+    }
+
+    /** The payload decoded by {@code codec}. */
+    public <T> T decode(Codec<T> codec) {
+        return codec.decode(ByteBuffer.wrap(payload).asReadOnlyBuffer());
+    }
+
+    /** The payload as UTF-8 text. */
+    public String text() {
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "Message[sender=" + sender + ", sequence=" + sequence + ", " + payload.length + " bytes]";
+    }
+}
