@@ -207,7 +207,11 @@ final class LogQueue extends FrameQueue {
     /** Removes every file and semaphore of the log {@code name}; true if anything was there. */
     static boolean remove(String name, Path dir) {
         String base = name.substring(1) + ".log";
-        boolean any = false;
+        boolean any = NamedSemaphore.unlinkIfExists(name + ".log-items");
+        any |= NamedSemaphore.unlinkIfExists(name + ".log-space");
+        if (!Files.isDirectory(dir)) {
+            return any;
+        }
         try {
             any |= Files.deleteIfExists(dir.resolve(base));
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, base + ".*")) {
@@ -218,8 +222,6 @@ final class LogQueue extends FrameQueue {
         } catch (IOException e) {
             throw io("unlink", dir.resolve(base), e, name);
         }
-        any |= NamedSemaphore.unlinkIfExists(name + ".log-items");
-        any |= NamedSemaphore.unlinkIfExists(name + ".log-space");
         return any;
     }
 
