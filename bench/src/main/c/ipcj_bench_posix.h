@@ -36,4 +36,15 @@ static inline int ipcj_bench_sem_pingpong(long long ping, long long pong, long l
     }
     return 0;
 }
+
+/* n rounds of sem_post + sem_trywait on one semaphore, no other process: the uncontended path. */
+static inline int ipcj_bench_sem_post_trywait(long long sem, long long n) {
+    for (long long i = 0; i < n; i++) {
+        int r = ipcj_sem_post(sem);
+        if (r < 0) return r;
+        r = ipcj_sem_trywait(sem);
+        if (r < 0) return r;
+    }
+    return 0;
+}
 #endif

@@ -1,6 +1,7 @@
 package dev.ipcj.bench;
 
 import dev.ipcj.bench.jni.PosixLoops;
+import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.Sys;
 import dev.ipcj.posix.NamedSemaphore;
@@ -37,6 +38,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *     ({@code PosixSem.semPost} + {@code semWait}, not interruptible), {@code semRoundTripC} the
  *     same shims called from C, n rounds inside one JNI call. Java minus raw is what the
  *     interrupt design and the handle checks cost; raw minus C is two JNI crossings.
+ * <li>The interrupt design alone, without a kernel wake-up drowning it: {@code waiterAroundNop}
+ *     is {@code nopJava} inside {@code Waiter.enter()}/{@code exit()}, the bracket every blocking
+ *     call pays; {@code semPostTake*} is post + take on a semaphore nobody else uses (the
+ *     non-blocking path of {@code acquire()}: handle checks plus {@code sem_trywait}), from the
+ *     public API, the bare shims and C.
  * </ul>
  *
  * <p>The peer is found through the system property {@code ipcj.peer}, else as
@@ -126,6 +132,35 @@ public class PosixBenchmark {
         }
     }
 
+    /** A named semaphore only this process uses (unlinked at once). */
+    @State(Scope.Thread)
+    public static class Local {
+        NamedSemaphore sem;
+        long raw;
+
+        @Setup(Level.Trial)
+        public void open() {
+            String name = "/ipcj-bench-" + ProcessHandle.current().pid() + "-local";
+            NamedSemaphore.unlinkIfExists(name);
+            try {
+                sem = NamedSemaphore.create(name, 0);
+                raw = EchoPeer.rawOpen(name);
+            } finally {
+                NamedSemaphore.unlinkIfExists(name);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            if (sem != null) {
+                sem.close();
+            }
+            if (raw != 0) {
+                PosixSem.semClose(raw);
+            }
+        }
+    }
+
     @Benchmark
     public int nopJava(Arg a) {
         return Sys.nop(a.x);
@@ -164,6 +199,41 @@ public class PosixBenchmark {
         int r = PosixLoops.semPingPong(e.pingRaw, e.pongRaw, ROUND_TRIPS);
         if (r < 0) {
             throw new IllegalStateException("sem ping-pong: " + Sys.errnoName(-r));
+        }
+        return r;
+    }
+
+    @Benchmark
+    public int waiterAroundNop(Arg a) throws InterruptedException {
+        Waiter w = Waiter.current();
+        w.enter();
+        int r;
+        try {
+            r = Sys.nop(a.x);
+        } finally {
+            w.exit();
+        }
+        return r;
+    }
+
+    @Benchmark
+    public void semPostTakeJava(Local l) throws InterruptedException {
+        l.sem.release();
+        l.sem.acquire(); // a permit is there: sem_trywait succeeds, no Waiter
+    }
+
+    @Benchmark
+    public int semPostTakeJavaRaw(Local l) {
+        PosixSem.semPost(l.raw);
+        return PosixSem.semTrywait(l.raw);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(NOP_CALLS)
+    public int semPostTakeC(Local l) {
+        int r = PosixLoops.semPostTrywait(l.raw, NOP_CALLS);
+        if (r < 0) {
+            throw new IllegalStateException("sem post/trywait: " + Sys.errnoName(-r));
         }
         return r;
     }

@@ -22,4 +22,7 @@ public final class PosixLoops {
 
     /** n rounds of sem_post(ping) + sem_wait(pong), sem_t addresses as from PosixSem.semOpen; 0 or -errno. */
     @Name("ipcj_bench_sem_pingpong") public static native int semPingPong(long ping, long pong, long n);
+
+    /** n rounds of sem_post + sem_trywait on one semaphore (no waiter, no peer); 0 or -errno. */
+    @Name("ipcj_bench_sem_post_trywait") public static native int semPostTrywait(long sem, long n);
 }
