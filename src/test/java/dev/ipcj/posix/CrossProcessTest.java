@@ -40,6 +40,10 @@ class CrossProcessTest {
 
     enum Peer { C, JVM }
 
+    interface Exchange {
+        void run() throws Exception;
+    }
+
     /** The children of one test; close() kills every one still running (SIGKILL). */
     private static final class Children implements AutoCloseable {
         private final List<Process> started = new ArrayList<>();
@@ -62,6 +66,37 @@ class CrossProcessTest {
                         + line + "\n" + Processes.waitFor(p, 10));
             }
             return p;
+        }
+
+        /**
+         * Runs the Java half of an exchange with {@code peer}. If the peer fails (exits non-zero)
+         * meanwhile, this thread is interrupted, which wakes it from acquire(), and the test fails
+         * at once with the peer's output instead of waiting for the timeout.
+         */
+        void exchange(Process peer, Exchange body) throws Exception {
+            Thread me = Thread.currentThread();
+            Object lock = new Object();
+            boolean[] armed = {true};
+            peer.onExit().thenRun(() -> {
+                synchronized (lock) {
+                    if (armed[0] && peer.exitValue() != 0) {
+                        me.interrupt();
+                    }
+                }
+            });
+            try {
+                body.run();
+            } catch (InterruptedException e) {
+                if (!peer.isAlive() && peer.exitValue() != 0) {
+                    throw new AssertionError("the peer failed with status " + peer.exitValue() + ":\n"
+                            + Processes.waitFor(peer, 5), e);
+                }
+                throw e;
+            } finally {
+                synchronized (lock) {
+                    armed[0] = false;
+                }
+            }
         }
 
         @Override
@@ -129,10 +164,12 @@ class CrossProcessTest {
              NamedSemaphore ping = NamedSemaphore.create(pingName, 0);
              NamedSemaphore pong = NamedSemaphore.create(pongName, 0)) {
             Process p = children.startReady(peer, "sem-echo", pingName, pongName, Integer.toString(rounds));
-            for (int i = 0; i < rounds; i++) {
-                ping.release();  // wakes the peer sleeping in sem_wait
-                pong.acquire();  // sleeps until the peer's sem_post wakes us
-            }
+            children.exchange(p, () -> {
+                for (int i = 0; i < rounds; i++) {
+                    ping.release();  // wakes the peer sleeping in sem_wait
+                    pong.acquire();  // sleeps until the peer's sem_post wakes us
+                }
+            });
             Processes.finish(p, 30);
             assertEquals(0, ping.value(), "the peer took every ping");
             assertEquals(0, pong.value(), "every pong was answered exactly once");
@@ -164,14 +201,18 @@ class CrossProcessTest {
                 req = UnnamedSemaphore.attach(r, 0);
                 resp = UnnamedSemaphore.attach(r, 64);
             }
-            for (long i = 0; i < rounds; i++) {
-                long v = i * 0x10001L - 7;
-                r.putLong(128, v);
-                req.release();
-                resp.acquire();
-                // The semaphore orders memory: the answer written before sem_post is visible.
-                assertEquals(v * 2 + 1, r.getLong(136), "round " + i);
-            }
+            UnnamedSemaphore request = req;
+            UnnamedSemaphore response = resp;
+            children.exchange(p, () -> {
+                for (long i = 0; i < rounds; i++) {
+                    long v = i * 0x10001L - 7;
+                    r.putLong(128, v);
+                    request.release();
+                    response.acquire();
+                    // The semaphore orders memory: the answer written before sem_post is visible.
+                    assertEquals(v * 2 + 1, r.getLong(136), "round " + i);
+                }
+            });
             Processes.finish(p, 30);
             assertEquals(0, req.value());
             assertEquals(0, resp.value());
@@ -197,20 +238,22 @@ class CrossProcessTest {
              NamedSemaphore full = NamedSemaphore.create(fullName, 0)) {
             Process p = children.startReady(peer, javaProduces ? "consume" : "produce", n, emptyName, fullName,
                     Long.toString(count));
-            for (long i = 0; i < count; i++) {
-                long slot = (i % SLOTS) * 16;
-                if (javaProduces) {
-                    empty.acquire();
-                    r.putLong(slot, i);
-                    r.putLong(slot + 8, i * RECORD_MIX);
-                    full.release();
-                } else {
-                    full.acquire();
-                    assertEquals(i, r.getLong(slot), "seq of record " + i);
-                    assertEquals(i * RECORD_MIX, r.getLong(slot + 8), "check of record " + i);
-                    empty.release();
+            children.exchange(p, () -> {
+                for (long i = 0; i < count; i++) {
+                    long slot = (i % SLOTS) * 16;
+                    if (javaProduces) {
+                        empty.acquire();
+                        r.putLong(slot, i);
+                        r.putLong(slot + 8, i * RECORD_MIX);
+                        full.release();
+                    } else {
+                        full.acquire();
+                        assertEquals(i, r.getLong(slot), "seq of record " + i);
+                        assertEquals(i * RECORD_MIX, r.getLong(slot + 8), "check of record " + i);
+                        empty.release();
+                    }
                 }
-            }
+            });
             String out = Processes.finish(p, 30).trim();
             assertEquals(javaProduces ? "consumed " + count + " " + count * (count - 1) / 2 : "produced " + count, out);
             assertEquals(SLOTS, empty.value(), "all slots free again");
