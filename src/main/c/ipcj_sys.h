@@ -27,6 +27,9 @@ static inline const char *ipcj_errno_text(int err) {
     return strerror(err);
 }
 
+/* Does nothing: the benchmarks' measure of what one call from Java into this library costs. */
+static inline int ipcj_nop(int x) { return x; }
+
 static inline int ipcj_getpid(void) { return (int)getpid(); }
 
 /* 1 if process `pid` exists (even as another user's), 0 if not, -errno on other errors. */

@@ -21,6 +21,9 @@ public final class Sys {
 
     @Name("ipcj_errno_text") public static native String errnoText(int errno);
 
+    /** Returns x and does nothing else: the cost of a JNI call into ipcj (see the benchmarks). */
+    @Name("ipcj_nop") public static native int nop(int x);
+
     @Name("ipcj_getpid") public static native int getpid();
 
     @Name("ipcj_pid_alive") public static native int pidAlive(int pid);

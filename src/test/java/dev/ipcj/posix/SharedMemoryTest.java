@@ -141,6 +141,26 @@ class SharedMemoryTest {
     }
 
     @Test
+    void objectShrunkUnderAMappingGivesAnErrorNotACrash() {
+        // Another process may ftruncate the object below what we mapped; touching the cut-off
+        // page raises SIGBUS, which the JVM turns into an InternalError for direct-buffer access.
+        String n = names.next("shrunk");
+        try (SharedMemory shm = SharedMemory.create(n, 8192); MappedRegion r = shm.map()) {
+            try (SharedMemory other = SharedMemory.open(n)) {
+                other.resize(1);
+            }
+            assertThrows(InternalError.class, () -> {
+                long sum = 0;
+                for (int i = 0; i < 10_000; i++) {
+                    sum += r.getLong(4096);
+                }
+                assertEquals(-1, sum, "read past the object's end without a fault");
+            });
+            assertEquals(0, r.getLong(0)); // the page still inside the object reads fine
+        }
+    }
+
+    @Test
     void boundsAreChecked() {
         String n = names.next("bounds");
         try (SharedMemory shm = SharedMemory.create(n, 4096); MappedRegion r = shm.map()) {
