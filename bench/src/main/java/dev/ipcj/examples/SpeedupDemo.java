@@ -1,0 +1,146 @@
+package dev.ipcj.examples;
+
+import static dev.ipcj.examples.Examples.say;
+
+import dev.ipcj.msg.Capacity;
+import dev.ipcj.msg.Codec;
+import dev.ipcj.msg.Mailbox;
+import dev.ipcj.msg.Message;
+import dev.ipcj.msg.Transport;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Computational speedup: one job (count the primes below LIMIT) split into chunks that N worker
+ * processes take from a shared "tasks" mailbox; each sends its count to a "results" mailbox.
+ * The job runs once with 1 worker and once with N, timed from the first task sent to the last
+ * result received (workers are started and ready before the clock starts), and the speedup is
+ * printed. On a machine with fewer idle cores than N the speedup is smaller than N.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.ipcj.examples.SpeedupDemo [N [LIMIT]] [--transport T]}
+ * (N defaults to the number of processors, LIMIT to 10000000).
+ */
+public final class SpeedupDemo {
+    /** A task: the range [lo, hi) to search; lo = hi = -1 tells a worker to stop. */
+    record Range(long lo, long hi) {
+    }
+
+    static final Codec<Range> RANGE = Codec.of((r, b) -> b.putLong(r.lo()).putLong(r.hi()),
+            b -> new Range(b.getLong(), b.getLong()));
+    static final Codec<Long> LONG = Codec.of((v, b) -> b.putLong(v), b -> b.getLong());
+    static final int CHUNKS = 64;
+
+    private SpeedupDemo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("worker")) {
+            worker(args[1], args[2]);
+            return;
+        }
+        List<String> plain = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--transport")) {
+                i++;
+            } else {
+                plain.add(args[i]);
+            }
+        }
+        int n = plain.size() > 0 ? Integer.parseInt(plain.get(0)) : Runtime.getRuntime().availableProcessors();
+        long limit = plain.size() > 1 ? Long.parseLong(plain.get(1)) : 10_000_000L;
+        Transport t = Examples.transport(args);
+        say("parent", "counting primes below " + limit + " in " + CHUNKS + " chunks over " + t);
+        long[] one = run(1, limit, t);
+        long[] many = run(n, limit, t);
+        if (one[0] != many[0]) {
+            throw new IllegalStateException("1 worker found " + one[0] + " primes, " + n + " found " + many[0]);
+        }
+        say("parent", String.format("%d primes; 1 worker %.0f ms, %d workers %.0f ms: speedup %.2fx",
+                one[0], one[1] / 1e6, n, many[1] / 1e6, (double) one[1] / many[1]));
+    }
+
+    /** Runs the job on {@code workers} processes: {primes, nanoseconds}. */
+    private static long[] run(int workers, long limit, Transport t) throws Exception {
+        String tasks = "/ipcj-demo-" + Examples.PID + "-tasks";
+        String results = "/ipcj-demo-" + Examples.PID + "-results";
+        List<Process> ps = new ArrayList<>();
+        try (Mailbox taskBox = Mailbox.create(tasks, t, Capacity.bounded(8), 16);
+             Mailbox resultBox = Mailbox.create(results, t, Capacity.bounded(8), 8)) {
+            for (int i = 0; i < workers; i++) {
+                ps.add(Examples.child(SpeedupDemo.class, "worker", tasks, results));
+            }
+            for (int i = 0; i < workers; i++) {
+                resultBox.receive();                              // each worker says "ready" (-1)
+            }
+            long t0 = System.nanoTime();
+            Thread feeder = new Thread(() -> {
+                try {
+                    long step = (limit + CHUNKS - 1) / CHUNKS;
+                    for (long lo = 0; lo < limit; lo += step) {
+                        taskBox.send(new Range(lo, Math.min(limit, lo + step)), RANGE);
+                    }
+                    for (int i = 0; i < workers; i++) {
+                        taskBox.send(new Range(-1, -1), RANGE);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            feeder.start();
+            long primes = 0;
+            for (int i = 0; i < CHUNKS; i++) {
+                primes += resultBox.receive().decode(LONG);
+            }
+            long elapsed = System.nanoTime() - t0;
+            feeder.join();
+            for (Process p : ps) {
+                Examples.await(p);
+            }
+            say("parent", String.format("%d worker(s): %.0f ms", workers, elapsed / 1e6));
+            return new long[] {primes, elapsed};
+        } finally {
+            ps.forEach(Process::destroy);
+            Mailbox.unlinkIfExists(tasks);
+            Mailbox.unlinkIfExists(results);
+        }
+    }
+
+    private static void worker(String tasks, String results) throws Exception {
+        try (Mailbox in = Mailbox.open(tasks); Mailbox out = Mailbox.open(results)) {
+            out.send(-1L, LONG);
+            for (;;) {
+                Message m = in.receive();
+                Range r = m.decode(RANGE);
+                if (r.lo() < 0) {
+                    return;
+                }
+                out.send(countPrimes(r.lo(), r.hi()), LONG);
+            }
+        }
+    }
+
+    static long countPrimes(long lo, long hi) {
+        long count = 0;
+        for (long v = Math.max(lo, 2); v < hi; v++) {
+            if (isPrime(v)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static boolean isPrime(long v) {
+        if (v < 4) {
+            return v >= 2;
+        }
+        if ((v & 1) == 0 || v % 3 == 0) {
+            return false;
+        }
+        for (long d = 5; d * d <= v; d += 6) {
+            if (v % d == 0 || v % (d + 2) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
