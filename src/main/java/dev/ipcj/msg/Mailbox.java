@@ -52,12 +52,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * <h2>Rendezvous</h2>
- * With capacity zero a sender takes the mailbox's turn (a semaphore, so one message is in flight),
- * puts the message flagged "acknowledge", and waits for the receiver's acknowledgement (a second
- * semaphore, posted right after the receiver took the message). A sender whose timeout expires,
- * or who is interrupted, takes its message back; if a receiver got it first, the send succeeded
- * after all (and an interrupt only leaves the status set). {@link #trySend} on a rendezvous waits
- * at most 1 ms for a receiver that is already waiting.
+ * With capacity zero a sender takes the mailbox's turn (a semaphore: one message in flight),
+ * writes the message's token (its pid and sequence) into the rendezvous word in the mailbox's
+ * header, puts the message flagged "acknowledge", and waits for the acknowledgement semaphore.
+ * A receiver that takes such a message claims it by a CAS of the word from the token to TAKEN,
+ * then posts the acknowledgement. A sender whose timeout expires (or who is interrupted) CASes
+ * the word from the token to CANCELLED: if that wins, no receiver holds the message, the send
+ * fails, and the next receiver to take the message discards it; if it loses, a receiver holds
+ * the message and the send succeeds (an interrupt then only leaves the status set). Exactly one
+ * CAS wins, so a send never both fails and delivers. {@link #trySend} on a rendezvous waits at
+ * most 1 ms for a receiver that is already waiting. Senders never take messages back, so this
+ * works on every transport, including the ring, where only one process may receive.
  *
  * <h2>Receiving a message larger than the buffer</h2>
  * A buffer with fewer than {@link #maxMessageSize()} bytes remaining still works: the message is
@@ -75,12 +80,18 @@ public final class Mailbox implements AutoCloseable {
     /** How long a non-blocking send on a rendezvous waits for a receiver already waiting. */
     private static final long TRY_RENDEZVOUS_NANOS = 1_000_000L;
     private static final int PID = (int) ProcessHandle.current().pid();
+    private static final java.lang.invoke.VarHandle WORD =
+            java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class, java.nio.ByteOrder.nativeOrder());
+    private static final long IDLE = 0;
+    private static final long TAKEN = 1;
+    private static final long CANCELLED = 2;
 
     private final String name;
     private final MailboxHeader header;
     private final FrameQueue queue;
     private final NamedSemaphore turn;
     private final NamedSemaphore ack;
+    private final java.nio.MappedByteBuffer control;
     private final boolean sendOnly;
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentLinkedDeque<Message> kept = new ConcurrentLinkedDeque<>();
@@ -95,6 +106,7 @@ public final class Mailbox implements AutoCloseable {
         this.queue = queue;
         this.turn = turn;
         this.ack = ack;
+        this.control = turn == null ? null : MailboxHeader.mapControl(name);
         this.sendOnly = sendOnly;
         int size = Math.max(header.maxMessageSize, 1);
         this.scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(size));
@@ -315,10 +327,12 @@ public final class Mailbox implements AutoCloseable {
             return false;
         }
         try {
-            // One message in flight: the queue is empty, so this put never waits.
-            if (!queue.put(PID, Envelope.FLAG_ACK, seq, payload, 0)) {
-                throw new dev.ipcj.BusyException("send", name, Errno.EBUSY, "the rendezvous queue is not empty:"
-                        + " a sender was killed after putting its message; receive it to clear the mailbox");
+            long token = token(PID, seq);
+            WORD.setVolatile(control, MailboxHeader.RENDEZVOUS, token);
+            // The queue holds at most one message: a cancelled one not yet discarded may delay this put.
+            if (!queue.put(PID, Envelope.FLAG_ACK, seq, payload, Sems.remaining(nanos, deadline))) {
+                WORD.setVolatile(control, MailboxHeader.RENDEZVOUS, IDLE);
+                return false;
             }
             InterruptedException interrupted = null;
             boolean acked;
@@ -329,15 +343,13 @@ public final class Mailbox implements AutoCloseable {
                 acked = false;
             }
             if (!acked) {
-                ByteBuffer back = scratch.get();
-                back.clear();
-                if (queue.take(back, scratchEnvelope.get(), 0)) {
+                if (WORD.compareAndSet(control, MailboxHeader.RENDEZVOUS, token, CANCELLED)) {
                     if (interrupted != null) {
-                        throw interrupted; // withdrawn: nothing was delivered
+                        throw interrupted; // no receiver holds it, and none ever will
                     }
                     return false;
                 }
-                awaitAck(); // a receiver took it and acknowledges at once
+                awaitAck(); // a receiver claimed it and acknowledges at once
                 if (interrupted != null) {
                     Thread.currentThread().interrupt();
                 }
@@ -348,6 +360,19 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
+    private static long token(int pid, long seq) {
+        return ((long) pid << 32) | (seq & 0xffffffffL);
+    }
+
+    /** A receiver took a rendezvous message: claim it (true), or find its sender gave up (false). */
+    private boolean claim(Envelope env) {
+        if (WORD.compareAndSet(control, MailboxHeader.RENDEZVOUS, token(env.sender, env.sequence), TAKEN)) {
+            ack.release();
+            return true;
+        }
+        return false;
+    }
+
     private void awaitAck() {
         long deadline = System.nanoTime() + ACK_GRACE_NANOS;
         boolean interrupted = false;
@@ -355,7 +380,7 @@ public final class Mailbox implements AutoCloseable {
             for (;;) {
                 try {
                     if (Sems.acquire(ack, Sems.remaining(ACK_GRACE_NANOS, deadline)) || deadline - System.nanoTime() <= 0) {
-                        return; // no acknowledgement in 10 s: the receiver died holding the message
+                        return; // no acknowledgement in 10 s: the receiver died between claim and post
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
@@ -452,8 +477,9 @@ public final class Mailbox implements AutoCloseable {
             if (!got) {
                 return false;
             }
-            if ((env.flags & Envelope.FLAG_ACK) != 0) {
-                ack.release(); // the receiver holds the message now: the rendezvous is complete
+            if ((env.flags & Envelope.FLAG_ACK) != 0 && control != null && !claim(env)) {
+                into.position(start); // its sender gave up: discard it and keep receiving
+                continue;
             }
             if (from == 0 || env.sender == from) {
                 if (!direct) {

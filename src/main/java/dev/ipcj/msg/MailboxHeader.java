@@ -34,11 +34,17 @@ import java.util.EnumSet;
  *   20      4     int  reserved
  *   24      8     long transport word (what the transport needs to find its queue, e.g. a System V key)
  *   32      32    reserved
+ *   64      8     long rendezvous word (capacity zero only; see {@link Mailbox}): 0 idle,
+ *                 1 taken, 2 cancelled, else the token (pid &lt;&lt; 32 | sequence) of the message in flight
+ *   72      56    reserved
  * </pre>
- * Native byte order.
+ * Native byte order. The file is written whole (128 bytes) before anyone maps it, so its page
+ * is allocated and touching the rendezvous word can never fault.
  */
 final class MailboxHeader {
     static final int SIZE = 64;
+    static final int FILE_SIZE = 128;
+    static final int RENDEZVOUS = 64;
     private static final int MAGIC = 0x58424D49;
     private static final short VERSION = 1;
 
@@ -73,9 +79,9 @@ final class MailboxHeader {
 
     /** Writes the header into the claimed file in one write. */
     void write(String name) {
-        ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.nativeOrder());
+        ByteBuffer b = ByteBuffer.allocate(FILE_SIZE).order(ByteOrder.nativeOrder());
         b.putInt(MAGIC).putShort(VERSION).putShort((short) transport.ordinal()).putInt(capacity.limit())
-                .putInt(maxMessageSize).putInt(owner).putInt(0).putLong(word).position(SIZE).flip();
+                .putInt(maxMessageSize).putInt(owner).putInt(0).putLong(word).position(FILE_SIZE).flip();
         try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.WRITE)) {
             while (b.hasRemaining()) {
                 ch.write(b, b.position()); // file offset == buffer position: the header starts at 0
@@ -146,6 +152,21 @@ final class MailboxHeader {
                     + ", max message size " + max + ": out of range");
         }
         return new MailboxHeader(Transport.values()[t], Capacity.of(cap), max, b.getInt(16), b.getLong(24));
+    }
+
+    /** Maps the header file read-write, for the rendezvous word. */
+    static java.nio.MappedByteBuffer mapControl(String name) {
+        try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() < FILE_SIZE) {
+                throw new CorruptedException("open", name, 0, "the header file is " + ch.size() + " bytes, not "
+                        + FILE_SIZE);
+            }
+            java.nio.MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE);
+            m.order(ByteOrder.nativeOrder());
+            return m;
+        } catch (IOException e) {
+            throw new IpcException("open", name, 0, "mapping the header: " + e);
+        }
     }
 
     static boolean remove(String name) {
