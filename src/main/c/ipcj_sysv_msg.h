@@ -22,7 +22,7 @@
 
 /* msgget(key, flags): the id, or -errno. */
 static inline int ipcj_msgget(int key, int flags) {
-    return IPCJ_VALUE(msgget((key_t)key, flags));
+    return ipcj_sysv_value(msgget((key_t)key, flags));
 }
 
 /* msgsnd of the msgbuf at `msgp` (8-byte mtype, then `size` bytes): 0, or -errno. */

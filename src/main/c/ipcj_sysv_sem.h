@@ -29,7 +29,7 @@ union ipcj_semun {
 
 /* semget(key, nsems, flags): the id, or -errno. */
 static inline int ipcj_semget(int key, int nsems, int flags) {
-    return IPCJ_VALUE(semget((key_t)key, nsems, flags));
+    return ipcj_sysv_value(semget((key_t)key, nsems, flags));
 }
 
 /* semop of `nsops` sembufs at `sops`, all or none: 0, or -errno (-EAGAIN: IPC_NOWAIT would block). */
@@ -65,22 +65,22 @@ static inline int ipcj_semtimedop1(int id, int num, int op, int flags, long long
 
 /* semctl(id, num, GETVAL): the value (0..32767), or -errno. */
 static inline int ipcj_semctl_getval(int id, int num) {
-    return IPCJ_VALUE(semctl(id, num, GETVAL));
+    return ipcj_sysv_value(semctl(id, num, GETVAL));
 }
 
 /* semctl(id, num, GETPID): pid of the last process that operated on semaphore num, or -errno. */
 static inline int ipcj_semctl_getpid(int id, int num) {
-    return IPCJ_VALUE(semctl(id, num, GETPID));
+    return ipcj_sysv_value(semctl(id, num, GETPID));
 }
 
 /* semctl(id, num, GETNCNT): how many wait for the value to increase, or -errno. */
 static inline int ipcj_semctl_getncnt(int id, int num) {
-    return IPCJ_VALUE(semctl(id, num, GETNCNT));
+    return ipcj_sysv_value(semctl(id, num, GETNCNT));
 }
 
 /* semctl(id, num, GETZCNT): how many wait for the value to become zero, or -errno. */
 static inline int ipcj_semctl_getzcnt(int id, int num) {
-    return IPCJ_VALUE(semctl(id, num, GETZCNT));
+    return ipcj_sysv_value(semctl(id, num, GETZCNT));
 }
 
 /* semctl(id, num, SETVAL, value): 0, or -errno (-ERANGE above SEMVMX 32767). */

@@ -15,7 +15,7 @@
 
 /* shmget(key, size, flags): the id, or -errno. flags: IPC_CREAT, IPC_EXCL and the mode bits. */
 static inline int ipcj_shmget(int key, long long size, int flags) {
-    return IPCJ_VALUE(shmget((key_t)key, (size_t)size, flags));
+    return ipcj_sysv_value(shmget((key_t)key, (size_t)size, flags));
 }
 
 /* shmat(id, NULL, readOnly ? SHM_RDONLY : 0): the address, or -errno. */

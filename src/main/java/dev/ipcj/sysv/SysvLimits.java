@@ -1,6 +1,8 @@
 package dev.ipcj.sysv;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -90,15 +92,25 @@ public final class SysvLimits {
 
     private static String semLine() {
         try {
-            return Files.readString(Path.of(DIR + "sem")).trim().replaceAll("\\s+", " ");
+            return readFile("sem").trim().replaceAll("\\s+", " ");
         } catch (IOException e) {
             return "?";
         }
     }
 
+    /**
+     * Reads a /proc file through a stream. Not Files.readString: /proc files report size 0,
+     * and on some kernels the size-guided read of Files.readAllBytes returns only the first byte.
+     */
+    private static String readFile(String file) throws IOException {
+        try (InputStream in = Files.newInputStream(Path.of(DIR + file))) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
     private static long read(String file, int field) {
         try {
-            String[] parts = Files.readString(Path.of(DIR + file)).trim().split("\\s+");
+            String[] parts = readFile(file).trim().split("\\s+");
             if (field >= parts.length) {
                 return -1;
             }

@@ -116,8 +116,9 @@ public final class SysvSharedMemory implements AutoCloseable {
     }
 
     static long countLines(String file) {
-        try (var lines = Files.lines(Path.of(file))) {
-            return lines.count() - 1;
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(Path.of(file)),
+                java.nio.charset.StandardCharsets.US_ASCII))) {
+            return r.lines().count() - 1; // minus the header line
         } catch (IOException | RuntimeException e) {
             return -1;
         }
