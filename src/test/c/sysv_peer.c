@@ -29,8 +29,9 @@ static int shm_rw(int id) {
     long long a = ipcj_shmat(id, 0);
     if (a < 0 && a > -4096) return die("shmat", a);
     long long *p = (long long *)(intptr_t)a;
-    printf("%lld\n", p[0]);
-    p[1] = p[0] + 1;
+    long long v = p[0];
+    p[1] = v + 1;
+    printf("%lld\n", v);
     ipcj_shmdt(a);
     return 0;
 }
@@ -43,8 +44,9 @@ static int shm_hold(int id) {
     printf("attached\n");
     fflush(stdout);
     while (fgets(line, sizeof line, stdin) != NULL) {
-        printf("%lld\n", p[0]);
-        p[1] = 77;
+        long long v = p[0];
+        p[1] = 77; /* before the reply: the test reads p[1] as soon as it has the line */
+        printf("%lld\n", v);
         fflush(stdout);
     }
     return ipcj_shmdt(a) == 0 ? 0 : 2;
