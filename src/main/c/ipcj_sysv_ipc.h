@@ -26,15 +26,6 @@
 
 #define IPCJ_PERM_FIELDS 6
 
-/*
- * v, or -errno when v is -1. A function, not ipcj_common.h's IPCJ_VALUE macro, because that
- * macro evaluates its argument twice: IPCJ_VALUE(shmget(...)) would make two calls (two
- * segments for IPC_PRIVATE; EEXIST turned into a bogus error for IPC_EXCL).
- */
-static inline int ipcj_sysv_value(int v) {
-    return v == -1 ? -errno : v;
-}
-
 /* ftok(path, proj): the key as an unsigned 32-bit number (0..2^32-1), or -errno. */
 static inline long long ipcj_ftok(const char *path, int proj) {
     key_t k;

@@ -22,12 +22,12 @@
 
 /* msgget(key, flags): the id, or -errno. */
 static inline int ipcj_msgget(int key, int flags) {
-    return ipcj_sysv_value(msgget((key_t)key, flags));
+    return ipcj_value(msgget((key_t)key, flags));
 }
 
 /* msgsnd of the msgbuf at `msgp` (8-byte mtype, then `size` bytes): 0, or -errno. */
 static inline int ipcj_msgsnd(int id, long long msgp, long long size, int flags) {
-    return IPCJ_RESULT(msgsnd(id, (const void *)(intptr_t)msgp, (size_t)size, flags));
+    return ipcj_status(msgsnd(id, (const void *)(intptr_t)msgp, (size_t)size, flags));
 }
 
 /* msgsnd of `size` bytes at `data` with type `type`, copied into a msgbuf first: 0, or -errno. */
@@ -47,7 +47,7 @@ static inline int ipcj_msgsnd_copy(int id, long long type, long long data, long 
     }
     msg[0] = (long)type;
     if (size > 0) memcpy(msg + 1, (const void *)(intptr_t)data, (size_t)size);
-    r = IPCJ_RESULT(msgsnd(id, msg, (size_t)size, flags));
+    r = ipcj_status(msgsnd(id, msg, (size_t)size, flags));
     if (heap != NULL) {
         int saved = r;
         free(heap);
@@ -96,12 +96,12 @@ static inline int ipcj_msgctl_set(int id, int uid, int gid, int mode, long long 
     if (msgctl(id, IPC_STAT, &ds) != 0) return -errno;
     ipcj_sysv_perm_set(&ds.msg_perm, uid, gid, mode);
     ds.msg_qbytes = (msglen_t)qbytes;
-    return IPCJ_RESULT(msgctl(id, IPC_SET, &ds));
+    return ipcj_status(msgctl(id, IPC_SET, &ds));
 }
 
 /* msgctl(id, IPC_RMID): at once; blocked senders and receivers wake with EIDRM. */
 static inline int ipcj_msgctl_rmid(int id) {
-    return IPCJ_RESULT(msgctl(id, IPC_RMID, NULL));
+    return ipcj_status(msgctl(id, IPC_RMID, NULL));
 }
 
 #endif /* IPCJ_SYSV_MSG_H */

@@ -29,19 +29,19 @@ union ipcj_semun {
 
 /* semget(key, nsems, flags): the id, or -errno. */
 static inline int ipcj_semget(int key, int nsems, int flags) {
-    return ipcj_sysv_value(semget((key_t)key, nsems, flags));
+    return ipcj_value(semget((key_t)key, nsems, flags));
 }
 
 /* semop of `nsops` sembufs at `sops`, all or none: 0, or -errno (-EAGAIN: IPC_NOWAIT would block). */
 static inline int ipcj_semop(int id, long long sops, int nsops) {
-    return IPCJ_RESULT(semop(id, (struct sembuf *)(intptr_t)sops, (size_t)nsops));
+    return ipcj_status(semop(id, (struct sembuf *)(intptr_t)sops, (size_t)nsops));
 }
 
 /* semtimedop with a relative timeout of `nanos`: 0, or -errno (-EAGAIN also when the time ran out). */
 static inline int ipcj_semtimedop(int id, long long sops, int nsops, long long nanos) {
     struct timespec ts;
     ipcj_relative(nanos, &ts);
-    return IPCJ_RESULT(semtimedop(id, (struct sembuf *)(intptr_t)sops, (size_t)nsops, &ts));
+    return ipcj_status(semtimedop(id, (struct sembuf *)(intptr_t)sops, (size_t)nsops, &ts));
 }
 
 /* One operation, without a buffer. */
@@ -50,7 +50,7 @@ static inline int ipcj_semop1(int id, int num, int op, int flags) {
     b.sem_num = (unsigned short)num;
     b.sem_op = (short)op;
     b.sem_flg = (short)flags;
-    return IPCJ_RESULT(semop(id, &b, 1));
+    return ipcj_status(semop(id, &b, 1));
 }
 
 static inline int ipcj_semtimedop1(int id, int num, int op, int flags, long long nanos) {
@@ -60,48 +60,48 @@ static inline int ipcj_semtimedop1(int id, int num, int op, int flags, long long
     b.sem_op = (short)op;
     b.sem_flg = (short)flags;
     ipcj_relative(nanos, &ts);
-    return IPCJ_RESULT(semtimedop(id, &b, 1, &ts));
+    return ipcj_status(semtimedop(id, &b, 1, &ts));
 }
 
 /* semctl(id, num, GETVAL): the value (0..32767), or -errno. */
 static inline int ipcj_semctl_getval(int id, int num) {
-    return ipcj_sysv_value(semctl(id, num, GETVAL));
+    return ipcj_value(semctl(id, num, GETVAL));
 }
 
 /* semctl(id, num, GETPID): pid of the last process that operated on semaphore num, or -errno. */
 static inline int ipcj_semctl_getpid(int id, int num) {
-    return ipcj_sysv_value(semctl(id, num, GETPID));
+    return ipcj_value(semctl(id, num, GETPID));
 }
 
 /* semctl(id, num, GETNCNT): how many wait for the value to increase, or -errno. */
 static inline int ipcj_semctl_getncnt(int id, int num) {
-    return ipcj_sysv_value(semctl(id, num, GETNCNT));
+    return ipcj_value(semctl(id, num, GETNCNT));
 }
 
 /* semctl(id, num, GETZCNT): how many wait for the value to become zero, or -errno. */
 static inline int ipcj_semctl_getzcnt(int id, int num) {
-    return ipcj_sysv_value(semctl(id, num, GETZCNT));
+    return ipcj_value(semctl(id, num, GETZCNT));
 }
 
 /* semctl(id, num, SETVAL, value): 0, or -errno (-ERANGE above SEMVMX 32767). */
 static inline int ipcj_semctl_setval(int id, int num, int value) {
     union ipcj_semun u;
     u.val = value;
-    return IPCJ_RESULT(semctl(id, num, SETVAL, u));
+    return ipcj_status(semctl(id, num, SETVAL, u));
 }
 
 /* semctl(id, 0, GETALL) into the unsigned short array at `array` (nsems entries): 0, or -errno. */
 static inline int ipcj_semctl_getall(int id, long long array) {
     union ipcj_semun u;
     u.array = (unsigned short *)(intptr_t)array;
-    return IPCJ_RESULT(semctl(id, 0, GETALL, u));
+    return ipcj_status(semctl(id, 0, GETALL, u));
 }
 
 /* semctl(id, 0, SETALL) from the unsigned short array at `array`: 0, or -errno. */
 static inline int ipcj_semctl_setall(int id, long long array) {
     union ipcj_semun u;
     u.array = (unsigned short *)(intptr_t)array;
-    return IPCJ_RESULT(semctl(id, 0, SETALL, u));
+    return ipcj_status(semctl(id, 0, SETALL, u));
 }
 
 /*
@@ -129,12 +129,12 @@ static inline int ipcj_semctl_set(int id, int uid, int gid, int mode) {
     u.buf = &ds;
     if (semctl(id, 0, IPC_STAT, u) != 0) return -errno;
     ipcj_sysv_perm_set(&ds.sem_perm, uid, gid, mode);
-    return IPCJ_RESULT(semctl(id, 0, IPC_SET, u));
+    return ipcj_status(semctl(id, 0, IPC_SET, u));
 }
 
 /* semctl(id, 0, IPC_RMID): at once; blocked semop calls wake with EIDRM. */
 static inline int ipcj_semctl_rmid(int id) {
-    return IPCJ_RESULT(semctl(id, 0, IPC_RMID));
+    return ipcj_status(semctl(id, 0, IPC_RMID));
 }
 
 #endif /* IPCJ_SYSV_SEM_H */

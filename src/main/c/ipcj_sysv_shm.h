@@ -15,7 +15,7 @@
 
 /* shmget(key, size, flags): the id, or -errno. flags: IPC_CREAT, IPC_EXCL and the mode bits. */
 static inline int ipcj_shmget(int key, long long size, int flags) {
-    return ipcj_sysv_value(shmget((key_t)key, (size_t)size, flags));
+    return ipcj_value(shmget((key_t)key, (size_t)size, flags));
 }
 
 /* shmat(id, NULL, readOnly ? SHM_RDONLY : 0): the address, or -errno. */
@@ -25,7 +25,7 @@ static inline long long ipcj_shmat(int id, int readOnly) {
 }
 
 static inline int ipcj_shmdt(long long address) {
-    return IPCJ_RESULT(shmdt((const void *)(intptr_t)address));
+    return ipcj_status(shmdt((const void *)(intptr_t)address));
 }
 
 /*
@@ -53,12 +53,12 @@ static inline int ipcj_shmctl_set(int id, int uid, int gid, int mode) {
     struct shmid_ds ds;
     if (shmctl(id, IPC_STAT, &ds) != 0) return -errno;
     ipcj_sysv_perm_set(&ds.shm_perm, uid, gid, mode);
-    return IPCJ_RESULT(shmctl(id, IPC_SET, &ds));
+    return ipcj_status(shmctl(id, IPC_SET, &ds));
 }
 
 /* shmctl(id, IPC_RMID): the segment goes once the last process has detached. */
 static inline int ipcj_shmctl_rmid(int id) {
-    return IPCJ_RESULT(shmctl(id, IPC_RMID, NULL));
+    return ipcj_status(shmctl(id, IPC_RMID, NULL));
 }
 
 #endif /* IPCJ_SYSV_SHM_H */
