@@ -139,7 +139,7 @@ class SemaphoreSetTest {
         s.remove();
         u.join(5000);
         RemovedException e = assertInstanceOf(RemovedException.class, outcome.get());
-        assertEquals("semop(\"id " + s.id() + "\"): EIDRM: the semaphore set was removed while waiting", e.getMessage());
+        assertEquals("semop(id " + s.id() + "): EIDRM: the semaphore set was removed while waiting", e.getMessage());
     }
 
     @Test

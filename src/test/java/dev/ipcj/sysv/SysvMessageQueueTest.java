@@ -140,7 +140,7 @@ class SysvMessageQueueTest {
         SysvMessage big = SysvMessage.allocate((int) max + 1).type(1);
         big.size((int) max + 1);
         LimitExceededException e = assertThrows(LimitExceededException.class, () -> q.trySend(big));
-        assertEquals("msgsnd(\"id " + q.id() + "\"): EINVAL: message of " + (max + 1) + " bytes > /proc/sys/kernel/msgmax "
+        assertEquals("msgsnd(id " + q.id() + "): EINVAL: message of " + (max + 1) + " bytes > /proc/sys/kernel/msgmax "
                 + max + " (raise it: sysctl kernel.msgmax=...)", e.getMessage());
     }
 
@@ -237,7 +237,7 @@ class SysvMessageQueueTest {
         t.join(5000);
         assertFalse(t.isAlive());
         RemovedException e = assertInstanceOf(RemovedException.class, outcome.get());
-        assertEquals("msgrcv(\"id " + q.id() + "\"): EIDRM: the message queue was removed while waiting", e.getMessage());
+        assertEquals("msgrcv(id " + q.id() + "): EIDRM: the message queue was removed while waiting", e.getMessage());
     }
 
     /** No API says "a receiver is blocked"; give it a moment after it started. */
