@@ -34,7 +34,7 @@ public final class Limits {
             String[] parts = s.split("\\s+");
             long[] out = new long[parts.length];
             for (int i = 0; i < parts.length; i++) {
-                out[i] = Long.parseLong(parts[i]);
+                out[i] = Long.parseUnsignedLong(parts[i]); // shmmax, shmall default to ~2^64
             }
             return out;
         } catch (IOException | NumberFormatException e) {
@@ -104,7 +104,9 @@ public final class Limits {
         l.add(sysctl("SysV shm", "/proc/sys/kernel/shmmax", "kernel.shmmax", "largest segment, bytes", "68719476736"));
         OptionalLong shmall = proc("/proc/sys/kernel/shmall");
         l.add(new Limit("SysV shm", "kernel.shmall",
-                shmall.isPresent() ? shmall.getAsLong() + " pages (" + human(shmall.getAsLong() * page) + " at " + page + " B/page)" : "unknown",
+                !shmall.isPresent() ? "unknown" : shmall.getAsLong() < 0 || shmall.getAsLong() > Long.MAX_VALUE / page
+                        ? unsigned(shmall.getAsLong()) + " pages (no practical limit)"
+                        : shmall.getAsLong() + " pages (" + human(shmall.getAsLong() * page) + " at " + page + " B/page)",
                 "/proc/sys/kernel/shmall", "total shared memory system-wide, in pages",
                 "sysctl -w kernel.shmall=PAGES" + PERSIST));
         l.add(sysctl("SysV shm", "/proc/sys/kernel/shmmni", "kernel.shmmni", "segments system-wide", "8192"));
@@ -126,7 +128,7 @@ public final class Limits {
 
     private static Limit sysctl(String group, String path, String key, String meaning, String example) {
         OptionalLong v = proc(path);
-        return new Limit(group, key, v.isPresent() ? Long.toString(v.getAsLong()) : "unknown (" + path + " not readable)",
+        return new Limit(group, key, v.isPresent() ? unsigned(v.getAsLong()) : "unknown (" + path + " not readable)",
                 path, meaning, "sysctl -w " + key + "=" + example + PERSIST);
     }
 
@@ -141,6 +143,11 @@ public final class Limits {
         return new Limit("POSIX shm", "/dev/shm size", value, "statvfs(/dev/shm)",
                 "all POSIX shared memory and named semaphores together",
                 "mount -o remount,size=4G /dev/shm (persist in /etc/fstab); in Docker: docker run --shm-size=4g");
+    }
+
+    /** Kernel values are unsigned; the defaults of shmmax and shmall are near 2^64. */
+    static String unsigned(long v) {
+        return v < 0 || v > (1L << 62) ? Long.toUnsignedString(v) + " (no practical limit)" : Long.toString(v);
     }
 
     static String rlimText(long v) {
