@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ipcj bench}: every mechanism, Java beside C, two real processes per scenario.
  *
- * <p>Default budget: sized so that the full set of mechanisms (ipcj ring spin + blocking, POSIX
- * mq, System V msg + sem, POSIX sem, pipe, Unix socket, TCP, Agrona: 19 scenarios once every
- * C twin exists) finishes in about two minutes on 2 cores.
+ * <p>Default budget: 5 sizes, 10000 measured round trips (+5000 warm-up) and up to 100000
+ * streamed messages (at most 64 MiB) per size. Measured on a loaded 2-core VM: about 4.5 s per
+ * scenario, so the full set (ipcj ring spin + blocking, POSIX mq, System V msg + sem, POSIX sem,
+ * pipe, Unix socket, TCP, Agrona: 19 scenarios once every C twin exists) stays near two minutes.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks every IPC mechanism: round-trip latency (p50..max) and streaming throughput, "
@@ -52,16 +53,16 @@ final class BenchCommand implements Callable<Integer> {
                     + "Each mechanism skips sizes above its live limit, and the report says so.")
     List<String> sizes = new ArrayList<>(List.of(DEFAULT_SIZES.split(",")));
 
-    @Option(names = {"-n", "--iterations"}, paramLabel = "N", defaultValue = "5000",
+    @Option(names = {"-n", "--iterations"}, paramLabel = "N", defaultValue = "10000",
             description = "Measured round trips per size (default: ${DEFAULT-VALUE}); warm-up is half as many.")
     int iterations;
 
-    @Option(names = "--messages", paramLabel = "N", defaultValue = "50000",
+    @Option(names = "--messages", paramLabel = "N", defaultValue = "100000",
             description = "Messages streamed per size (default: ${DEFAULT-VALUE}), at most --stream-bytes of payload.")
     int messages;
 
-    @Option(names = "--stream-bytes", paramLabel = "BYTES", defaultValue = "33554432",
-            description = "Payload streamed per size at most (default: ${DEFAULT-VALUE} = 32 MiB), at least 256 messages.")
+    @Option(names = "--stream-bytes", paramLabel = "BYTES", defaultValue = "67108864",
+            description = "Payload streamed per size at most (default: ${DEFAULT-VALUE} = 64 MiB), at least 256 messages.")
     long streamBytes;
 
     @Option(names = "--lang", split = ",", paramLabel = "LANG", description = "java, c or both (default: both).")
