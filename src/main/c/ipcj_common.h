@@ -43,9 +43,14 @@
 #include <string.h>
 #include <time.h>
 
-/* Result of a call that returns -1 and sets errno: the value, or -errno. */
-#define IPCJ_RESULT(expr) ((expr) == -1 ? -errno : 0)
-#define IPCJ_VALUE(v) ((v) == -1 ? -errno : (v))
+/*
+ * Results of calls that return -1 and set errno. Functions, not macros, so that the call
+ * passed in is made exactly once.
+ *   ipcj_status(r): 0, or -errno when r is -1    (for calls that return 0 or -1)
+ *   ipcj_value(r):  r, or -errno when r is -1    (for calls that return a descriptor or id)
+ */
+static inline int ipcj_status(int r) { return r == -1 ? -errno : 0; }
+static inline int ipcj_value(int r) { return r == -1 ? -errno : r; }
 
 /* Build an absolute deadline on clock `clock` that lies `nanos` from now. */
 static inline void ipcj_deadline(clockid_t clock, long long nanos, struct timespec *ts) {

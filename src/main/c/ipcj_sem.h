@@ -20,39 +20,39 @@ static inline long long ipcj_sem_open(const char *name, int oflag, int mode, int
 }
 
 static inline int ipcj_sem_close(long long sem) {
-    return IPCJ_RESULT(sem_close((sem_t *)(intptr_t)sem));
+    return ipcj_status(sem_close((sem_t *)(intptr_t)sem));
 }
 
 static inline int ipcj_sem_unlink(const char *name) {
-    return IPCJ_RESULT(sem_unlink(name));
+    return ipcj_status(sem_unlink(name));
 }
 
 /* sem_init(sem, pshared, value) on memory the caller owns (normally a shared mapping). */
 static inline int ipcj_sem_init(long long sem, int pshared, int value) {
-    return IPCJ_RESULT(sem_init((sem_t *)(intptr_t)sem, pshared, (unsigned)value));
+    return ipcj_status(sem_init((sem_t *)(intptr_t)sem, pshared, (unsigned)value));
 }
 
 static inline int ipcj_sem_destroy(long long sem) {
-    return IPCJ_RESULT(sem_destroy((sem_t *)(intptr_t)sem));
+    return ipcj_status(sem_destroy((sem_t *)(intptr_t)sem));
 }
 
 static inline int ipcj_sem_post(long long sem) {
-    return IPCJ_RESULT(sem_post((sem_t *)(intptr_t)sem));
+    return ipcj_status(sem_post((sem_t *)(intptr_t)sem));
 }
 
 static inline int ipcj_sem_wait(long long sem) {
-    return IPCJ_RESULT(sem_wait((sem_t *)(intptr_t)sem));
+    return ipcj_status(sem_wait((sem_t *)(intptr_t)sem));
 }
 
 static inline int ipcj_sem_trywait(long long sem) {
-    return IPCJ_RESULT(sem_trywait((sem_t *)(intptr_t)sem));
+    return ipcj_status(sem_trywait((sem_t *)(intptr_t)sem));
 }
 
 /* sem_timedwait with a deadline `nanos` from now on CLOCK_REALTIME (as POSIX requires). */
 static inline int ipcj_sem_timedwait(long long sem, long long nanos) {
     struct timespec ts;
     ipcj_deadline(CLOCK_REALTIME, nanos, &ts);
-    return IPCJ_RESULT(sem_timedwait((sem_t *)(intptr_t)sem, &ts));
+    return ipcj_status(sem_timedwait((sem_t *)(intptr_t)sem, &ts));
 }
 
 /* sem_getvalue: the value (>= 0), or -errno. */

@@ -17,15 +17,15 @@
 /* shm_open(name, oflag, mode): a descriptor, or -errno. oflag uses O_* from <fcntl.h>. */
 static inline int ipcj_shm_open(const char *name, int oflag, int mode) {
     int fd = shm_open(name, oflag | O_CLOEXEC, (mode_t)mode);
-    return IPCJ_VALUE(fd);
+    return ipcj_value(fd);
 }
 
 static inline int ipcj_shm_unlink(const char *name) {
-    return IPCJ_RESULT(shm_unlink(name));
+    return ipcj_status(shm_unlink(name));
 }
 
 static inline int ipcj_ftruncate(int fd, long long size) {
-    return IPCJ_RESULT(ftruncate(fd, (off_t)size));
+    return ipcj_status(ftruncate(fd, (off_t)size));
 }
 
 /* fstat(fd): fills out[0]=size, out[1]=mode, out[2]=uid, out[3]=gid. */
@@ -40,7 +40,7 @@ static inline int ipcj_fstat(int fd, long long *out) {
 }
 
 static inline int ipcj_close(int fd) {
-    return IPCJ_RESULT(close(fd));
+    return ipcj_status(close(fd));
 }
 
 /* mmap(NULL, length, prot, MAP_SHARED, fd, offset): the address, or -errno. */
@@ -50,7 +50,7 @@ static inline long long ipcj_mmap_shared(int fd, long long length, int prot, lon
 }
 
 static inline int ipcj_munmap(long long address, long long length) {
-    return IPCJ_RESULT(munmap((void *)(intptr_t)address, (size_t)length));
+    return ipcj_status(munmap((void *)(intptr_t)address, (size_t)length));
 }
 
 /*

@@ -56,7 +56,7 @@ static inline int ipcj_wake_signal_install(int sig) {
     sa.sa_handler = ipcj_wake_handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART: the blocked call must return EINTR */
-    return IPCJ_RESULT(sigaction(sig, &sa, NULL));
+    return ipcj_status(sigaction(sig, &sa, NULL));
 }
 
 static inline int ipcj_sigrtmax(void) { return SIGRTMAX; }

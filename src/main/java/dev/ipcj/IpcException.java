@@ -55,7 +55,9 @@ public class IpcException extends RuntimeException {
     static String format(String call, String object, int errno, String detail) {
         StringBuilder sb = new StringBuilder(call);
         if (object != null) {
-            sb.append("(\"").append(object).append("\")");
+            // Names and paths are quoted ("/orders"); System V objects read as (id 5) or (key 0x1ec0 id 5).
+            boolean quote = object.startsWith("/");
+            sb.append('(').append(quote ? "\"" : "").append(object).append(quote ? "\"" : "").append(')');
         }
         sb.append(": ");
         if (errno != 0) {

@@ -1,0 +1,252 @@
+package dev.ipcj.cli;
+
+import dev.ipcj.cli.bench.Mechanism;
+import dev.ipcj.cli.bench.Mechanisms;
+import dev.ipcj.cli.bench.Plan;
+import dev.ipcj.cli.bench.Progress;
+import dev.ipcj.cli.bench.Report;
+import dev.ipcj.cli.bench.Row;
+import dev.ipcj.cli.bench.Runner;
+import dev.ipcj.cli.bench.SizeCap;
+import dev.ipcj.cli.bench.SvgChart;
+import dev.ipcj.cli.sys.Machine;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ipcj bench}: every mechanism, Java beside C, two real processes per scenario.
+ *
+ * <p>Default budget: 5 sizes, 10000 measured round trips (+5000 warm-up) and up to 100000
+ * streamed messages (at most 64 MiB) per size. Measured on a loaded 2-core VM: about 4.5 s per
+ * scenario, so the full set (ipcj ring spin + blocking, POSIX mq, System V msg + sem, POSIX sem,
+ * pipe, Unix socket, TCP, Agrona: 19 scenarios once every C twin exists) stays near two minutes.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmarks every IPC mechanism: round-trip latency (p50..max) and streaming throughput, "
+                + "Java beside the same work in C, each scenario two real processes.",
+                "Writes a table to the terminal and results.csv, results.json and chart.svg to --out."})
+final class BenchCommand implements Callable<Integer> {
+    static final String DEFAULT_SIZES = "8,64,512,4096,65536";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--mechanisms"}, split = ",", paramLabel = "ID",
+            description = "Mechanisms to run (default: all): ${COMPLETION-CANDIDATES}.",
+            completionCandidates = Ids.class)
+    List<String> mechanisms = new ArrayList<>();
+
+    @Option(names = {"-s", "--sizes"}, split = ",", paramLabel = "SIZE",
+            description = "Message sizes: bytes, or with K/KiB (default: " + DEFAULT_SIZES + "). "
+                    + "Each mechanism skips sizes above its live limit, and the report says so.")
+    List<String> sizes = new ArrayList<>(List.of(DEFAULT_SIZES.split(",")));
+
+    @Option(names = {"-n", "--iterations"}, paramLabel = "N", defaultValue = "10000",
+            description = "Measured round trips per size (default: ${DEFAULT-VALUE}); warm-up is half as many.")
+    int iterations;
+
+    @Option(names = "--messages", paramLabel = "N", defaultValue = "100000",
+            description = "Messages streamed per size (default: ${DEFAULT-VALUE}), at most --stream-bytes of payload.")
+    int messages;
+
+    @Option(names = "--stream-bytes", paramLabel = "BYTES", defaultValue = "67108864",
+            description = "Payload streamed per size at most (default: ${DEFAULT-VALUE} = 64 MiB), at least 256 messages.")
+    long streamBytes;
+
+    @Option(names = "--lang", split = ",", paramLabel = "LANG", description = "java, c or both (default: both).")
+    List<String> langs = new ArrayList<>(List.of("java", "c"));
+
+    @Option(names = "--pin", arity = "0..1", fallbackValue = "0,1", paramLabel = "CLIENT,SERVER",
+            description = "Pin the client and the server to these CPUs with taskset (default when given: 0,1).")
+    String pin;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: ./ipcj-bench-DATE-TIME).")
+    Path out;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",
+            description = "Give up on a scenario after this long (default: ${DEFAULT-VALUE}).")
+    int timeout;
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "bar, lines or auto (bar on a terminal; default: ${DEFAULT-VALUE}).")
+    String progressMode;
+
+    /** The ids for --help and completion. */
+    static final class Ids extends ArrayList<String> {
+        Ids() {
+            super(Mechanisms.ALL.stream().map(Mechanism::id).toList());
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        List<Mechanism> chosen = chooseMechanisms();
+        List<Integer> sizeList = parseSizes();
+        boolean java = langs.stream().anyMatch(l -> l.equalsIgnoreCase("java"));
+        boolean c = langs.stream().anyMatch(l -> l.equalsIgnoreCase("c"));
+        if (!java && !c || langs.stream().anyMatch(l -> !l.equalsIgnoreCase("java") && !l.equalsIgnoreCase("c"))) {
+            throw new ParameterException(spec.commandLine(), "--lang takes java, c or both, not " + langs);
+        }
+        if (iterations < 1 || messages < 1) {
+            throw new ParameterException(spec.commandLine(), "--iterations and --messages must be at least 1");
+        }
+        int[] pins = parsePin();
+        Path cbin = Path.of(System.getProperty("ipcj.cbin", "target/cmake"));
+        Runner runner = new Runner(new Runner.Config(cbin, pins, timeout));
+
+        List<String> notes = new ArrayList<>();
+        record Scenario(Mechanism m, String lang, Plan plan) {
+        }
+        List<Scenario> scenarios = new ArrayList<>();
+        for (Mechanism m : chosen) {
+            List<Plan.Step> steps = new ArrayList<>();
+            if (!m.carriesBytes()) {
+                steps.add(step(0));
+            } else {
+                SizeCap cap = m.sizeCap();
+                List<Integer> skipped = new ArrayList<>();
+                for (int s : sizeList) {
+                    if (s <= cap.maxBytes()) {
+                        steps.add(step(s));
+                    } else {
+                        skipped.add(s);
+                    }
+                }
+                if (!skipped.isEmpty()) {
+                    notes.add(m.id() + ": sizes " + skipped.stream().map(Report::size).collect(Collectors.joining(", "))
+                            + " skipped: above " + Report.size(cap.maxBytes()) + " (" + cap.reason() + ")");
+                }
+            }
+            if (steps.isEmpty()) {
+                continue;
+            }
+            Plan plan = new Plan(steps);
+            if (java) {
+                scenarios.add(new Scenario(m, "Java", plan));
+            }
+            if (c) {
+                if (m.cProgram() == null) {
+                    notes.add(m.id() + ": no C twin (Java-only peer)");
+                } else if (runner.cProgram(m) == null) {
+                    notes.add(m.id() + ": C twin " + cbin.resolve(m.cProgram()) + " is not built: run ./ipcj once, "
+                            + "or mvn install at the repository root (cmake builds src/test/c), and pass -Dipcj.cbin=DIR");
+                } else {
+                    scenarios.add(new Scenario(m, "C", plan));
+                }
+            }
+        }
+        if (pins != null) {
+            notes.add("client pinned to CPU " + pins[0] + ", server to CPU " + pins[1] + " (taskset)");
+        }
+        notes.add("Java peers: " + String.join(" ", Runner.JVM_FLAGS) + "; their CPU time is the JVM's process CPU time "
+                + "(all threads, in clock ticks: CPU per message is within 10 ms / messages), C's is getrusage");
+
+        Machine machine = Machine.current();
+        o.println("ipcj bench on " + machine.summary());
+        int phases = scenarios.stream().mapToInt(s -> 2 * s.plan().steps().size()).sum();
+        o.println(scenarios.size() + " scenarios (each a server and a client process), " + phases + " phases; "
+                + iterations + " round trips per size");
+        o.flush();
+        boolean tty = progressMode.equals("bar") || (progressMode.equals("auto") && System.console() != null);
+        Progress progress = new Progress(o, tty, phases);
+        String started = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+        long t0 = System.nanoTime();
+        List<Row> rows = new ArrayList<>();
+        for (Scenario s : scenarios) {
+            rows.addAll(runner.run(s.m(), s.lang(), s.plan(), progress));
+        }
+        progress.finish();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        Report report = new Report(machine, "ipcj " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+                started, seconds, rows, notes);
+        o.println();
+        report.printTable(o);
+        Path dir = out != null ? out
+                : Path.of("ipcj-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir);
+        report.writeCsv(dir.resolve("results.csv"));
+        report.writeJson(dir.resolve("results.json"));
+        SvgChart.write(report, dir.resolve("chart.svg"));
+        o.printf("%nfinished in %.0f s; wrote %s, %s, %s%n", seconds, dir.resolve("results.csv"),
+                dir.resolve("results.json"), dir.resolve("chart.svg"));
+        o.flush();
+        return rows.stream().allMatch(Row::ok) ? 0 : 1;
+    }
+
+    private Plan.Step step(int size) {
+        int msgs = messages;
+        if (size > 0) {
+            msgs = (int) Math.max(Math.min(256, messages), Math.min(messages, streamBytes / size));
+        }
+        return new Plan.Step(size, Math.max(1, iterations / 2), iterations, msgs);
+    }
+
+    private List<Mechanism> chooseMechanisms() {
+        if (mechanisms.isEmpty()) {
+            return Mechanisms.ALL;
+        }
+        List<Mechanism> l = new ArrayList<>();
+        for (String id : mechanisms) {
+            l.add(Mechanisms.byId(id.trim()).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "Unknown mechanism '" + id + "'; known: " + String.join(", ", new Ids()))));
+        }
+        return l;
+    }
+
+    private List<Integer> parseSizes() {
+        List<Integer> l = new ArrayList<>();
+        for (String s : sizes) {
+            String t = s.trim().toLowerCase();
+            long mult = 1;
+            if (t.endsWith("kib") || t.endsWith("k")) {
+                mult = 1024;
+                t = t.replaceAll("kib$|k$", "");
+            } else if (t.endsWith("b")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            long v;
+            try {
+                v = Long.parseLong(t.trim()) * mult;
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "Bad size '" + s + "': want bytes, e.g. 64 or 4K");
+            }
+            if (v < 8 || v > (1 << 24)) {
+                throw new ParameterException(spec.commandLine(), "Size " + s + " out of range: 8 B .. 16 MiB");
+            }
+            l.add((int) v);
+        }
+        return l.stream().distinct().sorted().toList();
+    }
+
+    private int[] parsePin() {
+        if (pin == null) {
+            return null;
+        }
+        String[] f = pin.split(",");
+        try {
+            int[] p = {Integer.parseInt(f[0].trim()), Integer.parseInt(f[f.length > 1 ? 1 : 0].trim())};
+            int n = Runtime.getRuntime().availableProcessors();
+            if (f.length > 2 || p[0] < 0 || p[1] < 0 || p[0] >= n || p[1] >= n) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--pin takes CLIENT,SERVER CPU numbers below "
+                    + Runtime.getRuntime().availableProcessors() + ", not '" + pin + "'");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.ipcj.cli;
+
+import dev.ipcj.cli.sys.Accounts;
+import dev.ipcj.cli.sys.Inventory;
+import dev.ipcj.cli.sys.IpcObject;
+import dev.ipcj.cli.sys.MqueueMount;
+import dev.ipcj.cli.sys.Remover;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ipcj rm}: removes named objects, or with {@code --dead} every ipcj object whose creator
+ * is dead. Another user's object is never removed without {@code --force}, even by root, and the
+ * refusal says whose it is.
+ */
+@Command(name = "rm", mixinStandardHelpOptions = true,
+        description = {"Removes IPC objects by name (/name for POSIX shm, semaphores and queues; shm:ID, msg:ID, "
+                + "sem:ID for System V; * and ? match), or with --dead every ipcj object whose creator is dead "
+                + "and that no live process uses.",
+                "Never removes another user's object unless --force (root included)."})
+final class RmCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "NAME", description = "Objects to remove; with --dead, patterns that limit it.")
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--dead", description = "Remove every ipcj object whose creator process is dead and that no live process maps or attaches.")
+    boolean dead;
+
+    @Option(names = "--force", description = "Also remove objects owned by other users (the kernel still decides: only the owner or root may).")
+    boolean force;
+
+    @Option(names = {"-n", "--dry-run"}, description = "Say what would be removed, remove nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        if (!dead && names.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Give NAME... or --dead");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int euid = Accounts.euid();
+        boolean failed = false;
+        try (MqueueMount mq = MqueueMount.open()) {
+            Inventory inv = Inventory.scan(mq);
+            List<IpcObject> targets = new ArrayList<>();
+            if (dead) {
+                for (IpcObject o : inv.objects()) {
+                    if (!o.ipcj() || !matchesAny(o) || !o.creatorState().equals("dead")) {
+                        continue;
+                    }
+                    if (o.inUse()) {
+                        out.println("kept " + o.kind().label + " " + o.name() + ": its creator " + o.creatorPid()
+                                + " is dead but it is in use (" + LsCommand.inUse(o) + ")");
+                        continue;
+                    }
+                    targets.add(o);
+                }
+            } else {
+                for (String n : names) {
+                    Pattern p = glob(n);
+                    List<IpcObject> found = inv.objects().stream().filter(o -> matches(p, o)).toList();
+                    if (found.isEmpty()) {
+                        err.println("ipcj rm: " + n + ": no such object"
+                                + (mq.dir() == null && !n.contains(":") ? " (POSIX queues could not be listed: " + mq.problem() + ")" : ""));
+                        failed = true;
+                    }
+                    targets.addAll(found);
+                }
+            }
+            for (IpcObject o : targets) {
+                String what = o.kind().label + " " + o.name();
+                if (o.uid() != euid && !force) {
+                    err.println("ipcj rm: not removing " + what + ": it belongs to " + Accounts.userName(o.uid())
+                            + " (uid " + o.uid() + "), you are " + Accounts.userName(euid) + " (uid " + euid + ")"
+                            + (euid == 0 ? "; as root you may, with --force" : "; only its owner or root may remove it"));
+                    failed = true;
+                    continue;
+                }
+                if (dryRun) {
+                    out.println("would remove " + what);
+                    continue;
+                }
+                String problem = Remover.remove(o);
+                if (problem == null) {
+                    out.println("removed " + what);
+                } else {
+                    err.println("ipcj rm: " + problem);
+                    failed = true;
+                }
+            }
+            if (dead && targets.isEmpty()) {
+                out.println("no ipcj object with a dead creator");
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    private boolean matchesAny(IpcObject o) {
+        if (names.isEmpty()) {
+            return true;
+        }
+        for (String n : names) {
+            if (matches(glob(n), o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(Pattern p, IpcObject o) {
+        return p.matcher(o.name()).matches() || (o.kind().posix() && p.matcher(o.name().substring(1)).matches());
+    }
+
+    /** A shell-style pattern: * any run, ? one character, everything else literal. */
+    static Pattern glob(String g) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : g.toCharArray()) {
+            if (c == '*') {
+                sb.append(".*");
+            } else if (c == '?') {
+                sb.append('.');
+            } else {
+                sb.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(sb.toString());
+    }
+}

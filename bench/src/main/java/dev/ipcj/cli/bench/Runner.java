@@ -1,0 +1,319 @@
+package dev.ipcj.cli.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs scenarios: for one mechanism and one language, a server process and a client process
+ * (two child JVMs running {@link Peer}, or the C twin twice), following one {@link Plan}. This
+ * JVM only starts them, reads their reports and cleans up; it does not take part in the
+ * measurement.
+ *
+ * <p>Cleanup: every scenario's objects are undone in a finally block, and by a shutdown hook if
+ * ipcj is interrupted (Ctrl-C, SIGTERM); the peers halt when this process dies. After a SIGKILL
+ * of ipcj, the objects left carry its pid in their names and {@code ipcj rm --dead} removes them.
+ */
+public final class Runner {
+    private static final AtomicLong SEQ = new AtomicLong();
+    private static final Set<Runnable> ACTIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ACTIVE.forEach(Runnable::run), "ipcj-bench-cleanup"));
+    }
+
+    /** How peers are started. */
+    public record Config(Path cbin, int[] pin, int timeoutSeconds) {
+    }
+
+    private final Config config;
+
+    public Runner(Config config) {
+        this.config = config;
+    }
+
+    /** The C twin of {@code m}, or null when it has none or it is not built. */
+    public Path cProgram(Mechanism m) {
+        if (m.cProgram() == null) {
+            return null;
+        }
+        Path p = config.cbin().resolve(m.cProgram());
+        return Files.isExecutable(p) ? p : null;
+    }
+
+    /** Runs one scenario; returns one row per step (failed rows on failure). */
+    public List<Row> run(Mechanism m, String lang, Plan plan, Progress progress) {
+        Path dir = null;
+        Mechanism.Setup setup = null;
+        Process server = null;
+        Process client = null;
+        Runnable undo = null;
+        Map<Integer, long[]> clientPhases = new HashMap<>(); // size -> lat count, lat ns, lat cpu, tput count, tput ns, tput cpu
+        Map<Integer, long[]> serverPhases = new HashMap<>();
+        Map<Integer, Histogram> hist = new HashMap<>();
+        try {
+            Path d = Files.createTempDirectory("ipcj-bench-");
+            dir = d;
+            long seq = SEQ.incrementAndGet();
+            Mechanism.ScenarioContext ctx = new Mechanism.ScenarioContext() {
+                @Override
+                public Path dir() {
+                    return d;
+                }
+
+                @Override
+                public String ipcName(String what) {
+                    return dev.ipcj.cli.sys.IpcjMarker.name("bench", seq, what);
+                }
+            };
+            setup = m.prepare(ctx);
+            Mechanism.Setup s = setup;
+            undo = () -> {
+                s.cleanup().run();
+                deleteTree(d);
+            };
+            ACTIVE.add(undo);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.timeoutSeconds());
+            server = start(m, lang, "server", plan, d, "-", setup.args(), 1);
+            Lines sl = new Lines(server);
+            String ready = sl.next(deadline);
+            if (ready == null || !ready.startsWith("READY ")) {
+                throw new ScenarioFailure("server: " + describe(ready, d, "server"));
+            }
+            String endpoint = ready.substring(6).trim();
+            client = start(m, lang, "client", plan, d, endpoint, setup.args(), 0);
+            Lines cl = new Lines(client);
+            for (;;) {
+                String line = cl.next(deadline);
+                if (line == null || line.startsWith("ERROR")) {
+                    String serverSays = sl.drainError();
+                    throw new ScenarioFailure("client: " + describe(line, d, "client")
+                            + (serverSays != null ? "; server: " + serverSays : ""));
+                }
+                if (line.equals("DONE")) {
+                    break;
+                }
+                if (line.startsWith("PHASE ")) {
+                    String[] f = line.split(" ");
+                    int size = Integer.parseInt(f[2]);
+                    long[] ph = clientPhases.computeIfAbsent(size, k -> new long[6]);
+                    int o = f[1].equals("lat") ? 0 : 3;
+                    ph[o] = Long.parseLong(f[3]);
+                    ph[o + 1] = Long.parseLong(f[4]);
+                    ph[o + 2] = Long.parseLong(f[5]);
+                    String sz = m.carriesBytes() ? size + " B" : "";
+                    if (o == 0) {
+                        Histogram h = readSamples(d.resolve("lat-" + size + ".bin"));
+                        hist.put(size, h);
+                        progress.step(String.format("%s %s %s round trips: p50 %s", m.id(), lang, sz,
+                                Report.ns(h.getValueAtPercentile(50))));
+                    } else {
+                        double rate = ph[3] * 1e9 / Math.max(1, ph[4]);
+                        progress.step(String.format("%s %s %s streaming: %s msg/s", m.id(), lang, sz, Report.count(rate)));
+                    }
+                }
+            }
+            // The server's CPU per phase: it prints its phases before the client can finish.
+            for (;;) {
+                String line = sl.next(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                if (line == null || line.equals("DONE") || line.startsWith("ERROR")) {
+                    break;
+                }
+                if (line.startsWith("PHASE ")) {
+                    String[] f = line.split(" ");
+                    long[] ph = serverPhases.computeIfAbsent(Integer.parseInt(f[2]), k -> new long[6]);
+                    ph[f[1].equals("lat") ? 2 : 5] = Long.parseLong(f[5]);
+                }
+            }
+            client.waitFor(10, TimeUnit.SECONDS);
+            server.waitFor(10, TimeUnit.SECONDS);
+            List<Row> rows = new ArrayList<>();
+            for (Plan.Step st : plan.steps()) {
+                long[] c = clientPhases.get(st.size());
+                long[] sv = serverPhases.getOrDefault(st.size(), new long[6]);
+                Histogram h = hist.get(st.size());
+                if (c == null || h == null) {
+                    rows.add(Row.failed(m, lang, st.size(), "no result for this size"));
+                    continue;
+                }
+                double msgs = c[3] * 1e9 / Math.max(1, c[4]);
+                rows.add(new Row(m.id(), m.label(), lang, st.size(),
+                        h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                        h.getValueAtPercentile(99.9), h.getMaxValue(), h.getTotalCount(),
+                        msgs, m.carriesBytes() ? msgs * st.size() : Double.NaN,
+                        (double) (c[5] + sv[5]) / Math.max(1, c[3]),
+                        (double) (c[2] + sv[2]) / Math.max(1, c[0]), null));
+            }
+            return rows;
+        } catch (Exception e) {
+            String why = e instanceof ScenarioFailure ? e.getMessage() : e.toString();
+            progress.note("FAILED " + m.id() + " " + lang + ": " + why);
+            List<Row> rows = new ArrayList<>();
+            for (Plan.Step st : plan.steps()) {
+                rows.add(Row.failed(m, lang, st.size(), why));
+            }
+            return rows;
+        } finally {
+            kill(client);
+            kill(server);
+            if (undo != null) {
+                undo.run();
+                ACTIVE.remove(undo);
+            } else if (dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private Process start(Mechanism m, String lang, String role, Plan plan, Path dir, String endpoint,
+                          List<String> args, int pinIndex) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (config.pin() != null) {
+            cmd.add("taskset");
+            cmd.add("-c");
+            cmd.add(Integer.toString(config.pin()[pinIndex]));
+        }
+        if (lang.equals("C")) {
+            cmd.add(cProgram(m).toString());
+        } else {
+            cmd.addAll(javaCommand());
+            cmd.add(Peer.class.getName());
+            cmd.add(m.id());
+        }
+        cmd.add(role);
+        cmd.add(plan.encode());
+        cmd.add(dir.toString());
+        cmd.add(endpoint);
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectError(dir.resolve(role + ".err").toFile()).start();
+    }
+
+    /** The child JVM: this java, this class path; flags stated in the report. */
+    public static List<String> javaCommand() {
+        List<String> c = new ArrayList<>();
+        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        c.addAll(JVM_FLAGS);
+        c.add("-cp");
+        c.add(System.getProperty("java.class.path"));
+        return c;
+    }
+
+    /** Flags of the Java peers: a small heap and the serial collector suit a 2-core machine; Agrona needs the export. */
+    public static final List<String> JVM_FLAGS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+
+    static Histogram readSamples(Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        Histogram h = new Histogram(3);
+        while (b.remaining() >= 8) {
+            h.recordValue(Math.max(1, b.getLong()));
+        }
+        return h;
+    }
+
+    private static String describe(String line, Path dir, String role) {
+        String err = "";
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(role + ".err"));
+            err = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
+        } catch (IOException e) {
+            // none
+        }
+        String what = line == null ? "no answer (exited or timed out)" : line;
+        return what + (err.isEmpty() ? "" : " [stderr: " + err + "]");
+    }
+
+    private static void kill(Process p) {
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static void deleteTree(Path d) {
+        if (d == null || !Files.exists(d)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(d)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    /** A scenario went wrong; the message says which peer and what it said. */
+    static final class ScenarioFailure extends Exception {
+        ScenarioFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** A child's stdout as lines, read by a daemon thread so waits can time out. */
+    private static final class Lines {
+        private static final String EOF = "\u0000EOF";
+        private final BlockingQueue<String> q = new LinkedBlockingQueue<>();
+
+        Lines(Process p) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        q.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process is gone
+                } finally {
+                    q.add(EOF);
+                }
+            }, "ipcj-bench-reader");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The next line, or null at end of output or at the deadline. */
+        String next(long deadline) throws InterruptedException {
+            long left = deadline - System.nanoTime();
+            String s = left <= 0 ? q.poll() : q.poll(left, TimeUnit.NANOSECONDS);
+            return s == null || s.equals(EOF) ? null : s;
+        }
+
+        /** An ERROR line the process printed, if any is already there. */
+        String drainError() {
+            for (String s : q) {
+                if (s.startsWith("ERROR")) {
+                    return s;
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.ipcj.cli.bench;
+
+/** The largest message a mechanism takes on this machine now, and where that limit comes from. */
+public record SizeCap(long maxBytes, String reason) {
+    public static final SizeCap NONE = new SizeCap(Long.MAX_VALUE, "");
+}

@@ -1,0 +1,106 @@
+package dev.ipcj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/**
+ * {@code ipcj bench} on tiny counts, every mechanism, Java and C: the table, the CSV, the JSON
+ * and the SVG are well-formed and hold a result for each scenario, and nothing is left behind.
+ */
+class BenchReportTest {
+    @TempDir
+    Path out;
+
+    @Test
+    void tinyRunWritesAWellFormedReportAndLeavesNothing() throws Exception {
+        Set<String> tmpBefore = leftovers();
+        Cli r = Cli.run("bench", "-n", "40", "--messages", "100", "-s", "8,4K", "--progress", "lines",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.toString());
+        boolean haveC = Files.isExecutable(Path.of(System.getProperty("ipcj.cbin", "target/cmake"), "bench_pipe"));
+
+        // Terminal: progress lines, then the table with the machine described.
+        assertTrue(r.out().contains("ipcj bench on "), r.out());
+        assertTrue(r.out().contains("MECHANISM"), r.out());
+        assertTrue(r.out().matches("(?s).*\\[\\s*\\d+/\\d+\\s+\\d+s\\] pipe Java 8 B round trips: p50 .*"), r.out());
+
+        // CSV: header + one row per mechanism x language x size (semaphores: one size).
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        String[] head = csv.get(0).split(",");
+        assertEquals("mechanism", head[0]);
+        int expected = (1 + 4 * 2) /* Java */ + (haveC ? 1 + 3 * 2 : 0) /* C: sem, pipe, unix, tcp */;
+        assertEquals(expected, csv.size() - 1, String.join("\n", csv));
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = line.split(",", -1);
+            assertEquals(head.length, f.length, line);
+            assertTrue(f[f.length - 1].isEmpty(), "scenario failed: " + line);
+            long p50 = Long.parseLong(f[4]);
+            long max = Long.parseLong(f[8]);
+            assertTrue(p50 > 0 && max >= p50, line);
+            assertEquals("40", f[9], line);
+            assertTrue(Double.parseDouble(f[10]) > 0, line);
+        }
+        if (haveC) {
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith("pipe,") && l.contains(",Java,") && !l.split(",", -1)[14].isEmpty()),
+                    "a Java row has its Java/C ratio");
+        }
+
+        // JSON: parses, describes the machine, same results.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(out.resolve("results.json")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> machine = (Map<String, Object>) json.get("machine");
+        for (String k : new String[] {"cpu", "cores", "kernel", "jdk", "limits"}) {
+            assertTrue(machine.containsKey(k), k);
+        }
+        assertEquals(expected, ((List<?>) json.get("results")).size());
+
+        // SVG: well-formed XML, an <svg> root, a bar per result in each panel.
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document svg = f.newDocumentBuilder().parse(out.resolve("chart.svg").toFile());
+        assertEquals("svg", svg.getDocumentElement().getLocalName());
+        int bars = svg.getElementsByTagName("rect").getLength();
+        assertTrue(bars >= 1 + 2 + 5 + 4, "bars: " + bars);
+        assertTrue(Files.readString(out.resolve("chart.svg")).contains("cores"), "machine line in the chart");
+
+        // Nothing left: no bench object in /dev/shm from this process, no scenario directory.
+        assertEquals(tmpBefore, leftovers());
+        String me = "ipcj-bench-" + ProcessHandle.current().pid() + "-";
+        try (Stream<Path> s = Files.list(Path.of("/dev/shm"))) {
+            List<String> left = s.map(p -> p.getFileName().toString()).filter(n -> n.contains(me)).toList();
+            assertTrue(left.isEmpty(), "left in /dev/shm: " + left);
+        }
+    }
+
+    @Test
+    void sizesAboveAMechanismsLimitAreSkippedAndSaidSo() {
+        Cli r = Cli.run("bench", "-m", "agrona", "-n", "20", "--messages", "20", "-s", "8,512K",
+                "--progress", "lines", "--out", out.toString());
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("note: agrona: sizes 512 KiB skipped: above 256 KiB (Agrona's largest message is capacity/8"), r.out());
+        assertFalse(r.out().contains("512 KiB round trips"), r.out());
+    }
+
+    private static Set<String> leftovers() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ipcj-bench-"))
+                    .collect(Collectors.toCollection(HashSet::new));
+        }
+    }
+}

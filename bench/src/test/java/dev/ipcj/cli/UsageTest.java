@@ -1,0 +1,86 @@
+package dev.ipcj.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Bad arguments give a usage message on stderr and exit status 2; help gives 0. */
+class UsageTest {
+    private static void usageError(String expectedText, String usageOf, String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().contains(expectedText), r.toString());
+        assertTrue(r.err().contains("Usage: " + usageOf), r.toString());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        usageError("Unknown option: '--bogus'", "ipcj bench", "bench", "--bogus");
+    }
+
+    @Test
+    void unknownSubcommandIsAUsageError() {
+        usageError("Unmatched argument at index 0: 'frobnicate'", "ipcj", "frobnicate");
+    }
+
+    @Test
+    void noSubcommandIsAUsageError() {
+        usageError("Missing subcommand", "ipcj");
+    }
+
+    @Test
+    void badValuesAreUsageErrors() {
+        usageError("Unknown mechanism 'carrier-pigeon'", "ipcj bench", "bench", "-m", "carrier-pigeon");
+        usageError("Bad size 'huge'", "ipcj bench", "bench", "--sizes", "8,huge");
+        usageError("Size 4 out of range", "ipcj bench", "bench", "--sizes", "4");
+        usageError("--pin takes CLIENT,SERVER", "ipcj bench", "bench", "--pin=0,999");
+        usageError("Invalid value for option '--iterations'", "ipcj bench", "bench", "-n", "many");
+        usageError("Give NAME... or --dead", "ipcj rm", "rm");
+    }
+
+    @Test
+    void helpIsNotAnError() {
+        Cli r = Cli.run("--help");
+        assertEquals(0, r.status(), r.toString());
+        for (String sub : new String[] {"bench", "ls", "rm", "limits", "demo", "jmh"}) {
+            assertTrue(r.out().contains("  " + sub + " "), sub + " missing from\n" + r.out());
+        }
+        Cli b = Cli.run("bench", "--help");
+        assertEquals(0, b.status(), b.toString());
+        for (dev.ipcj.cli.bench.Mechanism m : dev.ipcj.cli.bench.Mechanisms.ALL) {
+            assertTrue(b.out().contains(m.id()), m.id() + " missing from\n" + b.out());
+        }
+    }
+
+    @Test
+    void limitsPrintsEveryLimitWithTheWayToRaiseIt() {
+        Cli r = Cli.run("limits");
+        assertEquals(0, r.status(), r.toString());
+        for (String name : new String[] {"fs.mqueue.msg_max", "fs.mqueue.msgsize_max", "fs.mqueue.queues_max",
+                "RLIMIT_MSGQUEUE", "kernel.shmmax", "kernel.shmall", "kernel.shmmni", "kernel.msgmax",
+                "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "/dev/shm size"}) {
+            assertTrue(r.out().contains("  " + name + " "), name + " missing from\n" + r.out());
+        }
+        // The live value, read correctly: a sysctl read past its first byte answers EOF.
+        String msgsize = dev.ipcj.cli.sys.Limits.mqMsgsizeMax().orElseThrow() + "";
+        assertTrue(r.out().matches("(?s).*fs\\.mqueue\\.msgsize_max +" + msgsize + "\\n.*"), r.out());
+        assertTrue(r.out().contains("raise: sysctl -w fs.mqueue.msgsize_max="), r.out());
+        assertTrue(r.out().contains("raise: ulimit -q"), r.out());
+        assertTrue(r.out().contains("mount -o remount,size="), r.out());
+    }
+
+    @Test
+    void demoSaysWhenTheExampleIsNotInTheBuild() {
+        boolean present;
+        try {
+            Class.forName(DemoCommand.DEMO_CLASS);
+            present = true;
+        } catch (ClassNotFoundException e) {
+            present = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(present, "the demo exists in this build");
+        Cli r = Cli.run("demo");
+        assertEquals(1, r.status(), r.toString());
+    }
+}

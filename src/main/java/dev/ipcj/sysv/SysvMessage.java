@@ -1,0 +1,130 @@
+package dev.ipcj.sysv;
+
+import dev.ipcj.InvalidArgumentException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * A reusable message for {@link SysvMessageQueue}: a direct buffer laid out exactly as the
+ * kernel's {@code struct msgbuf}, so sending and receiving copy nothing in Java and allocate
+ * nothing per message (the kernel's copy is the only one).
+ *
+ * <pre>
+ *   offset        size       field
+ *   ------------  ---------  ------------------------------------------------------------
+ *   0             8          mtype (long, native order): &gt;= 1 on send; the type received
+ *   8             capacity   mtext: the payload, {@link #payload()}; size() bytes are used
+ *   8+capacity    1          spare: a receive with TRUNCATE asks the kernel for capacity+1
+ *                            bytes, so a longer message shows as capacity+1 and is reported
+ *                            {@link #truncated()} with size() = capacity
+ * </pre>
+ *
+ * Not thread-safe: one message per thread, or per exchange.
+ */
+public final class SysvMessage {
+    private final ByteBuffer raw;
+    private final ByteBuffer payload;
+    private final long address;
+    private final int capacity;
+    private int size;
+    private boolean truncated;
+
+    private SysvMessage(int capacity) {
+        this.capacity = capacity;
+        this.raw = ByteBuffer.allocateDirect(8 + capacity + 1).order(ByteOrder.nativeOrder());
+        this.address = new Pointer(raw).address();
+        this.payload = raw.slice(8, capacity).order(ByteOrder.nativeOrder());
+    }
+
+    /** A message with room for {@code capacity} payload bytes (0 allowed: type-only messages). */
+    public static SysvMessage allocate(int capacity) {
+        if (capacity < 0 || capacity > Integer.MAX_VALUE - 16) {
+            throw new InvalidArgumentException("SysvMessage", null, 0, "capacity " + capacity + " is out of range");
+        }
+        return new SysvMessage(capacity);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The message type: set before sending (>= 1), the received message's after receiving. */
+    public long type() {
+        return raw.getLong(0);
+    }
+
+    public SysvMessage type(long type) {
+        raw.putLong(0, type);
+        return this;
+    }
+
+    /** Payload bytes used: what send() sends, what receive() got. */
+    public int size() {
+        return size;
+    }
+
+    public SysvMessage size(int size) {
+        if (size < 0 || size > capacity) {
+            throw new IndexOutOfBoundsException("size " + size + " is outside 0.." + capacity + " (the capacity)");
+        }
+        this.size = size;
+        this.truncated = false;
+        return this;
+    }
+
+    /** Whether the last receive (with TRUNCATE) cut the message down to {@link #capacity()} bytes. */
+    public boolean truncated() {
+        return truncated;
+    }
+
+    /**
+     * The payload area, [0, capacity): always the same buffer, for absolute get/put (its
+     * position and limit are the caller's). The message's length is {@link #size()}.
+     */
+    public ByteBuffer payload() {
+        return payload;
+    }
+
+    /** Sets type and payload (copied from {@code data}). */
+    public SysvMessage set(long type, byte[] data) {
+        if (data.length > capacity) {
+            throw new IndexOutOfBoundsException(data.length + " bytes do not fit the capacity " + capacity);
+        }
+        payload.put(0, data);
+        type(type);
+        return size(data.length);
+    }
+
+    /** Sets type and payload (copied from {@code src}'s remaining bytes; src is not moved). */
+    public SysvMessage set(long type, ByteBuffer src) {
+        int n = src.remaining();
+        if (n > capacity) {
+            throw new IndexOutOfBoundsException(n + " bytes do not fit the capacity " + capacity);
+        }
+        payload.put(0, src, src.position(), n);
+        type(type);
+        return size(n);
+    }
+
+    /** A copy of the {@link #size()} payload bytes. */
+    public byte[] bytes() {
+        byte[] b = new byte[size];
+        payload.get(0, b);
+        return b;
+    }
+
+    long address() {
+        return address;
+    }
+
+    void received(int size, boolean truncated) {
+        this.size = size;
+        this.truncated = truncated;
+    }
+
+    @Override
+    public String toString() {
+        return "SysvMessage[type=" + type() + ", size=" + size + (truncated ? ", truncated" : "") + "]";
+    }
+}

@@ -1,0 +1,356 @@
+package dev.ipcj.sysv;
+
+import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.IpcException;
+import dev.ipcj.LimitExceededException;
+import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Waiter;
+import dev.ipcj.jni.SysvMsg;
+import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * A System V message queue ({@code msgget}): typed messages, selective receive.
+ *
+ * <p>Messages travel in a reusable {@link SysvMessage} (no allocation per message), or from
+ * any direct buffer with {@link #send(long, ByteBuffer)}. Receive picks by type, as
+ * {@code msgrcv} does:
+ * <pre>
+ *   type      options   receives
+ *   --------  --------  ------------------------------------------------------------
+ *   0                   the first message in the queue
+ *   n &gt; 0              the first message of type n
+ *   n &gt; 0     EXCEPT    the first message of any type but n
+ *   n &lt; 0              the first message of the lowest type &lt;= |n| (a priority queue)
+ * </pre>
+ * A message larger than the receiving SysvMessage's capacity stays in the queue and the
+ * receive throws {@link LimitExceededException} (E2BIG), unless the options include
+ * {@link #TRUNCATE}: then it is cut to the capacity and {@link SysvMessage#truncated()} says so.
+ *
+ * <p>Blocking {@link #send(SysvMessage)} (queue full) and {@link #receive} (no matching message)
+ * return with InterruptedException when the thread is interrupted, and nothing is lost: a
+ * message that was sent or taken at the same moment stays sent or taken, with the interrupt
+ * status left set. EINTR from other signals is retried. A call blocked when the queue is
+ * removed throws {@link dev.ipcj.RemovedException} ("removed while waiting").
+ *
+ * <p>Default mode 0600; {@link #create} is exclusive. The queue outlives every process until
+ * {@link #remove()} (see {@code ipcs -q}).
+ */
+public final class SysvMessageQueue implements AutoCloseable {
+    /** Default permission bits: read and write for the owner only. */
+    public static final int DEFAULT_MODE = 0600;
+    /** Receive option: do not wait; the receive returns false when nothing matches (IPC_NOWAIT). */
+    public static final int NO_WAIT = 1;
+    /** Receive option: cut a too-long message to the capacity and say so (MSG_NOERROR). */
+    public static final int TRUNCATE = 2;
+    /** Receive option: with type n &gt; 0, take the first message whose type is not n (MSG_EXCEPT). */
+    public static final int EXCEPT = 4;
+
+    private static final String KIND = "message queue";
+    private static final int MSG_NOERROR = 010000;
+    private static final int MSG_EXCEPT = 020000;
+
+    private final Handle h;
+
+    private SysvMessageQueue(IpcKey key, int id) {
+        this.h = new Handle(KIND, key, id);
+    }
+
+    /** Creates a queue, mode 0600; fails if the key exists. */
+    public static SysvMessageQueue create(IpcKey key) {
+        return create(key, DEFAULT_MODE);
+    }
+
+    public static SysvMessageQueue create(IpcKey key, int mode) {
+        return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
+    }
+
+    /** Opens the queue with {@code key}; NotFoundException if there is none. */
+    public static SysvMessageQueue open(IpcKey key) {
+        if (key.isPrivate()) {
+            throw new InvalidArgumentException("msgget", "key " + key, 0,
+                    "IPC_PRIVATE cannot be opened, only created: pass the id to ofId() instead");
+        }
+        return get(key, 0, 0);
+    }
+
+    public static SysvMessageQueue openOrCreate(IpcKey key, int mode) {
+        return get(key, Handle.IPC_CREAT, mode);
+    }
+
+    /** A handle on the queue with id {@code id} (as another process passed it); checks it exists. */
+    public static SysvMessageQueue ofId(int id) {
+        SysvMessageQueue q = new SysvMessageQueue(IpcKey.PRIVATE, id);
+        q.stat();
+        return q;
+    }
+
+    private static SysvMessageQueue get(IpcKey key, int flags, int mode) {
+        Handle.checkMode("msgget", key, mode);
+        int id = SysvMsg.msgget(key.value(), flags | mode);
+        if (id < 0) {
+            throw Handle.getError("msgget", KIND, key, id, id == -Errno.ENOSPC
+                    ? "all " + SysvLimits.named("msgmni", SysvLimits.msgmni()) + " queue ids are in use" : null);
+        }
+        return new SysvMessageQueue(key, id);
+    }
+
+    public int id() {
+        return h.id;
+    }
+
+    public IpcKey key() {
+        return h.key;
+    }
+
+    /** Sends {@code m} (type and size() payload bytes), waiting while the queue is full. */
+    public void send(SysvMessage m) throws InterruptedException {
+        sendRaw(m.type(), m.address(), m.size(), false, false);
+    }
+
+    /** Sends {@code m} if the queue has room now: false if it is full. */
+    public boolean trySend(SysvMessage m) {
+        try {
+            return sendRaw(m.type(), m.address(), m.size(), true, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e); // IPC_NOWAIT never blocks
+        }
+    }
+
+    /**
+     * Sends {@code payload}'s remaining bytes (a direct buffer) with {@code type}, waiting while
+     * the queue is full; the buffer's position moves to its limit. The shim copies the bytes
+     * behind the 8-byte type on its stack (see ipcj_sysv_msg.h).
+     */
+    public void send(long type, ByteBuffer payload) throws InterruptedException {
+        sendBuffer(type, payload, false);
+    }
+
+    /** As {@link #send(long, ByteBuffer)} without waiting: false if the queue is full. */
+    public boolean trySend(long type, ByteBuffer payload) {
+        try {
+            return sendBuffer(type, payload, true);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private boolean sendBuffer(long type, ByteBuffer payload, boolean noWait) throws InterruptedException {
+        if (!payload.isDirect()) {
+            throw new InvalidArgumentException("msgsnd", h.name, 0,
+                    "the payload must be a direct ByteBuffer (or use a SysvMessage)");
+        }
+        int n = payload.remaining();
+        long address = new Pointer(payload).address() + payload.position();
+        boolean sent = sendRaw(type, address, n, noWait, true);
+        if (sent) {
+            payload.position(payload.limit());
+        }
+        return sent;
+    }
+
+    /** address: a SysvMessage's msgbuf, or (bare) payload bytes the shim copies behind the type. */
+    private boolean sendRaw(long type, long address, int size, boolean noWait, boolean bare)
+            throws InterruptedException {
+        if (type < 1) {
+            throw new InvalidArgumentException("msgsnd", h.name, 0, "type " + type + " must be >= 1");
+        }
+        h.check("msgsnd");
+        int flags = noWait ? Handle.IPC_NOWAIT : 0;
+        Waiter w = noWait ? null : Waiter.current();
+        for (;;) {
+            int r;
+            boolean interrupted = false;
+            if (w != null) {
+                w.enter();
+            }
+            try {
+                r = bare ? SysvMsg.msgsndCopy(h.id, type, address, size, flags)
+                        : SysvMsg.msgsnd(h.id, address, size, flags);
+            } finally {
+                if (w != null) {
+                    interrupted = w.exit();
+                }
+            }
+            if (r == 0) {
+                return true;
+            }
+            if (r == -Errno.EINTR) {
+                if (interrupted) {
+                    throw Waiter.interrupted();
+                }
+                continue;
+            }
+            if (r == -Errno.EAGAIN && noWait) {
+                return false;
+            }
+            throw sendError(r, size);
+        }
+    }
+
+    private IpcException sendError(int r, int size) {
+        if (r == -Errno.EINVAL) {
+            long max = SysvLimits.msgmax();
+            if (size > max) {
+                return new LimitExceededException("msgsnd", h.name, Errno.EINVAL,
+                        "message of " + size + " bytes > " + SysvLimits.named("msgmax", max));
+            }
+            return h.idError("msgsnd", r, null);
+        }
+        if (r == -Errno.EIDRM) {
+            return h.removedWhileWaiting("msgsnd");
+        }
+        if (r == -Errno.ENOMEM) {
+            return IpcException.of("msgsnd", h.name, r, "no kernel memory for a message of " + size + " bytes");
+        }
+        return h.idError("msgsnd", r, r == -Errno.EACCES ? "the queue's mode does not allow writing" : null);
+    }
+
+    /** Receives the first message of any type into {@code into}, waiting for one. */
+    public void receive(SysvMessage into) throws InterruptedException {
+        receive(into, 0, 0);
+    }
+
+    /** Receives by {@code type} (see the class comment), waiting for a match. */
+    public void receive(SysvMessage into, long type) throws InterruptedException {
+        receive(into, type, 0);
+    }
+
+    /** Receives by {@code type} if a match is queued now: false if none. */
+    public boolean tryReceive(SysvMessage into, long type) {
+        try {
+            return receive(into, type, NO_WAIT);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Receives by {@code type} with {@code options} ({@link #NO_WAIT}, {@link #TRUNCATE},
+     * {@link #EXCEPT}, or-ed).
+     *
+     * @return true when a message was received; false only with NO_WAIT and no match
+     */
+    public boolean receive(SysvMessage into, long type, int options) throws InterruptedException {
+        if ((options & ~(NO_WAIT | TRUNCATE | EXCEPT)) != 0) {
+            throw new InvalidArgumentException("msgrcv", h.name, 0, "unknown options 0x" + Integer.toHexString(options));
+        }
+        if ((options & EXCEPT) != 0 && type <= 0) {
+            throw new InvalidArgumentException("msgrcv", h.name, 0,
+                    "EXCEPT needs a type > 0 (type " + type + " would select " + (type == 0 ? "any type" : "by priority")
+                    + " and ignore EXCEPT)");
+        }
+        if (type == Long.MIN_VALUE) {
+            throw new InvalidArgumentException("msgrcv", h.name, 0, "type Long.MIN_VALUE has no absolute value");
+        }
+        h.check("msgrcv");
+        boolean noWait = (options & NO_WAIT) != 0;
+        boolean truncate = (options & TRUNCATE) != 0;
+        int flags = (noWait ? Handle.IPC_NOWAIT : 0) | (truncate ? MSG_NOERROR : 0) | ((options & EXCEPT) != 0 ? MSG_EXCEPT : 0);
+        int cap = into.capacity();
+        long ask = truncate ? cap + 1L : cap;
+        Waiter w = noWait ? null : Waiter.current();
+        for (;;) {
+            long n;
+            boolean interrupted = false;
+            if (w != null) {
+                w.enter();
+            }
+            try {
+                n = SysvMsg.msgrcv(h.id, into.address(), ask, type, flags);
+            } finally {
+                if (w != null) {
+                    interrupted = w.exit();
+                }
+            }
+            if (n >= 0) {
+                boolean cut = n > cap;
+                into.received(cut ? cap : (int) n, cut);
+                return true;
+            }
+            int r = (int) n;
+            if (r == -Errno.EINTR) {
+                if (interrupted) {
+                    throw Waiter.interrupted();
+                }
+                continue;
+            }
+            if (r == -Errno.ENOMSG && noWait) {
+                return false;
+            }
+            if (r == -Errno.E2BIG) {
+                throw new LimitExceededException("msgrcv", h.name, Errno.E2BIG, "the next matching message is larger than "
+                        + "the SysvMessage's capacity of " + cap + " bytes; it stays in the queue (receive it with "
+                        + "a larger SysvMessage, or with TRUNCATE)");
+            }
+            if (r == -Errno.EIDRM) {
+                throw h.removedWhileWaiting("msgrcv");
+            }
+            throw h.idError("msgrcv", r, r == -Errno.EACCES ? "the queue's mode does not allow reading" : null);
+        }
+    }
+
+    /** msgctl(IPC_STAT). */
+    public MsgQueueStat stat() {
+        h.check("msgctl(IPC_STAT)");
+        long[] out = new long[SysvMsg.STAT_FIELDS];
+        int r = SysvMsg.msgctlStat(h.id, out);
+        if (r < 0) {
+            throw h.idError("msgctl(IPC_STAT)", r, null);
+        }
+        return MsgQueueStat.from(out);
+    }
+
+    /**
+     * msgctl(IPC_SET) of msg_qbytes: how many payload bytes the queue holds before senders
+     * wait. Above /proc/sys/kernel/msgmnb only a privileged process (CAP_SYS_RESOURCE) may.
+     */
+    public void setMaxBytes(long maxBytes) {
+        if (maxBytes < 0) {
+            throw new InvalidArgumentException("msgctl(IPC_SET)", h.name, 0, "maxBytes " + maxBytes + " must be >= 0");
+        }
+        MsgQueueStat s = stat();
+        IpcPermissions p = s.permissions();
+        int r = SysvMsg.msgctlSet(h.id, p.uid(), p.gid(), p.mode(), maxBytes);
+        if (r < 0) {
+            long mnb = SysvLimits.msgmnb();
+            throw h.idError("msgctl(IPC_SET)", r, r == -Errno.EPERM && maxBytes > mnb
+                    ? "maxBytes " + maxBytes + " > " + SysvLimits.named("msgmnb", mnb) + " needs CAP_SYS_RESOURCE"
+                    : null);
+        }
+    }
+
+    /** msgctl(IPC_SET): owner uid and gid, permission bits (the capacity is kept). */
+    public void setPermissions(int uid, int gid, int mode) {
+        Handle.checkMode("msgctl(IPC_SET)", h.key, mode);
+        long qbytes = stat().maxBytes();
+        int r = SysvMsg.msgctlSet(h.id, uid, gid, mode, qbytes);
+        if (r < 0) {
+            throw h.idError("msgctl(IPC_SET)", r, null);
+        }
+    }
+
+    /** msgctl(IPC_RMID): removes the queue and its messages now; blocked callers get RemovedException. */
+    public void remove() {
+        h.check("msgctl(IPC_RMID)");
+        int r = SysvMsg.msgctlRmid(h.id);
+        if (r < 0) {
+            throw h.idError("msgctl(IPC_RMID)", r, null);
+        }
+    }
+
+    public boolean isOpen() {
+        return !h.isClosed();
+    }
+
+    /** Closes this handle (the queue stays). Idempotent. */
+    @Override
+    public void close() {
+        h.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SysvMessageQueue[" + h.name + "]";
+    }
+}

@@ -1,0 +1,221 @@
+package dev.ipcj.sysv;
+
+import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.IpcException;
+import dev.ipcj.MappedRegion;
+import dev.ipcj.internal.Errno;
+import dev.ipcj.jni.SysvShm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A System V shared memory segment ({@code shmget}), attached as a bounds-checked
+ * {@link MappedRegion}.
+ *
+ * <p>{@link #create} fails if the key is taken (exclusive), {@link #open} if it is free,
+ * {@link #openOrCreate} does either; {@link IpcKey#PRIVATE} always creates a new segment,
+ * which other processes then reach by its {@link #id()} ({@link #ofId}). Default mode 0600.
+ *
+ * <p>{@link #attach()} maps the segment; closing the region detaches it (see
+ * {@link MappedRegion}: the range becomes private zero pages in one step, which drops the
+ * attach count as {@code shmdt} would; any later access through the region throws).
+ *
+ * <h2>Removal while attached</h2>
+ * {@link #remove()} ({@code IPC_RMID}) only marks a segment that is still attached somewhere:
+ * <ul>
+ *   <li>every process still attached keeps reading and writing the same memory, and sees the
+ *       others' writes, until it detaches;</li>
+ *   <li>its key becomes IPC_PRIVATE at once: {@link #open} by the old key fails with
+ *       {@link dev.ipcj.NotFoundException}, and {@link #create} with it makes a new, unrelated
+ *       segment;</li>
+ *   <li>{@link #stat()} still works by id and shows {@link ShmStat#removed()}; Linux even lets
+ *       a process attach it by id (other systems refuse);</li>
+ *   <li>the memory is freed when the last attach goes; after that the id is invalid and calls
+ *       through this handle throw {@link dev.ipcj.RemovedException}.</li>
+ * </ul>
+ * A segment nobody removes outlives every process (see {@code ipcs -m}).
+ */
+public final class SysvSharedMemory implements AutoCloseable {
+    /** Default permission bits: read and write for the owner only. */
+    public static final int DEFAULT_MODE = 0600;
+    private static final String KIND = "shared memory segment";
+
+    private final Handle h;
+
+    private SysvSharedMemory(IpcKey key, int id) {
+        this.h = new Handle(KIND, key, id);
+    }
+
+    /** Creates a segment of {@code size} bytes (zero-filled), mode 0600; fails if the key exists. */
+    public static SysvSharedMemory create(IpcKey key, long size) {
+        return create(key, size, DEFAULT_MODE);
+    }
+
+    public static SysvSharedMemory create(IpcKey key, long size, int mode) {
+        return get(key, size, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
+    }
+
+    /** Opens the segment with {@code key}; fails with NotFoundException if there is none. */
+    public static SysvSharedMemory open(IpcKey key) {
+        if (key.isPrivate()) {
+            throw new InvalidArgumentException("shmget", "key " + key, 0,
+                    "IPC_PRIVATE cannot be opened, only created: pass the id to ofId() instead");
+        }
+        return get(key, 0, 0, 0);
+    }
+
+    /**
+     * Opens the segment with {@code key}, creating it with {@code size} bytes if it does not
+     * exist. An existing segment smaller than {@code size} is an error (EINVAL).
+     */
+    public static SysvSharedMemory openOrCreate(IpcKey key, long size, int mode) {
+        return get(key, size, Handle.IPC_CREAT, mode);
+    }
+
+    /** A handle on the segment with id {@code id} (as another process passed it); checks it exists. */
+    public static SysvSharedMemory ofId(int id) {
+        SysvSharedMemory s = new SysvSharedMemory(IpcKey.PRIVATE, id);
+        s.stat();
+        return s;
+    }
+
+    private static SysvSharedMemory get(IpcKey key, long size, int flags, int mode) {
+        Handle.checkMode("shmget", key, mode);
+        if ((flags & Handle.IPC_CREAT) != 0 && size <= 0) {
+            throw new InvalidArgumentException("shmget", "key " + key, 0, "size " + size + " must be positive");
+        }
+        int id = SysvShm.shmget(key.value(), size, flags | mode);
+        if (id < 0) {
+            throw Handle.getError("shmget", KIND, key, id, limitDetail(key, id, size));
+        }
+        return new SysvSharedMemory(key, id);
+    }
+
+    private static String limitDetail(IpcKey key, int r, long size) {
+        if (r == -Errno.EINVAL) {
+            long max = SysvLimits.shmmax();
+            if (size > max) {
+                return "size " + size + " > " + SysvLimits.named("shmmax", max);
+            }
+            return "the existing segment with key " + key + " is smaller than the " + size + " bytes asked for";
+        }
+        if (r == -Errno.ENOSPC) {
+            long mni = SysvLimits.shmmni();
+            long inUse = countLines("/proc/sysvipc/shm");
+            if (inUse >= mni) {
+                return "all " + SysvLimits.named("shmmni", mni) + " segment ids are in use";
+            }
+            return "size " + size + " would take the total of all segments over "
+                    + SysvLimits.named("shmall", SysvLimits.shmall()) + " pages";
+        }
+        if (r == -Errno.ENOMEM) {
+            return "no memory for a segment of " + size + " bytes";
+        }
+        return null;
+    }
+
+    static long countLines(String file) {
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(Path.of(file)),
+                java.nio.charset.StandardCharsets.US_ASCII))) {
+            return r.lines().count() - 1; // minus the header line
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    public int id() {
+        return h.id;
+    }
+
+    /** The key it was created or opened with ({@link IpcKey#PRIVATE} for {@link #ofId}). */
+    public IpcKey key() {
+        return h.key;
+    }
+
+    /** Size in bytes. */
+    public long size() {
+        return stat().size();
+    }
+
+    /** shmctl(IPC_STAT). */
+    public ShmStat stat() {
+        h.check("shmctl(IPC_STAT)");
+        long[] out = new long[SysvShm.STAT_FIELDS];
+        int r = SysvShm.shmctlStat(h.id, out);
+        if (r < 0) {
+            throw h.idError("shmctl(IPC_STAT)", r, null);
+        }
+        return ShmStat.from(out);
+    }
+
+    /** shmctl(IPC_SET): owner uid and gid, permission bits. Only the owner, creator or root may. */
+    public void setPermissions(int uid, int gid, int mode) {
+        Handle.checkMode("shmctl(IPC_SET)", h.key, mode);
+        h.check("shmctl(IPC_SET)");
+        int r = SysvShm.shmctlSet(h.id, uid, gid, mode);
+        if (r < 0) {
+            throw h.idError("shmctl(IPC_SET)", r, null);
+        }
+    }
+
+    /** Attaches read-write. */
+    public MappedRegion attach() {
+        return attach(false);
+    }
+
+    /** Attaches read-only (SHM_RDONLY): a write through the region throws PermissionDeniedException. */
+    public MappedRegion attachReadOnly() {
+        return attach(true);
+    }
+
+    private MappedRegion attach(boolean readOnly) {
+        long size = size();
+        if (size > Integer.MAX_VALUE) {
+            throw new InvalidArgumentException("shmat", h.name, 0, "the segment has " + size
+                    + " bytes; a MappedRegion holds at most " + Integer.MAX_VALUE);
+        }
+        long a = SysvShm.shmat(h.id, readOnly ? 1 : 0);
+        if (a < 0 && a > -4096) {
+            int r = (int) a;
+            throw h.idError("shmat", r, r == -Errno.EACCES
+                    ? "the segment's mode does not allow attaching it " + (readOnly ? "read-only" : "read-write")
+                    : r == -Errno.EMFILE || r == -Errno.ENOMEM ? "too many attaches or no address space left"
+                    : null);
+        }
+        try {
+            return new MappedRegion("shm " + h.name, a, size, readOnly, null);
+        } catch (RuntimeException e) {
+            SysvShm.shmdt(a);
+            throw e;
+        }
+    }
+
+    /**
+     * shmctl(IPC_RMID): removes the key now and the memory when the last process has
+     * detached (see the class comment).
+     */
+    public void remove() {
+        h.check("shmctl(IPC_RMID)");
+        int r = SysvShm.shmctlRmid(h.id);
+        if (r < 0) {
+            throw h.idError("shmctl(IPC_RMID)", r, null);
+        }
+    }
+
+    public boolean isOpen() {
+        return !h.isClosed();
+    }
+
+    /** Closes this handle: attached regions stay attached, the segment stays. Idempotent. */
+    @Override
+    public void close() {
+        h.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SysvSharedMemory[" + h.name + "]";
+    }
+
+}
