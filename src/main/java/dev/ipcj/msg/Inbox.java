@@ -285,7 +285,8 @@ public final class Inbox implements AutoCloseable {
             }
             registered.clear();
         }
+        MailboxHeader h = MailboxHeader.readQuietly(box.name()); // before close: a System V id lives only there
         box.close();
-        Mailbox.remove(box.name(), null);
+        Mailbox.remove(box.name(), h);
     }
 }

@@ -73,8 +73,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread safety: a handle may be used by many threads at once.
  */
 public final class Mailbox implements AutoCloseable {
-    /** The maximum payload when none is given: 8192 bytes, Linux's default mq msgsize_max. */
-    public static final int DEFAULT_MAX_MESSAGE_SIZE = 8192;
+    /**
+     * The maximum payload when none is given: 8176 bytes, so that with the 16-byte envelope a
+     * message fits Linux's default mq msgsize_max (8192).
+     */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 8192 - Envelope.SIZE;
     /** How long a sender whose message a receiver took waits for that receiver's acknowledgement. */
     private static final long ACK_GRACE_NANOS = 10_000_000_000L;
     /** How long a non-blocking send on a rendezvous waits for a receiver already waiting. */
@@ -150,7 +153,7 @@ public final class Mailbox implements AutoCloseable {
             throw new InvalidArgumentException("create", name, 0, "transport " + transport
                     + " is not in this build of ipcj; available: " + Transports.available());
         }
-        String refusal = transport.refusal(capacity);
+        String refusal = transport.refusal(capacity, maxMessageSize);
         if (refusal != null) {
             throw new InvalidArgumentException("create", name, 0, transport + ": " + refusal);
         }
@@ -170,6 +173,7 @@ public final class Mailbox implements AutoCloseable {
             return new Mailbox(name, h, q, turn, ack, false);
         } catch (RuntimeException e) {
             if (q != null) {
+                q.unlink(); // by handle: a System V queue has no name to find it by later
                 q.close();
             }
             if (turn != null) {

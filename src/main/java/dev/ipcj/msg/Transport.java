@@ -54,7 +54,7 @@ public enum Transport {
      * Why this transport cannot give {@code capacity}, naming the limit (read live from the
      * running system) and the transport that can; {@code null} when it can.
      */
-    String refusal(Capacity capacity) {
+    String refusal(Capacity capacity, int maxMessageSize) {
         if (capacity.isUnbounded() && this != SHM_LOG) {
             return description + " cannot be unbounded (" + limitText()
                     + "); Transport.SHM_LOG gives Capacity.unbounded()";
@@ -70,7 +70,7 @@ public enum Transport {
                         + "; Transport.RING and Transport.SHM_LOG give bounded(" + capacity.limit() + ")";
             }
         }
-        return null;
+        return Transports.refusal(this, capacity, maxMessageSize);
     }
 
     /** The kernel's ceiling on mq_maxmsg, even for a privileged process (HARD_MSGMAX). */

@@ -1,24 +1,19 @@
 package dev.ipcj.msg;
 
-import dev.ipcj.InvalidArgumentException;
-
 /** Which adapter serves which {@link Transport}: the one place that names the adapter classes. */
 final class Transports {
     private Transports() {
     }
 
     static boolean isAvailable(Transport t) {
-        switch (t) {
-            case SHM_LOG:
-                return true;
-            default:
-                return false;
-        }
+        return t == Transport.SYSTEM_V || t == Transport.SHM_LOG;
     }
 
     /** Creates the queue of a new mailbox; {@code word[0]} receives the header's transport word. */
     static FrameQueue create(Transport t, String name, Capacity capacity, int maxMessageSize, long[] word) {
         switch (t) {
+            case SYSTEM_V:
+                return SysvQueue.create(name, capacity, maxMessageSize, word);
             case SHM_LOG:
                 return LogQueue.create(name, LogQueue.DEFAULT_DIR, capacity, maxMessageSize);
             default:
@@ -28,6 +23,8 @@ final class Transports {
 
     static FrameQueue open(String name, MailboxHeader h) {
         switch (h.transport) {
+            case SYSTEM_V:
+                return SysvQueue.open(name, h);
             case SHM_LOG:
                 return LogQueue.open(name, LogQueue.DEFAULT_DIR);
             default:
@@ -35,10 +32,26 @@ final class Transports {
         }
     }
 
-    /** Removes the queue's objects; {@code h} may be null when the header is gone. */
+    /**
+     * Removes the queue's objects. {@code h} may be null when the header is gone: then every
+     * transport's objects of that name are removed, except a System V queue, which only the
+     * header's id finds.
+     */
     static boolean remove(String name, MailboxHeader h) {
-        boolean any = LogQueue.remove(name, LogQueue.DEFAULT_DIR);
+        boolean any = false;
+        any |= SysvQueue.remove(name, h);
+        any |= LogQueue.remove(name, LogQueue.DEFAULT_DIR);
         return any;
+    }
+
+    /** A transport-specific reason it cannot give {@code capacity} of {@code maxMessageSize}-byte messages. */
+    static String refusal(Transport t, Capacity capacity, int maxMessageSize) {
+        switch (t) {
+            case SYSTEM_V:
+                return SysvQueue.refusal(capacity, maxMessageSize);
+            default:
+                return null;
+        }
     }
 
     /** The longest mailbox name (after the '/') every transport accepts. */
@@ -46,9 +59,9 @@ final class Transports {
         return LogQueue.MAX_NAME;
     }
 
-    private static InvalidArgumentException notHere(Transport t, String name) {
-        return new InvalidArgumentException("create", name, 0, "transport " + t
-                + " is not in this build of ipcj; available: " + available());
+    private static dev.ipcj.InvalidArgumentException notHere(Transport t, String name) {
+        return new dev.ipcj.InvalidArgumentException("create", name, 0, "transport " + t
+                + " is not in this build of ipcj yet; available: " + available());
     }
 
     static String available() {

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * unbounded or refused), messages as bytes, buffers and codecs. Every kernel object and
  * file is removed after each test, whether it passed or not.
  */
+@org.junit.jupiter.api.Timeout(60)
 class MessagingTest {
     @RegisterExtension
     final IpcNames names = new IpcNames();
@@ -39,11 +40,33 @@ class MessagingTest {
         return Stream.of(Transport.values()).filter(Transport::isAvailable);
     }
 
-    /** A fresh mailbox name whose objects are removed after the test. */
+    private static final java.util.concurrent.atomic.AtomicInteger COUNTER = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A fresh mailbox name whose objects are removed after the test. Not one of IpcNames' names:
+     * those are shm_unlink()ed first, which would remove the header that holds a System V id.
+     */
     private String name(String what) {
-        String n = names.next(what);
+        String n = "/" + IpcNames.PREFIX + PID + "-msg" + COUNTER.incrementAndGet() + "-" + what;
         names.onCleanup(() -> Mailbox.unlinkIfExists(n));
         return n;
+    }
+
+    /** System V queues this JVM last sent to that still exist (/proc/sysvipc/msg, column lspid). */
+    static List<String> sysvQueuesSentToByThisJvm() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/sysvipc/msg"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 6 && f[5].equals(Integer.toString(PID))) {
+                out.add("msqid " + f[1]);
+            }
+        }
+        return out;
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void noSystemVQueueLeft() throws IOException {
+        assertEquals(List.of(), sysvQueuesSentToByThisJvm(), "System V queues left behind");
     }
 
     /** Files of {@code name} left in /dev/shm (header, log, semaphores, ring). */
@@ -78,9 +101,17 @@ class MessagingTest {
             assertNull(box.tryReceive());
             assertEquals(t, Mailbox.open(n).transport());
         }
+        long sysvId = t == Transport.SYSTEM_V ? MailboxHeader.readQuietly(n).word : -1;
         Mailbox.unlink(n);
         assertEquals(List.of(), leftovers(n));
         assertThrows(NotFoundException.class, () -> Mailbox.open(n));
+        assertFalse(Mailbox.unlinkIfExists(n), "unlink left an object of the mailbox behind (a POSIX mq, a ring...)");
+        if (sysvId >= 0) {
+            for (String line : Files.readAllLines(Path.of("/proc/sysvipc/msg"))) {
+                String[] f = line.trim().split("\\s+");
+                assertNotEquals(Long.toString(sysvId), f[1], "the System V queue was left behind");
+            }
+        }
     }
 
     @ParameterizedTest
