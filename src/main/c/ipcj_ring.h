@@ -92,6 +92,7 @@ typedef struct ipcj_ring {
     uint64_t head, in_cache;   /* consumer side */
     uint64_t stall_pos, stall_header;
     long long stall_since;
+    long long spin_nanos;      /* spin this long before sleeping (default IPCJ_RING_SPIN_NANOS) */
 } ipcj_ring;
 
 /* Called with each record: payload pointer (inside the mapping) and length. */
@@ -136,7 +137,7 @@ static inline int ipcj_ring_create(ipcj_ring *r, const char *name, int variant, 
     r->base = (uint8_t *)(intptr_t)a;
     r->size = size;
     r->capacity = capacity; r->mask = capacity - 1; r->max = max;
-    r->variant = variant; r->asymmetric = asym; r->pid = (int)getpid();
+    r->variant = variant; r->asymmetric = asym; r->pid = (int)getpid(); r->spin_nanos = IPCJ_RING_SPIN_NANOS;
     *IPCJ_RING_U32(r, IPCJ_RING_OFF_VERSION) = IPCJ_RING_VERSION;
     *IPCJ_RING_U32(r, IPCJ_RING_OFF_VARIANT) = (uint32_t)variant;
     *IPCJ_RING_U32(r, IPCJ_RING_OFF_CAPACITY) = capacity;
@@ -181,6 +182,7 @@ static inline int ipcj_ring_open(ipcj_ring *r, const char *name) {
     r->capacity = cap; r->mask = cap - 1; r->max = max; r->variant = (int)variant;
     r->asymmetric = (flags & IPCJ_RING_FLAG_ASYMMETRIC) != 0;
     r->pid = (int)getpid();
+    r->spin_nanos = IPCJ_RING_SPIN_NANOS;
     if (r->asymmetric) {
         rc = ipcj_membarrier_register();
         if (rc < 0) { munmap(r->base, (size_t)r->size); r->base = NULL; return rc; }
@@ -365,7 +367,7 @@ static inline uint8_t *ipcj_ring_claim(ipcj_ring *r, uint32_t length, long long 
         if (at || *err != -EAGAIN) return at;
         long long el = ipcj_ring_now() - start;
         if (timeout_ns >= 0 && el >= timeout_ns) { *err = -ETIMEDOUT; return NULL; }
-        if (el < IPCJ_RING_SPIN_NANOS) { ipcj_ring_pause(); continue; }
+        if (el < r->spin_nanos) { ipcj_ring_pause(); continue; }
         long long slice = timeout_ns < 0 ? -1 : timeout_ns - el;
         int rc = ipcj_ring_sleep(r, IPCJ_RING_OFF_PRODUCER_WAITING, ipcj_ring_space_ready, &size, slice);
         if (rc < 0) { *err = rc; return NULL; }
@@ -483,7 +485,7 @@ static inline int ipcj_ring_take(ipcj_ring *r, ipcj_ring_handler handler, void *
         if (n != 0) return n;
         long long el = ipcj_ring_now() - start;
         if (timeout_ns >= 0 && el >= timeout_ns) return -ETIMEDOUT;
-        if (el < IPCJ_RING_SPIN_NANOS) { ipcj_ring_pause(); continue; }
+        if (el < r->spin_nanos) { ipcj_ring_pause(); continue; }
         long long slice = r->variant == IPCJ_RING_MANY_TO_ONE ? 10000000LL : -1;
         if (timeout_ns >= 0 && (slice < 0 || timeout_ns - el < slice)) slice = timeout_ns - el;
         int rc = ipcj_ring_sleep(r, IPCJ_RING_OFF_CONSUMER_WAITING, ipcj_ring_record_ready, NULL, slice);

@@ -90,6 +90,14 @@ int main(int argc, char **argv) {
         long long count = produce ? atoll(argv[4]) : -1;
         long long burst = produce ? atoll(argv[5]) : 0;
         int gap = produce ? atoi(argv[6]) : 0;
+        volatile uint64_t *progress = NULL; /* claimloop NAME ID PROGRESS: progress[ID] = seq + 1 */
+        if (!produce) {
+            int fd = ipcj_shm_open(argv[4], O_RDWR, 0);
+            if (fd < 0) die("open progress", fd);
+            long long a = ipcj_mmap_shared(fd, 4096, PROT_READ | PROT_WRITE, 0);
+            if (a < 0 && a > -4096) die("map progress", (int)a);
+            progress = (volatile uint64_t *)(intptr_t)a;
+        }
         if ((rc = ipcj_ring_attach_producer(&r)) < 0) die("attach producer", rc);
         ready();
         srand((unsigned)id + 1);
@@ -100,6 +108,7 @@ int main(int argc, char **argv) {
             if (!at) die("claim", err);
             rec_fill(at, (uint64_t)seq, id, len);
             if ((rc = ipcj_ring_finish(&r, at, len, 1)) < 0) die("commit", rc);
+            if (progress) __atomic_store_n(&progress[id], (uint64_t)seq + 1, __ATOMIC_SEQ_CST);
             if (burst > 0 && seq % burst == burst - 1 && gap > 0) usleep((useconds_t)(rand() % gap));
         }
         ipcj_ring_detach(&r, 1);

@@ -48,7 +48,11 @@ public final class RingPeer {
                 break;
             }
             case "claimloop": {
-                try (SharedRing ring = SharedRing.open(args[1]); RingProducer p = ring.producer()) {
+                // claimloop NAME ID PROGRESS: after each commit, progress[ID] = seq + 1 (a long
+                // in the shm object PROGRESS), so the test knows what was committed before a kill.
+                try (SharedRing ring = SharedRing.open(args[1]); RingProducer p = ring.producer();
+                     dev.ipcj.posix.SharedMemory shm = dev.ipcj.posix.SharedMemory.open(args[3]);
+                     dev.ipcj.MappedRegion progress = shm.map()) {
                     int id = Integer.parseInt(args[2]);
                     ByteBuffer b = p.buffer();
                     System.out.println("ready");
@@ -58,6 +62,24 @@ public final class RingPeer {
                         int at = p.claim(len);
                         Records.fill(b, at, seq, id, len);
                         p.commit(at);
+                        progress.putLongVolatile(8L * id, seq + 1);
+                    }
+                }
+            }
+            case "journal": {
+                // journal NAME JOURNAL: take records forever; for each, journal[seq]++ inside the
+                // handler, i.e. before `out` moves past it (to be SIGKILLed).
+                try (SharedRing ring = SharedRing.open(args[1]); RingConsumer c = ring.consumer();
+                     dev.ipcj.posix.SharedMemory shm = dev.ipcj.posix.SharedMemory.open(args[2]);
+                     dev.ipcj.MappedRegion journal = shm.map()) {
+                    int max = ring.maxRecordLength();
+                    System.out.println("ready");
+                    System.out.flush();
+                    for (;;) {
+                        c.take((bb, o, l) -> {
+                            long seq = Records.check(bb, o, l, max);
+                            journal.getAndAddInt(4L * seq, 1);
+                        }, 1);
                     }
                 }
             }
