@@ -1,0 +1,540 @@
+package dev.ipcj.ring;
+
+import static dev.ipcj.ring.RingLayout.*;
+
+import dev.ipcj.BusyException;
+import dev.ipcj.ClosedException;
+import dev.ipcj.CorruptedException;
+import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.IpcException;
+import dev.ipcj.MappedRegion;
+import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Waiter;
+import dev.ipcj.jni.Futex;
+import dev.ipcj.jni.Sys;
+import dev.ipcj.posix.SharedMemory;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A bounded buffer of variable-length records in a POSIX shared memory object, used by Java
+ * and C processes alike (the C twin is {@code ipcj_ring.h}). One process {@link #create}s it,
+ * others {@link #open} it; each takes a {@link #producer()} or a {@link #consumer()}. The
+ * byte layout is drawn in {@link RingLayout}.
+ *
+ * <pre>{@code
+ * try (SharedRing ring = SharedRing.create("/orders", RingVariant.ONE_TO_ONE, 1 << 20, 4096);
+ *      RingProducer p = ring.producer()) {
+ *     p.put("hello".getBytes());
+ * }
+ * // elsewhere
+ * try (SharedRing ring = SharedRing.open("/orders"); RingConsumer c = ring.consumer()) {
+ *     byte[] m = c.take();
+ * }
+ * }</pre>
+ *
+ * <h2>Data path</h2>
+ * Records are written and read through one direct ByteBuffer over the mapping with VarHandle
+ * acquire/release/CAS accesses and bulk copies: no JNI call and no allocation per message.
+ * Every position, length and header word read from shared memory is checked (against the
+ * capacity, maxRecordLength, the other position, alignment) before it is used as an index;
+ * a violation throws {@link CorruptedException} naming the field, its value and the allowed
+ * range. Indexes are always {@code position & (capacity - 1)} with this process's own copy of
+ * the capacity, so no garbage can make a read leave the mapping.
+ *
+ * <h2>Blocking without lost wake-ups</h2>
+ * A consumer that finds nothing spins a few microseconds ({@link Thread#onSpinWait()}), then
+ * sleeps with FUTEX_WAIT on {@code consumerWaiting}; a full producer does the same on
+ * {@code producerWaiting}. It is Dekker's pattern:
+ * <pre>
+ *   sleeper                                   waker
+ *   W1 store waiting = 1                      P1 store in/out (release; the publish)
+ *   F  full barrier                           F' (see below)
+ *   W2 re-check in/out: progress? leave       P2 load waiting: 1? CAS it 1 -&gt; 0, FUTEX_WAKE
+ *   W3 FUTEX_WAIT(waiting, 1)
+ * </pre>
+ * With barriers on both sides, either W2 sees P1 (no sleep) or P2 sees W1 (a wake). FUTEX_WAIT
+ * compares the word atomically inside the kernel, so a wake that came between W2 and W3 (it set
+ * the word to 0) makes W3 return at once. Every waiter re-checks after waking; spurious
+ * wake-ups are harmless.
+ *
+ * <p>F' is the expensive part: a full fence on every publish costs ~10-100 ns, as much as the
+ * whole message. When the kernel offers it (Linux &gt;= 4.16), a ring is created ASYMMETRIC:
+ * every process registers with {@code MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED}, wakers need only
+ * keep P1 before P2 in program order (no hardware fence), and the sleeper's F is
+ * {@code membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)}. That call returns only after every
+ * running thread of every registered process has executed a full barrier (a descheduled one
+ * already had one at its context switch). Let B be that barrier in the waker: if P1 came
+ * before B, P1 is visible before the membarrier returns, so W2 sees it; if P1 came after B,
+ * so did P2, which then sees W1 (visible before B, because membarrier starts with a full
+ * barrier in the caller). Either way no wake-up is lost, and the cost moved to the sleeper's
+ * slow path, where a syscall is being paid anyway. Program order of P1 before P2 in Java
+ * rests on HotSpot compiling VarHandle accesses to off-heap memory with compiler barriers
+ * around them (MemBarCPUOrder for these "unknown base" Unsafe accesses); set
+ * {@code -Dipcj.ring.fence=full} when creating to get a ring with a real fence in every
+ * publish instead. A joining process must register too, or open() fails. In MANY_TO_ONE
+ * the producer's commit is a CAS, itself a full fence.
+ *
+ * <p>When both sides are busy the waiting words stay 0: no syscall per message.
+ * {@link Thread#interrupt()} wakes a thread sleeping in FUTEX_WAIT (through
+ * {@link dev.ipcj.internal.Waiter}); it then throws InterruptedException and has consumed or
+ * produced nothing.
+ *
+ * <h2>Crash safety</h2>
+ * ONE_TO_ONE: a record becomes visible only when {@code in} moves past it, so a producer killed
+ * mid-write leaves nothing torn; a consumer killed mid-read has not moved {@code out}, so the
+ * record is still there for the next consumer. The producer and consumer pids in the header
+ * refuse a second live producer or consumer and let a successor take over from a dead one.
+ * MANY_TO_ONE: see {@link RingConsumer} for how the claim of a producer killed between claiming
+ * and committing is found (its pid is in the CLAIMED header; {@code kill(pid, 0)}) and turned
+ * into PADDING, so the consumer moves on. Pid reuse: if the dead producer's pid was given to a
+ * new process meanwhile, the consumer keeps waiting (it cannot tell); it never skips the
+ * record of a live producer.
+ *
+ * <h2>Many consumers</h2>
+ * Not offered. Several consumers on one ring would each have to claim records and release them
+ * in order, and one slow or dead consumer would hold back the space of all the others; the
+ * usual answer is the better one: give each consumer its own ring (MANY_TO_ONE if several
+ * processes feed it) and let producers pick a ring (by key, or round robin).
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} unmaps (see {@link MappedRegion}): threads still using this ring see
+ * {@link ClosedException}, blocked ones are woken. The object stays until {@link #unlink}.
+ */
+public final class SharedRing implements AutoCloseable {
+    static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private static final int REGISTERED = registerMembarrier();
+
+    final String name;
+    final MappedRegion region;
+    final ByteBuffer buf;
+    final ByteBuffer readOnly;
+    final RingVariant variant;
+    final int capacity;
+    final int mask;
+    final int maxRecordLength;
+    final boolean asymmetric;
+    final int pid;
+    final long consumerWaitingAddress;
+    final long producerWaitingAddress;
+    volatile boolean closed;
+
+    private SharedRing(String name, MappedRegion region, RingVariant variant, int capacity, int maxRecordLength,
+            boolean asymmetric) {
+        this.name = name;
+        this.region = region;
+        this.buf = region.buffer();
+        this.readOnly = buf.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+        this.variant = variant;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.maxRecordLength = maxRecordLength;
+        this.asymmetric = asymmetric;
+        this.pid = Sys.getpid();
+        this.consumerWaitingAddress = region.address(CONSUMER_WAITING_OFFSET, 4);
+        this.producerWaitingAddress = region.address(PRODUCER_WAITING_OFFSET, 4);
+    }
+
+    /**
+     * Creates the shared memory object {@code name} (exclusively, mode 0600) holding an empty ring.
+     *
+     * @param capacity        bytes of the data area: a power of two from 4096 to 2^30
+     * @param maxRecordLength the largest payload; 8 + it, rounded up to 8, at most capacity / 2
+     */
+    public static SharedRing create(String name, RingVariant variant, int capacity, int maxRecordLength) {
+        return create(name, variant, capacity, maxRecordLength, SharedMemory.DEFAULT_MODE);
+    }
+
+    /** As {@link #create(String, RingVariant, int, int)} with permission bits {@code mode}. */
+    public static SharedRing create(String name, RingVariant variant, int capacity, int maxRecordLength, int mode) {
+        if (variant == null) {
+            throw new InvalidArgumentException("ring create", name, 0, "variant is null");
+        }
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+            throw new InvalidArgumentException("ring create", name, 0, "capacity " + capacity
+                    + " is not a power of two from " + MIN_CAPACITY + " to " + MAX_CAPACITY);
+        }
+        if (maxRecordLength < 1 || maxRecordLength > maxRecordLengthFor(capacity)) {
+            throw new InvalidArgumentException("ring create", name, 0, "maxRecordLength " + maxRecordLength
+                    + " is outside 1.." + maxRecordLengthFor(capacity) + " (capacity / 2 - 8 for capacity " + capacity + ")");
+        }
+        boolean asymmetric = REGISTERED == 0 && !"full".equals(System.getProperty("ipcj.ring.fence"));
+        long size = (long) HEADER_SIZE + capacity;
+        MappedRegion region;
+        try (SharedMemory shm = SharedMemory.create(name, size, mode)) {
+            region = shm.map();
+        } catch (RuntimeException e) {
+            SharedMemory.unlinkIfExists(name);
+            throw e;
+        }
+        ByteBuffer b = region.buffer();
+        b.putInt(VERSION_OFFSET, VERSION);
+        b.putInt(VARIANT_OFFSET, variant.code);
+        b.putInt(CAPACITY_OFFSET, capacity);
+        b.putInt(MAX_RECORD_OFFSET, maxRecordLength);
+        b.putLong(OBJECT_SIZE_OFFSET, size);
+        b.putInt(FLAGS_OFFSET, asymmetric ? FLAG_ASYMMETRIC : 0);
+        b.putInt(HEADER_SIZE_OFFSET, HEADER_SIZE);
+        if (variant == RingVariant.MANY_TO_ONE) {
+            // Every word FREE for lap 0: its own position.
+            for (int i = 0; i < capacity; i += 8) {
+                b.putLong(DATA_OFFSET + i, i);
+            }
+        }
+        LONGS.setRelease(b, MAGIC_OFFSET, MAGIC); // last: a joiner that sees the magic sees the rest
+        return new SharedRing(name, region, variant, capacity, maxRecordLength, asymmetric);
+    }
+
+    /** Opens an existing ring, checking its header; fails naming what differs. */
+    public static SharedRing open(String name) {
+        return open(name, null, 0, 0);
+    }
+
+    /**
+     * Opens an existing ring and checks that it is what the caller expects; 0 or null means
+     * "any". Fails with {@link CorruptedException} naming the first field that differs.
+     */
+    public static SharedRing open(String name, RingVariant variant, int capacity, int maxRecordLength) {
+        MappedRegion region;
+        try (SharedMemory shm = SharedMemory.open(name)) {
+            long size = shm.size();
+            if (size < HEADER_SIZE + MIN_CAPACITY) {
+                throw corrupt("ring open", name, "object size " + size + " is smaller than the smallest ring ("
+                        + (HEADER_SIZE + MIN_CAPACITY) + " bytes): not an ipcj ring");
+            }
+            region = shm.map();
+        }
+        try {
+            return join(name, region, variant, capacity, maxRecordLength);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    private static SharedRing join(String name, MappedRegion region, RingVariant want, int wantCapacity,
+            int wantMax) {
+        ByteBuffer b = region.buffer();
+        long magic = (long) LONGS.getAcquire(b, MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw corrupt("ring open", name, magic == 0
+                    ? "magic is 0: the creator has not finished initialising it, or it is not an ipcj ring"
+                    : "magic 0x" + Long.toHexString(magic) + " is not 0x" + Long.toHexString(MAGIC)
+                            + " (\"IPCJRING\"): not an ipcj ring");
+        }
+        int version = b.getInt(VERSION_OFFSET);
+        if (version != VERSION) {
+            throw corrupt("ring open", name, "layoutVersion " + version + " is not the supported " + VERSION);
+        }
+        int code = b.getInt(VARIANT_OFFSET);
+        RingVariant variant = RingVariant.of(code);
+        if (variant == null) {
+            throw corrupt("ring open", name, "variant " + code + " is not 1 (ONE_TO_ONE) or 2 (MANY_TO_ONE)");
+        }
+        if (want != null && variant != want) {
+            throw corrupt("ring open", name, "variant " + variant + " differs from the expected " + want);
+        }
+        int capacity = b.getInt(CAPACITY_OFFSET);
+        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
+            throw corrupt("ring open", name, "capacity " + capacity + " is not a power of two from "
+                    + MIN_CAPACITY + " to " + MAX_CAPACITY);
+        }
+        if (wantCapacity != 0 && capacity != wantCapacity) {
+            throw corrupt("ring open", name, "capacity " + capacity + " differs from the expected " + wantCapacity);
+        }
+        int max = b.getInt(MAX_RECORD_OFFSET);
+        if (max < 1 || max > maxRecordLengthFor(capacity)) {
+            throw corrupt("ring open", name, "maxRecordLength " + max + " is outside 1.." + maxRecordLengthFor(capacity));
+        }
+        if (wantMax != 0 && max != wantMax) {
+            throw corrupt("ring open", name, "maxRecordLength " + max + " differs from the expected " + wantMax);
+        }
+        int headerSize = b.getInt(HEADER_SIZE_OFFSET);
+        if (headerSize != HEADER_SIZE) {
+            throw corrupt("ring open", name, "headerSize " + headerSize + " is not " + HEADER_SIZE);
+        }
+        long objectSize = b.getLong(OBJECT_SIZE_OFFSET);
+        if (objectSize != (long) HEADER_SIZE + capacity || region.size() != objectSize) {
+            throw corrupt("ring open", name, "objectSize field " + objectSize + ", actual object size "
+                    + region.size() + ", expected header " + HEADER_SIZE + " + capacity " + capacity);
+        }
+        int flags = b.getInt(FLAGS_OFFSET);
+        if ((flags & ~FLAG_ASYMMETRIC) != 0) {
+            throw corrupt("ring open", name, "flags 0x" + Integer.toHexString(flags) + " has bits other than 0x1");
+        }
+        boolean asymmetric = (flags & FLAG_ASYMMETRIC) != 0;
+        if (asymmetric && REGISTERED != 0) {
+            throw IpcException.of("membarrier", name, REGISTERED, "the ring was created ASYMMETRIC (wakers rely on "
+                    + "membarrier), but this process cannot register for MEMBARRIER_CMD_GLOBAL_EXPEDITED");
+        }
+        return new SharedRing(name, region, variant, capacity, max, asymmetric);
+    }
+
+    /** Removes the ring's name (its memory goes when the last process unmaps it). */
+    public static void unlink(String name) {
+        SharedMemory.unlink(name);
+    }
+
+    /** Removes the name if present; true if it was. */
+    public static boolean unlinkIfExists(String name) {
+        return SharedMemory.unlinkIfExists(name);
+    }
+
+    /** Attaches this process's producer (only one at a time for ONE_TO_ONE, across all processes). */
+    public RingProducer producer() {
+        checkOpen("producer");
+        if (variant == RingVariant.ONE_TO_ONE) {
+            acquireOwner(PRODUCER_PID_OFFSET, "producer");
+            try {
+                return new RingProducer(this);
+            } catch (RuntimeException e) {
+                releaseOwner(PRODUCER_PID_OFFSET);
+                throw e;
+            }
+        }
+        return new RingProducer(this);
+    }
+
+    /** Attaches the consumer (only one at a time, across all processes). */
+    public RingConsumer consumer() {
+        checkOpen("consumer");
+        acquireOwner(CONSUMER_PID_OFFSET, "consumer");
+        try {
+            return new RingConsumer(this);
+        } catch (RuntimeException e) {
+            releaseOwner(CONSUMER_PID_OFFSET);
+            throw e;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RingVariant variant() {
+        return variant;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int maxRecordLength() {
+        return maxRecordLength;
+    }
+
+    /** Whether wakers skip the per-message fence (membarrier on the sleeper's side instead). */
+    public boolean isAsymmetric() {
+        return asymmetric;
+    }
+
+    /** Unmaps; wakes this process's threads blocked on the ring (they throw ClosedException). Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Bump both words to 0 and wake: a thread of ours that checked `closed` just before
+        // then finds the word changed (EAGAIN) or is woken. Other processes' sleepers wake
+        // spuriously and sleep again.
+        if (!region.isReadOnly() && region.isOpen()) {
+            INTS.setVolatile(buf, CONSUMER_WAITING_OFFSET, 0);
+            INTS.setVolatile(buf, PRODUCER_WAITING_OFFSET, 0);
+            Futex.futexWake(consumerWaitingAddress, Integer.MAX_VALUE);
+            Futex.futexWake(producerWaitingAddress, Integer.MAX_VALUE);
+        }
+        region.close();
+    }
+
+    // ---- shared helpers of RingProducer and RingConsumer ----
+
+    void checkOpen(String call) {
+        if (closed) {
+            throw new ClosedException(call, name, 0, "the ring was closed");
+        }
+    }
+
+    /** The exception to throw for bad shared bytes: ClosedException instead if we closed meanwhile. */
+    IpcException corrupt(String call, String detail) {
+        if (closed) {
+            return new ClosedException(call, name, 0, "the ring was closed");
+        }
+        return corrupt(call, name, detail);
+    }
+
+    static CorruptedException corrupt(String call, String name, String detail) {
+        return new CorruptedException(call, name, 0, detail);
+    }
+
+    /** Header fields that never change: re-checked on slow paths, so garbage over them is noticed. */
+    void checkHeader(String call) {
+        checkOpen(call);
+        long magic = (long) LONGS.getOpaque(buf, MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw corrupt(call, "magic 0x" + Long.toHexString(magic) + " is no longer 0x" + Long.toHexString(MAGIC)
+                    + ": the header was overwritten");
+        }
+        int c = buf.getInt(CAPACITY_OFFSET);
+        if (c != capacity) {
+            throw corrupt(call, "capacity " + c + " is no longer " + capacity + ": the header was overwritten");
+        }
+        int m = buf.getInt(MAX_RECORD_OFFSET);
+        if (m != maxRecordLength) {
+            throw corrupt(call, "maxRecordLength " + m + " is no longer " + maxRecordLength
+                    + ": the header was overwritten");
+        }
+        int v = buf.getInt(VARIANT_OFFSET);
+        if (v != variant.code) {
+            throw corrupt(call, "variant " + v + " is no longer " + variant.code + ": the header was overwritten");
+        }
+    }
+
+    /** Reads and checks a position word: 8-aligned and non-negative. */
+    long position(String call, int offset, String field) {
+        long p = (long) LONGS.getAcquire(buf, offset);
+        if (p < 0 || (p & 7) != 0) {
+            throw corrupt(call, field + " " + p + " is not a non-negative multiple of 8");
+        }
+        return p;
+    }
+
+    /** Checks out <= in <= out + capacity. */
+    void checkPositions(String call, long in, long out) {
+        if (in < out || in - out > capacity) {
+            throw corrupt(call, "in " + in + " and out " + out + " break out <= in <= out + capacity ("
+                    + capacity + ")");
+        }
+    }
+
+    private void acquireOwner(int offset, String role) {
+        for (;;) {
+            int owner = (int) INTS.getVolatile(buf, offset);
+            if (owner != 0) {
+                int alive = owner > 0 ? Sys.pidAlive(owner) : 0;
+                if (alive != 0) {
+                    throw new BusyException("ring " + role, name, 0, "a " + role + " is already attached (pid "
+                            + owner + (owner == pid ? ", this process" : "") + "); a ring has one " + role
+                            + (role.equals("producer") ? " in ONE_TO_ONE (use MANY_TO_ONE for several)" : ""));
+                }
+                // A dead owner: take over (see "Crash safety").
+            }
+            if (INTS.compareAndSet(buf, offset, owner, pid)) {
+                return;
+            }
+        }
+    }
+
+    void releaseOwner(int offset) {
+        if (!closed) {
+            INTS.compareAndSet(buf, offset, pid, 0);
+        }
+    }
+
+    /** The sleeper's barrier between announcing itself and re-checking (see the class comment). */
+    void sleeperBarrier() {
+        if (asymmetric) {
+            int r = Futex.membarrierGlobal();
+            if (r < 0) {
+                throw IpcException.of("membarrier", name, r, "MEMBARRIER_CMD_GLOBAL_EXPEDITED failed");
+            }
+        } else {
+            VarHandle.fullFence();
+        }
+    }
+
+    /** Waker side: if a sleeper announced itself on the word at {@code offset}, clear it and wake. */
+    void wake(int offset, long address, int count) {
+        if ((int) INTS.getVolatile(buf, offset) != 0 && INTS.compareAndSet(buf, offset, 1, 0)) {
+            Futex.futexWake(address, count);
+        }
+    }
+
+    /** Something the sleeper re-checks after announcing itself. */
+    interface Ready {
+        boolean ready();
+    }
+
+    /**
+     * Spins, then sleeps on the futex word at {@code offset} until {@code ready} holds or the
+     * timeout passes. Sleepers set the word to 1 and never clear it (another sleeper may share
+     * it); the waker clears it with a CAS and wakes. {@code sliceNanos > 0} bounds each sleep
+     * (the MANY_TO_ONE consumer re-checks a stalled producer's liveness).
+     *
+     * @param timeoutNanos {@code Long.MAX_VALUE}: forever
+     * @return whether {@code ready} held (false: timed out)
+     */
+    boolean await(int offset, long address, Ready ready, long timeoutNanos, long sliceNanos, String call)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long spin = Math.min(SPIN_NANOS, timeoutNanos);
+        for (int i = 1;; i++) {
+            if (ready.ready()) {
+                return true;
+            }
+            Thread.onSpinWait();
+            if ((i & 63) == 0 && System.nanoTime() - start >= spin) {
+                break;
+            }
+        }
+        Waiter w = Waiter.current();
+        for (;;) {
+            checkHeader(call);
+            long remaining = -1;
+            if (timeoutNanos != Long.MAX_VALUE) {
+                remaining = timeoutNanos - (System.nanoTime() - start);
+                if (remaining <= 0) {
+                    return ready.ready();
+                }
+            }
+            if (sliceNanos > 0 && (remaining < 0 || remaining > sliceNanos)) {
+                remaining = sliceNanos;
+            }
+            INTS.setVolatile(buf, offset, 1);
+            sleeperBarrier();
+            if (ready.ready()) {
+                return true;
+            }
+            w.enter();
+            int r;
+            boolean interrupted;
+            try {
+                r = Futex.futexWait(address, 1, remaining);
+            } finally {
+                interrupted = w.exit();
+            }
+            if (closed) {
+                checkOpen(call);
+            }
+            if (r == 0 || r == -Errno.EAGAIN || r == -Errno.ETIMEDOUT) {
+                if (ready.ready()) {
+                    return true;
+                }
+                continue;
+            }
+            if (r == -Errno.EINTR) {
+                if (interrupted) {
+                    throw Waiter.interrupted();
+                }
+                continue;
+            }
+            throw IpcException.of("futex(FUTEX_WAIT)", name, r);
+        }
+    }
+
+    /** Spin budget before sleeping, in nanoseconds (system property ipcj.ring.spinNanos). */
+    static final long SPIN_NANOS = Long.getLong("ipcj.ring.spinNanos", 20_000L);
+
+    private static int registerMembarrier() {
+        int r = Futex.membarrierRegister();
+        return r < 0 ? r : 0;
+    }
+
+    static String errno(int r) {
+        return Errno.name(r);
+    }
+}
