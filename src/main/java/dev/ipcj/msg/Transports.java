@@ -6,7 +6,7 @@ final class Transports {
     }
 
     static boolean isAvailable(Transport t) {
-        return t == Transport.SYSTEM_V || t == Transport.SHM_LOG;
+        return t != Transport.POSIX_MQ;
     }
 
     /** Creates the queue of a new mailbox; {@code word[0]} receives the header's transport word. */
@@ -14,6 +14,8 @@ final class Transports {
         switch (t) {
             case SYSTEM_V:
                 return SysvQueue.create(name, capacity, maxMessageSize, word);
+            case RING:
+                return RingQueue.create(name, capacity, maxMessageSize);
             case SHM_LOG:
                 return LogQueue.create(name, LogQueue.DEFAULT_DIR, capacity, maxMessageSize);
             default:
@@ -25,6 +27,8 @@ final class Transports {
         switch (h.transport) {
             case SYSTEM_V:
                 return SysvQueue.open(name, h);
+            case RING:
+                return RingQueue.open(name, h);
             case SHM_LOG:
                 return LogQueue.open(name, LogQueue.DEFAULT_DIR);
             default:
@@ -40,6 +44,7 @@ final class Transports {
     static boolean remove(String name, MailboxHeader h) {
         boolean any = false;
         any |= SysvQueue.remove(name, h);
+        any |= RingQueue.remove(name);
         any |= LogQueue.remove(name, LogQueue.DEFAULT_DIR);
         return any;
     }
@@ -49,6 +54,8 @@ final class Transports {
         switch (t) {
             case SYSTEM_V:
                 return SysvQueue.refusal(capacity, maxMessageSize);
+            case RING:
+                return RingQueue.refusal(capacity, maxMessageSize);
             default:
                 return null;
         }
