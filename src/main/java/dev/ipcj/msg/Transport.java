@@ -97,7 +97,7 @@ public enum Transport {
                         + SysFiles.readLong("/proc/sys/fs/mqueue/msg_max", 10) + " messages";
             case SYSTEM_V:
                 return "it holds at most /proc/sys/kernel/msgmnb "
-                        + SysFiles.readLong("/proc/sys/kernel/msgmnb", 16384) + " bytes";
+                        + dev.ipcj.sysv.SysvLimits.msgmnb() + " bytes";
             case RING:
                 return "its slots are fixed when it is created";
             default:

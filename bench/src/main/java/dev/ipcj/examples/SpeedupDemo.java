@@ -49,6 +49,10 @@ public final class SpeedupDemo {
         int n = plain.size() > 0 ? Integer.parseInt(plain.get(0)) : Runtime.getRuntime().availableProcessors();
         long limit = plain.size() > 1 ? Long.parseLong(plain.get(1)) : 10_000_000L;
         Transport t = Examples.transport(args);
+        if (t == Transport.RING) {
+            say("parent", "RING lets one process receive at a time; competing workers need POSIX_MQ, SYSTEM_V or SHM_LOG");
+            System.exit(2);
+        }
         say("parent", "counting primes below " + limit + " in " + CHUNKS + " chunks over " + t);
         long[] one = run(1, limit, t);
         long[] many = run(n, limit, t);
