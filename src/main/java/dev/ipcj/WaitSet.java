@@ -235,7 +235,11 @@ public final class WaitSet implements AutoCloseable {
         return i >= 0 && isWritable(i);
     }
 
-    /** Closes the epoll instance and releases every member. Idempotent. */
+    /**
+     * Releases every member and closes the epoll instance. Idempotent. It does not wake a thread
+     * blocked in {@link #await()} (interrupt that thread); the epoll descriptor is closed when
+     * that wait returns.
+     */
     @Override
     public void close() {
         List<Waitable> members;
