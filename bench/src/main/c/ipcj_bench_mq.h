@@ -32,4 +32,16 @@ static inline int ipcj_bench_mq_stream(int q, long long buf, long long len, long
     }
     return 0;
 }
+/*
+ * n times: send len bytes at buf to q, then receive it back from q, in one thread. No peer and
+ * no sleeping: this isolates the cost of the calls from the scheduler's noise.
+ */
+static inline int ipcj_bench_mq_local(int q, long long buf, long long len, long long cap, long long n) {
+    char *b = (char *)(intptr_t)buf;
+    for (long long i = 0; i < n; i++) {
+        if (mq_send((mqd_t)q, b, (size_t)len, 1) != 0) return -errno;
+        if (mq_receive((mqd_t)q, b, (size_t)cap, NULL) < 0) return -errno;
+    }
+    return 0;
+}
 #endif

@@ -75,8 +75,8 @@ public record MqLimits(long msgMax, long msgsizeMax, long queuesMax, long msgDef
 
     /**
      * The bytes a queue counts against RLIMIT_MSGQUEUE, as the kernel computes them: the
-     * messages plus, per message, a {@code struct msg_msg} pointer slot and a priority-tree node
-     * (48 + 48 bytes on x86_64).
+     * messages plus, per message, a {@code struct msg_msg} header and (for up to 32768 messages)
+     * a {@code struct posix_msg_tree_node}, 48 + 48 bytes on x86_64.
      */
     public static long bytesOf(long maxMessages, long maxMessageSize) {
         return maxMessages * maxMessageSize + maxMessages * 48 + Math.min(maxMessages, 32768) * 48;

@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code roundTrip*}: send 64 B on one queue, the peer echoes it on another; ns per round trip.
+ *   <li>{@code local*}: send 64 B and receive it back on one queue in one thread: the cost of
+ *       the two calls without a peer or the scheduler; ns per send+receive.
  *   <li>{@code stream*}: send messages of {@code size} bytes as fast as the peer drains them
  *       (queue depth 10, the default msg_max); ns per message.
  * </ul>
@@ -112,6 +114,33 @@ public class MqBenchmark {
     }
 
     @State(Scope.Benchmark)
+    public static class Local {
+        final String name = "/ipcj-bench-local-" + ProcessHandle.current().pid();
+        MessageQueue q;
+        ByteBuffer out;
+        ByteBuffer in;
+        int cQ;
+        long cBuf;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            MessageQueue.unlinkIfExists(name);
+            q = MessageQueue.create(name, 10, 64);
+            out = ByteBuffer.allocateDirect(64);
+            in = ByteBuffer.allocateDirect(64);
+            cQ = MqLoops.open(name, O_RDWR, 0, 0, 0);
+            cBuf = address(in);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            MqLoops.close(cQ);
+            q.close();
+            MessageQueue.unlinkIfExists(name);
+        }
+    }
+
+    @State(Scope.Benchmark)
     public static class Stream {
         @Param({"64", "4096"})
         public int size;
@@ -156,6 +185,24 @@ public class MqBenchmark {
         int r = MqLoops.roundTrip(s.cPing, s.cPong, s.cBuf, 64, 64, C_BATCH);
         if (r != 0) {
             throw new IllegalStateException("C round trip: " + r);
+        }
+        return r;
+    }
+
+    @Benchmark
+    public int localJava(Local s) throws InterruptedException {
+        s.out.clear();
+        s.q.send(s.out, 1);
+        s.in.clear();
+        return s.q.receive(s.in);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(C_BATCH)
+    public int localC(Local s) {
+        int r = MqLoops.local(s.cQ, s.cBuf, 64, 64, C_BATCH);
+        if (r != 0) {
+            throw new IllegalStateException("C local: " + r);
         }
         return r;
     }

@@ -24,5 +24,7 @@ public final class MqLoops {
 
     @Name("ipcj_bench_mq_roundtrip") public static native int roundTrip(int ping, int pong, long buf, long len, long cap, long n);
 
+    @Name("ipcj_bench_mq_local") public static native int local(int q, long buf, long len, long cap, long n);
+
     @Name("ipcj_bench_mq_stream") public static native int stream(int q, long buf, long len, long n);
 }
