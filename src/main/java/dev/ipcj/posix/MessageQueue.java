@@ -195,12 +195,23 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      */
     public void send(ByteBuffer src, int priority) throws InterruptedException {
         int len = checkSend(src, priority);
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // as j.u.c: an interrupted thread does not send
+        }
         enter();
         try {
             long addr = sourceAddress(src, len);
-            Waiter w = Waiter.current();
-            for (;;) {
-                int r;
+            // First without waiting, so that a send into a queue with room costs one system call
+            // and none of the Waiter's bookkeeping (about 100 ns, measured by MqBenchmark.local*).
+            int first = PosixMq.mqTimedsend(mqd, addr, len, priority, NO_WAIT);
+            Waiter w = first == 0 ? null : Waiter.current();
+            for (int r = first; r != 0;) {
+                if (r == -Errno.EAGAIN) {
+                    throw sendError("mq_send", r); // O_NONBLOCK: never wait
+                }
+                if (r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
+                    throw sendError("mq_send", r);
+                }
                 boolean interrupted;
                 w.enter();
                 try {
@@ -208,16 +219,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
                 } finally {
                     interrupted = w.exit();
                 }
-                if (r == 0) {
-                    break;
+                if (r == -Errno.EINTR && interrupted) {
+                    throw Waiter.interrupted();
                 }
-                if (r == -Errno.EINTR) {
-                    if (interrupted) {
-                        throw Waiter.interrupted();
-                    }
-                    continue;
-                }
-                throw sendError("mq_send", r);
             }
         } finally {
             uses.exit();
@@ -330,14 +334,25 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     /** As {@link #receive(ByteBuffer)}, also reporting length and priority in {@code into}. */
     public int receive(ByteBuffer dst, MqReceived into) throws InterruptedException {
         checkReceive(dst);
+        if (Thread.interrupted()) {
+            throw new InterruptedException(); // as j.u.c: an interrupted thread takes nothing
+        }
         long r;
         ByteBuffer target = dst.isDirect() ? dst : MqBuffers.scratch(maxMessageSize);
         enter();
         try {
             long addr = MqBuffers.address(target) + target.position();
             long cap = target.remaining();
-            Waiter w = Waiter.current();
-            for (;;) {
+            // First without waiting (see send): a message already there costs one system call.
+            r = PosixMq.mqTimedreceive(mqd, addr, cap, NO_WAIT);
+            Waiter w = r >= 0 ? null : Waiter.current();
+            while (r < 0) {
+                if (r == -Errno.EAGAIN) {
+                    throw receiveError("mq_receive", (int) r); // O_NONBLOCK: never wait
+                }
+                if (r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
+                    throw receiveError("mq_receive", (int) r);
+                }
                 boolean interrupted;
                 w.enter();
                 try {
@@ -345,16 +360,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
                 } finally {
                     interrupted = w.exit();
                 }
-                if (r >= 0) {
-                    break;
+                if (r == -Errno.EINTR && interrupted) {
+                    throw Waiter.interrupted();
                 }
-                if (r == -Errno.EINTR) {
-                    if (interrupted) {
-                        throw Waiter.interrupted();
-                    }
-                    continue;
-                }
-                throw receiveError("mq_receive", (int) r);
             }
         } finally {
             uses.exit();
