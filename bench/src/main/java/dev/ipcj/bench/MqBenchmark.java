@@ -197,6 +197,14 @@ public class MqBenchmark {
         return s.q.receive(s.in);
     }
 
+    /** The same pair through the raw binding (dev.ipcj.jni.PosixMq): JNI alone, no checks. */
+    @Benchmark
+    public long localRawJni(Local s) {
+        long addr = s.cBuf;
+        int r = dev.ipcj.jni.PosixMq.mqSend(s.cQ, addr, 64, 1);
+        return r + dev.ipcj.jni.PosixMq.mqReceive(s.cQ, addr, 64);
+    }
+
     @Benchmark
     @OperationsPerInvocation(C_BATCH)
     public int localC(Local s) {
