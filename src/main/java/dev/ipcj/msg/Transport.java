@@ -37,7 +37,7 @@ public enum Transport {
 
     /** The transport {@link Mailbox#create} uses when none is named. */
     public static Transport defaultTransport() {
-        return POSIX_MQ.isAvailable() ? POSIX_MQ : SHM_LOG;
+        return POSIX_MQ;
     }
 
     /** Whether this build of ipcj has this transport. */

@@ -6,12 +6,14 @@ final class Transports {
     }
 
     static boolean isAvailable(Transport t) {
-        return t != Transport.POSIX_MQ;
+        return true;
     }
 
     /** Creates the queue of a new mailbox; {@code word[0]} receives the header's transport word. */
     static FrameQueue create(Transport t, String name, Capacity capacity, int maxMessageSize, long[] word) {
         switch (t) {
+            case POSIX_MQ:
+                return MqQueue.create(name, capacity, maxMessageSize);
             case SYSTEM_V:
                 return SysvQueue.create(name, capacity, maxMessageSize, word);
             case RING:
@@ -19,12 +21,14 @@ final class Transports {
             case SHM_LOG:
                 return LogQueue.create(name, LogQueue.DEFAULT_DIR, capacity, maxMessageSize);
             default:
-                throw notHere(t, name);
+                throw new AssertionError(t);
         }
     }
 
     static FrameQueue open(String name, MailboxHeader h) {
         switch (h.transport) {
+            case POSIX_MQ:
+                return MqQueue.open(name);
             case SYSTEM_V:
                 return SysvQueue.open(name, h);
             case RING:
@@ -32,7 +36,7 @@ final class Transports {
             case SHM_LOG:
                 return LogQueue.open(name, LogQueue.DEFAULT_DIR);
             default:
-                throw notHere(h.transport, name);
+                throw new AssertionError(h.transport);
         }
     }
 
@@ -43,6 +47,9 @@ final class Transports {
      */
     static boolean remove(String name, MailboxHeader h) {
         boolean any = false;
+        if (h == null || h.transport == Transport.POSIX_MQ) {
+            any |= MqQueue.remove(name);
+        }
         any |= SysvQueue.remove(name, h);
         any |= RingQueue.remove(name);
         any |= LogQueue.remove(name, LogQueue.DEFAULT_DIR);
@@ -64,11 +71,6 @@ final class Transports {
     /** The longest mailbox name (after the '/') every transport accepts. */
     static int maxNameLength() {
         return LogQueue.MAX_NAME;
-    }
-
-    private static dev.ipcj.InvalidArgumentException notHere(Transport t, String name) {
-        return new dev.ipcj.InvalidArgumentException("create", name, 0, "transport " + t
-                + " is not in this build of ipcj yet; available: " + available());
     }
 
     static String available() {

@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MessagingBenchmark {
     @State(Scope.Benchmark)
     public static class Pair {
-        @Param({"SYSTEM_V", "RING", "SHM_LOG"})
+        @Param({"POSIX_MQ", "SYSTEM_V", "RING", "SHM_LOG"})
         public String transport;
         @Param({"api", "raw"})
         public String layer;

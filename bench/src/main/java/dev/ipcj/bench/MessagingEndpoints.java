@@ -5,6 +5,7 @@ import dev.ipcj.msg.Envelope;
 import dev.ipcj.msg.Mailbox;
 import dev.ipcj.msg.RawLog;
 import dev.ipcj.msg.Transport;
+import dev.ipcj.posix.MessageQueue;
 import dev.ipcj.ring.RingConsumer;
 import dev.ipcj.ring.RingProducer;
 import dev.ipcj.ring.RingVariant;
@@ -45,6 +46,9 @@ final class MessagingEndpoints {
             return name;
         }
         switch (t) {
+            case POSIX_MQ:
+                MessageQueue.create(name, CAPACITY, MAX).close();
+                return name;
             case SYSTEM_V:
                 try (SysvMessageQueue q = SysvMessageQueue.create(IpcKey.PRIVATE)) {
                     return Integer.toString(q.id());
@@ -65,6 +69,9 @@ final class MessagingEndpoints {
                 return;
             }
             switch (t) {
+                case POSIX_MQ:
+                    MessageQueue.unlinkIfExists(address);
+                    break;
                 case SYSTEM_V:
                     try (SysvMessageQueue q = SysvMessageQueue.ofId(Integer.parseInt(address))) {
                         q.remove();
@@ -107,6 +114,28 @@ final class MessagingEndpoints {
             };
         }
         switch (t) {
+            case POSIX_MQ: {
+                MessageQueue q = MessageQueue.open(address);
+                return new Endpoint() {
+                    @Override
+                    public void send(ByteBuffer b) throws InterruptedException {
+                        int p = b.position();
+                        q.send(b, 0);
+                        b.position(p);
+                    }
+
+                    @Override
+                    public int receive(ByteBuffer b) throws InterruptedException {
+                        b.clear();
+                        return q.receive(b);
+                    }
+
+                    @Override
+                    public void close() {
+                        q.close();
+                    }
+                };
+            }
             case SYSTEM_V: {
                 SysvMessageQueue q = SysvMessageQueue.ofId(Integer.parseInt(address));
                 SysvMessage out = SysvMessage.allocate(MAX);
