@@ -52,6 +52,7 @@ public class MessagingBenchmark {
         Endpoint ping;
         Endpoint pong;
         Process peer;
+        Thread cleanup;
         final ByteBuffer out = ByteBuffer.allocateDirect(MessagingEndpoints.MAX);
         final ByteBuffer in = ByteBuffer.allocateDirect(MessagingEndpoints.MAX + 64);
 
@@ -64,6 +65,9 @@ public class MessagingBenchmark {
                 pongAddress = MessagingEndpoints.create(layer, t, base + "-b");
                 pong = MessagingEndpoints.open(layer, t, pongAddress);
             }
+            // A run killed by a timeout (SIGTERM) still removes its objects.
+            cleanup = new Thread(this::removeAll, "ipcj-bench-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
             peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), MessagingPeer.class.getName(), role, layer,
                     transport, pingAddress, pongAddress == null ? "-" : pongAddress)
@@ -91,11 +95,21 @@ public class MessagingBenchmark {
                 }
             } finally {
                 ping.close();
-                MessagingEndpoints.remove(layer, t, pingAddress);
                 if (pong != null) {
                     pong.close();
-                    MessagingEndpoints.remove(layer, t, pongAddress);
                 }
+                removeAll();
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            }
+        }
+
+        private void removeAll() {
+            if (peer != null && peer.isAlive()) {
+                peer.destroyForcibly();
+            }
+            MessagingEndpoints.remove(layer, t, pingAddress);
+            if (pongAddress != null) {
+                MessagingEndpoints.remove(layer, t, pongAddress);
             }
         }
     }
