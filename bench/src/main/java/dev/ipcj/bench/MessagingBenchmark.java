@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The messaging API ({@code layer=api}: {@code dev.ipcj.msg.Mailbox}) beside each transport's
- * own binding ({@code layer=raw}) in the same run, 64-byte messages, capacity 10, a second JVM
+ * The messaging API ({@code via=api}: {@code dev.ipcj.msg.Mailbox}) beside each transport's
+ * own binding ({@code via=raw}) in the same run, 64-byte messages, capacity 10, a second JVM
  * ({@link MessagingPeer}) on the other side:
  * <ul>
  * <li>{@code roundTrip} — send on "ping", receive the peer's echo on "pong" (ns per round trip);</li>
@@ -43,8 +43,10 @@ public class MessagingBenchmark {
     public static class Pair {
         @Param({"POSIX_MQ", "SYSTEM_V", "RING", "SHM_LOG"})
         public String transport;
+        /** api or raw; named so that JMH runs api and raw of one transport back to back. */
         @Param({"api", "raw"})
-        public String layer;
+        public String via;
+        String layer;
 
         Transport t;
         String pingAddress;
@@ -57,6 +59,7 @@ public class MessagingBenchmark {
         final ByteBuffer in = ByteBuffer.allocateDirect(MessagingEndpoints.MAX + 64);
 
         void start(String role) throws IOException {
+            layer = via;
             t = Transport.valueOf(transport);
             String base = "/ipcj-bench-" + ProcessHandle.current().pid() + "-msg-" + role;
             pingAddress = MessagingEndpoints.create(layer, t, base + "-a");

@@ -51,10 +51,12 @@ public final class NamingDemo {
     }
 
     private static void child(String box, String service) throws Exception {
+        Transport t;
         try (Mailbox orders = Mailbox.open(box)) {                    // indirect: by the mailbox's name
             orders.send("order #1", Codec.UTF8);
+            t = orders.transport();
         }
-        try (Inbox mine = Inbox.create(Mailbox.open(box).transport(), Capacity.bounded(4), 128);
+        try (Inbox mine = Inbox.create(t, Capacity.bounded(4), 128);
              Mailbox parent = Mailbox.toProcess(service)) {          // direct: by the name the parent registered
             parent.send("hello from the child", Codec.UTF8);
             long parentPid = Inbox.lookup(service);
