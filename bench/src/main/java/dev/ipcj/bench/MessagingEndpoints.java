@@ -18,7 +18,8 @@ import java.nio.ByteBuffer;
 /**
  * One send/receive pair per transport, either through the messaging API ({@code api}: a
  * {@link Mailbox}) or through the transport's own binding ({@code raw}: MessageQueue,
- * SysvMessageQueue, SharedRing, the log adapter), with the same capacity (10 messages) and
+ * SysvMessageQueue, SharedRing, the log adapter), with the same capacity (10 messages; the raw
+ * ring holds 56, its minimum of 4096 bytes) and
  * message size, so {@link MessagingBenchmark} measures exactly what the API layer adds.
  */
 final class MessagingEndpoints {
@@ -51,6 +52,7 @@ final class MessagingEndpoints {
                 return name;
             case SYSTEM_V:
                 try (SysvMessageQueue q = SysvMessageQueue.create(IpcKey.PRIVATE)) {
+                    q.setMaxBytes((long) CAPACITY * MAX); // the same 10 messages the mailbox holds
                     return Integer.toString(q.id());
                 }
             case RING:
