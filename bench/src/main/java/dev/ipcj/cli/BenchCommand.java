@@ -114,13 +114,13 @@ final class BenchCommand implements Callable<Integer> {
         for (Mechanism m : chosen) {
             List<Plan.Step> steps = new ArrayList<>();
             if (!m.carriesBytes()) {
-                steps.add(step(0));
+                steps.add(step(0, m));
             } else {
                 SizeCap cap = m.sizeCap();
                 List<Integer> skipped = new ArrayList<>();
                 for (int s : sizeList) {
                     if (s <= cap.maxBytes()) {
-                        steps.add(step(s));
+                        steps.add(step(s, m));
                     } else {
                         skipped.add(s);
                     }
@@ -132,6 +132,13 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (steps.isEmpty()) {
                 continue;
+            }
+            if (steps.stream().anyMatch(st -> st.messages() == m.maxStreamMessages())) {
+                notes.add(m.id() + ": at most " + m.maxStreamMessages() + " messages streamed per size "
+                        + "(the most the sender may be ahead of the receiver)");
+            }
+            if (java && !m.javaFlags().isEmpty()) {
+                notes.add(m.id() + ": Java peers also run with " + String.join(" ", m.javaFlags()));
             }
             Plan plan = new Plan(steps);
             if (java) {
@@ -187,11 +194,12 @@ final class BenchCommand implements Callable<Integer> {
         return rows.stream().allMatch(Row::ok) ? 0 : 1;
     }
 
-    private Plan.Step step(int size) {
+    private Plan.Step step(int size, Mechanism m) {
         int msgs = messages;
         if (size > 0) {
             msgs = (int) Math.max(Math.min(256, messages), Math.min(messages, streamBytes / size));
         }
+        msgs = Math.min(msgs, m.maxStreamMessages());
         return new Plan.Step(size, Math.max(1, iterations / 2), iterations, msgs);
     }
 

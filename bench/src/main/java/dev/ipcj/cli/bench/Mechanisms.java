@@ -9,6 +9,10 @@ import java.util.Optional;
  */
 public final class Mechanisms {
     public static final List<Mechanism> ALL = List.of(
+            RingMechanism.spinning(),
+            RingMechanism.blocking(),
+            new SysvMsgMechanism(),
+            new SysvSemMechanism(),
             new PosixSemMechanism(),
             new PipeMechanism(),
             SocketMechanism.unix(),
