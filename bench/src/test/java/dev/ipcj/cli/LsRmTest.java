@@ -8,6 +8,9 @@ import dev.ipcj.cli.sys.Accounts;
 import dev.ipcj.cli.sys.MqueueMount;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.PosixShm;
+import dev.ipcj.jni.SysvMsg;
+import dev.ipcj.jni.SysvSem;
+import dev.ipcj.jni.SysvShm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,9 +61,9 @@ class LsRmTest {
         String msg = "msg:" + m.group(2);
         String sem = "sem:" + m.group(3);
         boolean mq = m.group(4).equals("1");
-        cleanups.add(() -> ipcrm("-m", m.group(1)));
-        cleanups.add(() -> ipcrm("-q", m.group(2)));
-        cleanups.add(() -> ipcrm("-s", m.group(3)));
+        cleanups.add(() -> SysvShm.shmctlRmid(Integer.parseInt(m.group(1))));
+        cleanups.add(() -> SysvMsg.msgctlRmid(Integer.parseInt(m.group(2))));
+        cleanups.add(() -> SysvSem.semctlRmid(Integer.parseInt(m.group(3))));
 
         // While it lives: listed, ipcj's, creator alive; rm --dead leaves it alone.
         Cli live = Cli.run("ls", "--ipcj");
@@ -162,18 +165,6 @@ class LsRmTest {
             sb.append((char) c);
         }
         return sb.toString();
-    }
-
-    private static void ipcrm(String flag, String id) {
-        try {
-            Process p = new ProcessBuilder("ipcrm", flag, id).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // nothing to remove with
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static void removeMq(String name) {

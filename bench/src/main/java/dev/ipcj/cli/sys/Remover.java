@@ -1,18 +1,19 @@
 package dev.ipcj.cli.sys;
 
 import dev.ipcj.IpcException;
+import dev.ipcj.internal.Errno;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.PosixShm;
+import dev.ipcj.jni.SysvMsg;
+import dev.ipcj.jni.SysvSem;
+import dev.ipcj.jni.SysvShm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Removes one object the way its kind is removed: shm_unlink, sem_unlink, mq_unlink (the
  * library's binding when this build has it, else unlinking the file in the mqueue mount, which
- * is what mq_unlink does), IPC_RMID for System V (through ipcrm(1) until the System V binding is
- * in this build).
+ * is what mq_unlink does), IPC_RMID for System V through ipcj's own binding.
  */
 public final class Remover {
     private Remover() {
@@ -32,12 +33,22 @@ public final class Remover {
             case POSIX_MQ:
                 return removeMq(o);
             case SYSV_SHM:
-                return ipcrm("-m", o);
+                return rmid("shmctl(IPC_RMID)", o, SysvShm.shmctlRmid((int) o.id()));
             case SYSV_MSG:
-                return ipcrm("-q", o);
+                return rmid("msgctl(IPC_RMID)", o, SysvMsg.msgctlRmid((int) o.id()));
             default:
-                return ipcrm("-s", o);
+                return rmid("semctl(IPC_RMID)", o, SysvSem.semctlRmid((int) o.id()));
         }
+    }
+
+    /** A System V removal's outcome: EINVAL/EIDRM mean the id is gone (removed meanwhile). */
+    private static String rmid(String call, IpcObject o, int r) {
+        if (r == 0) {
+            return null;
+        }
+        String detail = r == -Errno.EPERM ? "only the owner, the creator or root may remove it"
+                : r == -Errno.EINVAL || r == -Errno.EIDRM ? "no such id any more (removed meanwhile?)" : null;
+        return IpcException.of(call, "id " + o.id(), r, detail).getMessage();
     }
 
     private static String removeMq(IpcObject o) {
@@ -53,23 +64,6 @@ public final class Remover {
             return null;
         } catch (IOException e) {
             return "mq_unlink(\"" + o.name() + "\") via " + o.path() + ": " + e;
-        }
-    }
-
-    private static String ipcrm(String flag, IpcObject o) {
-        try {
-            Process p = new ProcessBuilder("ipcrm", flag, Long.toString(o.id())).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "ipcrm " + flag + " " + o.id() + " did not finish";
-            }
-            return p.exitValue() == 0 ? null : "ipcrm " + flag + " " + o.id() + ": " + out;
-        } catch (IOException e) {
-            return "IPC_RMID on " + o.name() + " needs ipcrm(1) (util-linux): " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 }
