@@ -18,7 +18,12 @@ public final class SysFiles {
     /** All whitespace-separated numbers in the file; empty when it cannot be read. */
     public static long[] readLongs(String path) {
         try {
-            String s = Files.readString(Path.of(path)).trim();
+            // Not Files.readString/readAllBytes: they trust the file's size, and some /proc/sys
+            // files report a size of 1 on recent kernels, so only the first digit was read.
+            String s;
+            try (java.io.InputStream in = Files.newInputStream(Path.of(path))) {
+                s = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            }
             if (s.isEmpty()) {
                 return new long[0];
             }

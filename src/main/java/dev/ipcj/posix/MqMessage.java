@@ -1,0 +1,12 @@
+package dev.ipcj.posix;
+
+/**
+ * A received message with its own copy of the payload: the convenience form of
+ * {@link MessageQueue#receive()}. The ByteBuffer forms avoid this allocation.
+ */
+public record MqMessage(byte[] payload, int priority) {
+    /** The payload decoded as UTF-8. */
+    public String text() {
+        return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
