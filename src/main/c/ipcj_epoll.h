@@ -22,7 +22,7 @@
 /* epoll_create1(EPOLL_CLOEXEC): a descriptor, or -errno. */
 static inline int ipcj_epoll_create(void) {
     int fd = epoll_create1(EPOLL_CLOEXEC);
-    return IPCJ_VALUE(fd);
+    return ipcj_value(fd);
 }
 
 /* epoll_ctl(epfd, op, fd, {events, data}): 0 or -errno. op: 1 ADD, 2 DEL, 3 MOD. */
@@ -31,7 +31,7 @@ static inline int ipcj_epoll_ctl(int epfd, int op, int fd, int events, long long
     memset(&ev, 0, sizeof ev);
     ev.events = (uint32_t)events;
     ev.data.u64 = (uint64_t)data;
-    return IPCJ_RESULT(epoll_ctl(epfd, op, fd, &ev));
+    return ipcj_status(epoll_ctl(epfd, op, fd, &ev));
 }
 
 /*

@@ -59,11 +59,11 @@ static inline int ipcj_mq_open(const char *name, int oflag, int mode, long long 
 }
 
 static inline int ipcj_mq_close(int mqd) {
-    return IPCJ_RESULT(mq_close((mqd_t)mqd));
+    return ipcj_status(mq_close((mqd_t)mqd));
 }
 
 static inline int ipcj_mq_unlink(const char *name) {
-    return IPCJ_RESULT(mq_unlink(name));
+    return ipcj_status(mq_unlink(name));
 }
 
 /* mq_getattr: out[0] = mq_flags, out[1] = mq_maxmsg, out[2] = mq_msgsize, out[3] = mq_curmsgs. */
@@ -89,7 +89,7 @@ static inline long long ipcj_mq_setattr(int mqd, long long flags) {
 
 /* mq_send of [addr, addr+len) with priority prio: 0 or -errno. */
 static inline int ipcj_mq_send(int mqd, long long addr, long long len, int prio) {
-    return IPCJ_RESULT(mq_send((mqd_t)mqd, (const char *)(intptr_t)addr, (size_t)len, (unsigned)prio));
+    return ipcj_status(mq_send((mqd_t)mqd, (const char *)(intptr_t)addr, (size_t)len, (unsigned)prio));
 }
 
 static inline long long ipcj_mq_pack(ssize_t n, unsigned prio) {
@@ -116,7 +116,7 @@ static inline void ipcj_mq_deadline(long long nanos, struct timespec *ts) {
 static inline int ipcj_mq_timedsend(int mqd, long long addr, long long len, int prio, long long nanos) {
     struct timespec ts;
     ipcj_mq_deadline(nanos, &ts);
-    return IPCJ_RESULT(mq_timedsend((mqd_t)mqd, (const char *)(intptr_t)addr, (size_t)len,
+    return ipcj_status(mq_timedsend((mqd_t)mqd, (const char *)(intptr_t)addr, (size_t)len,
                                     (unsigned)prio, &ts));
 }
 
@@ -187,7 +187,7 @@ static inline int ipcj_mq_notify_thread(int mqd, long long token) {
     sev.sigev_notify_function = ipcj_mq_notify_fn;
     sev.sigev_notify_attributes = NULL;
     sev.sigev_value.sival_ptr = (void *)(intptr_t)token;
-    return IPCJ_RESULT(mq_notify((mqd_t)mqd, &sev));
+    return ipcj_status(mq_notify((mqd_t)mqd, &sev));
 }
 
 /* mq_notify(SIGEV_SIGNAL): signal `signo` with si_value `value` when a message arrives. */
@@ -197,7 +197,7 @@ static inline int ipcj_mq_notify_signal(int mqd, int signo, int value) {
     sev.sigev_notify = SIGEV_SIGNAL;
     sev.sigev_signo = signo;
     sev.sigev_value.sival_int = value;
-    return IPCJ_RESULT(mq_notify((mqd_t)mqd, &sev));
+    return ipcj_status(mq_notify((mqd_t)mqd, &sev));
 }
 
 /* mq_notify(SIGEV_NONE): hold the registration without being told anything. */
@@ -205,12 +205,12 @@ static inline int ipcj_mq_notify_none(int mqd) {
     struct sigevent sev;
     memset(&sev, 0, sizeof sev);
     sev.sigev_notify = SIGEV_NONE;
-    return IPCJ_RESULT(mq_notify((mqd_t)mqd, &sev));
+    return ipcj_status(mq_notify((mqd_t)mqd, &sev));
 }
 
 /* mq_notify(NULL): give up this process's registration (no error if it holds none). */
 static inline int ipcj_mq_notify_cancel(int mqd) {
-    return IPCJ_RESULT(mq_notify((mqd_t)mqd, (const struct sigevent *)NULL));
+    return ipcj_status(mq_notify((mqd_t)mqd, (const struct sigevent *)NULL));
 }
 
 /* Blocking read of one token from the notification pipe: the token (>= 0), or -errno. */
