@@ -137,6 +137,9 @@ final class BenchCommand implements Callable<Integer> {
                 notes.add(m.id() + ": at most " + m.maxStreamMessages() + " messages streamed per size "
                         + "(the most the sender may be ahead of the receiver)");
             }
+            if (m.note() != null) {
+                notes.add(m.id() + ": " + m.note());
+            }
             if (java && !m.javaFlags().isEmpty()) {
                 notes.add(m.id() + ": Java peers also run with " + String.join(" ", m.javaFlags()));
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipcj.cli.sys.Accounts;
 import dev.ipcj.cli.sys.MqueueMount;
+import dev.ipcj.jni.PosixMq;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.PosixShm;
 import dev.ipcj.jni.SysvMsg;
@@ -53,7 +54,7 @@ class LsRmTest {
         String mqName = "/ipcj-test-" + pid + "-3-mq";
         cleanups.add(() -> PosixShm.shmUnlink(shmName));
         cleanups.add(() -> PosixSem.semUnlink(semName));
-        cleanups.add(() -> removeMq(mqName));
+        cleanups.add(() -> PosixMq.mqUnlink(mqName));
         String ready = readLine(p);
         Matcher m = Pattern.compile("READY shm=(\\d+) msg=(\\d+) sem=(\\d+) mq=(\\d)").matcher(ready);
         assertTrue(m.matches(), ready);
@@ -166,15 +167,4 @@ class LsRmTest {
         }
         return sb.toString();
     }
-
-    private static void removeMq(String name) {
-        try (MqueueMount m = MqueueMount.open()) {
-            if (m.dir() != null) {
-                Files.deleteIfExists(m.dir().resolve(name.substring(1)));
-            }
-        } catch (IOException e) {
-            // best effort
-        }
-    }
-
 }

@@ -40,6 +40,11 @@ public interface Mechanism {
         return Integer.MAX_VALUE;
     }
 
+    /** A remark for the report's notes (how the mechanism is set up), or null. */
+    default String note() {
+        return null;
+    }
+
     /** JVM flags the Java peers of this mechanism need beyond {@link Runner#JVM_FLAGS} (the report shows them). */
     default List<String> javaFlags() {
         return List.of();

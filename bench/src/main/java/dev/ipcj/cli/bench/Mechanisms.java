@@ -11,6 +11,7 @@ public final class Mechanisms {
     public static final List<Mechanism> ALL = List.of(
             RingMechanism.spinning(),
             RingMechanism.blocking(),
+            new MqMechanism(),
             new SysvMsgMechanism(),
             new SysvSemMechanism(),
             new PosixSemMechanism(),

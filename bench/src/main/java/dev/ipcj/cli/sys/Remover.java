@@ -2,18 +2,16 @@ package dev.ipcj.cli.sys;
 
 import dev.ipcj.IpcException;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.jni.PosixMq;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.PosixShm;
 import dev.ipcj.jni.SysvMsg;
 import dev.ipcj.jni.SysvSem;
 import dev.ipcj.jni.SysvShm;
-import java.io.IOException;
-import java.nio.file.Files;
 
 /**
- * Removes one object the way its kind is removed: shm_unlink, sem_unlink, mq_unlink (the
- * library's binding when this build has it, else unlinking the file in the mqueue mount, which
- * is what mq_unlink does), IPC_RMID for System V through ipcj's own binding.
+ * Removes one object the way its kind is removed, through ipcj's own bindings: shm_unlink,
+ * sem_unlink, mq_unlink, and IPC_RMID for System V.
  */
 public final class Remover {
     private Remover() {
@@ -30,8 +28,10 @@ public final class Remover {
                 int r = PosixSem.semUnlink(o.name());
                 return r == 0 ? null : IpcException.of("sem_unlink", o.name(), r).getMessage();
             }
-            case POSIX_MQ:
-                return removeMq(o);
+            case POSIX_MQ: {
+                int r = PosixMq.mqUnlink(o.name());
+                return r == 0 ? null : IpcException.of("mq_unlink", o.name(), r).getMessage();
+            }
             case SYSV_SHM:
                 return rmid("shmctl(IPC_RMID)", o, SysvShm.shmctlRmid((int) o.id()));
             case SYSV_MSG:
@@ -49,21 +49,5 @@ public final class Remover {
         String detail = r == -Errno.EPERM ? "only the owner, the creator or root may remove it"
                 : r == -Errno.EINVAL || r == -Errno.EIDRM ? "no such id any more (removed meanwhile?)" : null;
         return IpcException.of(call, "id " + o.id(), r, detail).getMessage();
-    }
-
-    private static String removeMq(IpcObject o) {
-        try {
-            Class<?> c = Class.forName("dev.ipcj.jni.PosixMq");
-            int r = (Integer) c.getMethod("mqUnlink", String.class).invoke(null, o.name());
-            return r == 0 ? null : IpcException.of("mq_unlink", o.name(), r).getMessage();
-        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-            // no mq binding in this build: unlink the file in the mqueue mount
-        }
-        try {
-            Files.delete(o.path());
-            return null;
-        } catch (IOException e) {
-            return "mq_unlink(\"" + o.name() + "\") via " + o.path() + ": " + e;
-        }
     }
 }
