@@ -29,9 +29,10 @@ import picocli.CommandLine.Spec;
  * {@code ipcj bench}: every mechanism, Java beside C, two real processes per scenario.
  *
  * <p>Default budget: 5 sizes, 10000 measured round trips (+5000 warm-up) and up to 100000
- * streamed messages (at most 64 MiB) per size. Measured on a loaded 2-core VM: about 4.5 s per
- * scenario, so the full set (ipcj ring spin + blocking, POSIX mq, System V msg + sem, POSIX sem,
- * pipe, Unix socket, TCP, Agrona: 19 scenarios once every C twin exists) stays near two minutes.
+ * streamed messages (at most 64 MiB) per size. All 19 scenarios (ipcj ring spinning + blocking,
+ * POSIX mq, System V msg + sem, POSIX sem, pipe, Unix socket, TCP, Agrona; Java and C) measured
+ * on a 2-core VM: 38 s idle; 17 of them took 56 s with other builds running (about 3 s per
+ * scenario), so the full set stays well within two minutes.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks every IPC mechanism: round-trip latency (p50..max) and streaming throughput, "
