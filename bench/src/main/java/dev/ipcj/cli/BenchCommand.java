@@ -199,9 +199,11 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Plan.Step step(int size, Mechanism m) {
-        int msgs = messages;
+        long scaled = (long) messages * m.streamScale();
+        long bytes = streamBytes * m.streamScale();
+        int msgs = (int) Math.min(Integer.MAX_VALUE, scaled);
         if (size > 0) {
-            msgs = (int) Math.max(Math.min(256, messages), Math.min(messages, streamBytes / size));
+            msgs = (int) Math.max(Math.min(256, scaled), Math.min(scaled, bytes / size));
         }
         msgs = Math.min(msgs, m.maxStreamMessages());
         return new Plan.Step(size, Math.max(1, iterations / 2), iterations, msgs);

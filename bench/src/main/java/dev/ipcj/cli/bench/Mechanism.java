@@ -40,6 +40,15 @@ public interface Mechanism {
         return Integer.MAX_VALUE;
     }
 
+    /**
+     * How many times the default message count and stream bytes this mechanism streams: a
+     * shared-memory ring moves tens of millions of messages a second, so the default budget
+     * would time only a few milliseconds of it.
+     */
+    default int streamScale() {
+        return 1;
+    }
+
     /** A remark for the report's notes (how the mechanism is set up), or null. */
     default String note() {
         return null;

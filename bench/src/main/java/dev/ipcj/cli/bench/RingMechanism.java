@@ -150,4 +150,9 @@ final class RingMechanism implements Mechanism {
             outRing.close();
         }
     }
+
+    @Override
+    public int streamScale() {
+        return 16;
+    }
 }
