@@ -1,12 +1,28 @@
 package dev.ipcj.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads live kernel limits from /proc: read at each call, never cached, so sysctl changes show. */
+/**
+ * Reads live kernel limits from /proc: read at each call, never cached, so sysctl changes show.
+ *
+ * <p>Through a stream, not {@code Files.readString}: /proc/sys files report a size (0 or 1) that
+ * the size-guided read trusts, so on this kernel only the first digit came back ("8" for 8192).
+ */
 public final class SysFiles {
     private SysFiles() {
+    }
+
+    /** The file's text, or {@code null} when it cannot be read. */
+    public static String readString(String path) {
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The first number in the file, or {@code fallback} when it cannot be read. */
@@ -15,26 +31,26 @@ public final class SysFiles {
         return v.length > 0 ? v[0] : fallback;
     }
 
-    /** All whitespace-separated numbers in the file; empty when it cannot be read. */
+    /**
+     * All whitespace-separated numbers in the file; empty when it cannot be read. Numbers are
+     * unsigned: one too large for a long (shmmax and shmall default to nearly 2^64) reads as
+     * {@link Long#MAX_VALUE}.
+     */
     public static long[] readLongs(String path) {
-        try {
-            // Not Files.readString/readAllBytes: they trust the file's size, and some /proc/sys
-            // files report a size of 1 on recent kernels, so only the first digit was read.
-            String s;
-            try (java.io.InputStream in = Files.newInputStream(Path.of(path))) {
-                s = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
-            }
-            if (s.isEmpty()) {
-                return new long[0];
-            }
-            String[] parts = s.split("\\s+");
-            long[] out = new long[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                out[i] = Long.parseLong(parts[i]);
-            }
-            return out;
-        } catch (IOException | NumberFormatException e) {
+        String s = readString(path);
+        if (s == null || s.isBlank()) {
             return new long[0];
         }
+        String[] parts = s.trim().split("\\s+");
+        long[] out = new long[parts.length];
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                long v = Long.parseUnsignedLong(parts[i]);
+                out[i] = v < 0 ? Long.MAX_VALUE : v;
+            }
+        } catch (NumberFormatException e) {
+            return new long[0];
+        }
+        return out;
     }
 }

@@ -1,6 +1,8 @@
 package dev.ipcj.internal;
 
 import dev.ipcj.jni.Sys;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,8 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * interrupted thread has left its native call. An idle blocked thread costs nothing: no
  * periodic wake-ups, no polling. A wake-up by the other process is not slowed either; the
  * cost is the bracket itself: {@code begin()}/{@code end()} (the JDK takes the thread's
- * blocker lock twice) and two uncontended monitor enters here, measured at 105-125 ns per
- * blocking call by {@code PosixBenchmark.waiterAroundNop}, about 2-3% of a 4.5 us semaphore
+ * blocker lock twice) and one volatile store and one CAS here, measured by
+ * {@code PosixBenchmark.waiterAroundNop} (105-125 ns with monitors here before; see the README), about 2-3% of a 4.5 us semaphore
  * round trip between processes. Calls that need not block skip it (a try-first fast path).
  *
  * <p>The canonical loop (every blocking call in ipcj has this shape):
@@ -56,10 +58,32 @@ public final class Waiter extends AbstractInterruptibleChannel {
     private static final ConcurrentLinkedQueue<Waiter> TO_WAKE = new ConcurrentLinkedQueue<>();
     private static volatile Thread waker;
 
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The owner is outside a native call: nobody may signal it. */
+    private static final int IDLE = 0;
+    /** The owner is between enter() and exit(): it may be signalled. */
+    private static final int IN_CALL = 1;
+    /** A signaller is sending the signal now: the owner's exit() waits for it to finish. */
+    private static final int SIGNALLING = 2;
+
     private final long pthread;
     private final Thread owner;
-    /** Guarded by this: the owner is between enter() and exit(). */
-    private boolean inCall;
+    /**
+     * IDLE, IN_CALL or SIGNALLING. Only the owner moves IDLE to IN_CALL and IN_CALL to IDLE;
+     * only a signaller moves IN_CALL to SIGNALLING and back. So pthread_kill() is only ever sent
+     * while the owner is inside its call, never to a thread that has finished (or exited).
+     */
+    @SuppressWarnings("unused")
+    private volatile int state;
 
     private Waiter() {
         this.owner = Thread.currentThread();
@@ -85,9 +109,7 @@ public final class Waiter extends AbstractInterruptibleChannel {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        synchronized (this) {
-            inCall = true;
-        }
+        state = IN_CALL;
         begin();
         if (owner.isInterrupted()) {
             exit();
@@ -109,8 +131,8 @@ public final class Waiter extends AbstractInterruptibleChannel {
         } catch (AsynchronousCloseException e) { // ClosedByInterruptException
             byInterrupt = true;
         }
-        synchronized (this) {
-            inCall = false;
+        while (!STATE.compareAndSet(this, IN_CALL, IDLE)) {
+            Thread.onSpinWait(); // a signaller is mid-pthread_kill: wait the microsecond it takes
         }
         return byInterrupt || owner.isInterrupted();
     }
@@ -132,12 +154,24 @@ public final class Waiter extends AbstractInterruptibleChannel {
     }
 
     /** Signals the owner if it is still in its native call; false once it has left. */
-    private synchronized boolean signalIfInCall() {
-        if (!inCall) {
-            return false;
+    private boolean signalIfInCall() {
+        for (;;) {
+            int st = state;
+            if (st == IDLE) {
+                return false;
+            }
+            if (st == SIGNALLING) {
+                return true; // another signaller is at it; the waker will look again
+            }
+            if (STATE.compareAndSet(this, IN_CALL, SIGNALLING)) {
+                try {
+                    Sys.threadSignal(pthread, SIGNAL);
+                } finally {
+                    state = IN_CALL;
+                }
+                return true;
+            }
         }
-        Sys.threadSignal(pthread, SIGNAL);
-        return true;
     }
 
     private static void startWaker() {

@@ -1,10 +1,6 @@
 package dev.ipcj.sysv;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.ipcj.internal.SysFiles;
 
 /**
  * The kernel's live System V limits, read from {@code /proc/sys/kernel} at every call (never
@@ -91,33 +87,12 @@ public final class SysvLimits {
     }
 
     private static String semLine() {
-        try {
-            return readFile("sem").trim().replaceAll("\\s+", " ");
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    /**
-     * Reads a /proc file through a stream. Not Files.readString: /proc files report size 0,
-     * and on some kernels the size-guided read of Files.readAllBytes returns only the first byte.
-     */
-    private static String readFile(String file) throws IOException {
-        try (InputStream in = Files.newInputStream(Path.of(DIR + file))) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
+        String s = SysFiles.readString(DIR + "sem");
+        return s == null ? "?" : s.trim().replaceAll("\\s+", " ");
     }
 
     private static long read(String file, int field) {
-        try {
-            String[] parts = readFile(file).trim().split("\\s+");
-            if (field >= parts.length) {
-                return -1;
-            }
-            long v = Long.parseUnsignedLong(parts[field]);
-            return v < 0 ? Long.MAX_VALUE : v;
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
+        long[] v = SysFiles.readLongs(DIR + file);
+        return field < v.length ? v[field] : -1;
     }
 }

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipcj.cli.sys.Accounts;
 import dev.ipcj.cli.sys.MqueueMount;
+import dev.ipcj.jni.PosixMq;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.PosixShm;
+import dev.ipcj.jni.SysvMsg;
+import dev.ipcj.jni.SysvSem;
+import dev.ipcj.jni.SysvShm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +54,7 @@ class LsRmTest {
         String mqName = "/ipcj-test-" + pid + "-3-mq";
         cleanups.add(() -> PosixShm.shmUnlink(shmName));
         cleanups.add(() -> PosixSem.semUnlink(semName));
-        cleanups.add(() -> removeMq(mqName));
+        cleanups.add(() -> PosixMq.mqUnlink(mqName));
         String ready = readLine(p);
         Matcher m = Pattern.compile("READY shm=(\\d+) msg=(\\d+) sem=(\\d+) mq=(\\d)").matcher(ready);
         assertTrue(m.matches(), ready);
@@ -58,9 +62,9 @@ class LsRmTest {
         String msg = "msg:" + m.group(2);
         String sem = "sem:" + m.group(3);
         boolean mq = m.group(4).equals("1");
-        cleanups.add(() -> ipcrm("-m", m.group(1)));
-        cleanups.add(() -> ipcrm("-q", m.group(2)));
-        cleanups.add(() -> ipcrm("-s", m.group(3)));
+        cleanups.add(() -> SysvShm.shmctlRmid(Integer.parseInt(m.group(1))));
+        cleanups.add(() -> SysvMsg.msgctlRmid(Integer.parseInt(m.group(2))));
+        cleanups.add(() -> SysvSem.semctlRmid(Integer.parseInt(m.group(3))));
 
         // While it lives: listed, ipcj's, creator alive; rm --dead leaves it alone.
         Cli live = Cli.run("ls", "--ipcj");
@@ -163,27 +167,4 @@ class LsRmTest {
         }
         return sb.toString();
     }
-
-    private static void ipcrm(String flag, String id) {
-        try {
-            Process p = new ProcessBuilder("ipcrm", flag, id).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // nothing to remove with
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void removeMq(String name) {
-        try (MqueueMount m = MqueueMount.open()) {
-            if (m.dir() != null) {
-                Files.deleteIfExists(m.dir().resolve(name.substring(1)));
-            }
-        } catch (IOException e) {
-            // best effort
-        }
-    }
-
 }

@@ -127,4 +127,9 @@ final class AgronaMechanism implements Mechanism {
         }
     }
 
+
+    @Override
+    public int streamScale() {
+        return 16;
+    }
 }

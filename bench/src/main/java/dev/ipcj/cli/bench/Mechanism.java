@@ -33,6 +33,33 @@ public interface Mechanism {
     }
 
     /**
+     * The most messages one streaming phase may send without the receiver keeping up, or
+     * {@link Integer#MAX_VALUE}: a System V semaphore holds at most SEMVMX (32767) posts.
+     */
+    default int maxStreamMessages() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * How many times the default message count and stream bytes this mechanism streams: a
+     * shared-memory ring moves tens of millions of messages a second, so the default budget
+     * would time only a few milliseconds of it.
+     */
+    default int streamScale() {
+        return 1;
+    }
+
+    /** A remark for the report's notes (how the mechanism is set up), or null. */
+    default String note() {
+        return null;
+    }
+
+    /** JVM flags the Java peers of this mechanism need beyond {@link Runner#JVM_FLAGS} (the report shows them). */
+    default List<String> javaFlags() {
+        return List.of();
+    }
+
+    /**
      * Creates what both peers need (FIFOs, names, files) for one scenario and returns the
      * arguments both get. Everything made must be undone by {@link Setup#cleanup()}, which the
      * runner calls whatever happens (also on Ctrl-C).

@@ -9,6 +9,11 @@ import java.util.Optional;
  */
 public final class Mechanisms {
     public static final List<Mechanism> ALL = List.of(
+            RingMechanism.spinning(),
+            RingMechanism.blocking(),
+            new MqMechanism(),
+            new SysvMsgMechanism(),
+            new SysvSemMechanism(),
             new PosixSemMechanism(),
             new PipeMechanism(),
             SocketMechanism.unix(),

@@ -195,7 +195,7 @@ public final class Runner {
         if (lang.equals("C")) {
             cmd.add(cProgram(m).toString());
         } else {
-            cmd.addAll(javaCommand());
+            cmd.addAll(javaCommand(m.javaFlags()));
             cmd.add(Peer.class.getName());
             cmd.add(m.id());
         }
@@ -208,10 +208,11 @@ public final class Runner {
     }
 
     /** The child JVM: this java, this class path; flags stated in the report. */
-    public static List<String> javaCommand() {
+    public static List<String> javaCommand(List<String> extraFlags) {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         c.addAll(JVM_FLAGS);
+        c.addAll(extraFlags);
         c.add("-cp");
         c.add(System.getProperty("java.class.path"));
         return c;

@@ -105,7 +105,7 @@ public final class Limits {
         OptionalLong shmall = proc("/proc/sys/kernel/shmall");
         l.add(new Limit("SysV shm", "kernel.shmall",
                 !shmall.isPresent() ? "unknown" : shmall.getAsLong() < 0 || shmall.getAsLong() > Long.MAX_VALUE / page
-                        ? unsigned(shmall.getAsLong()) + " pages (no practical limit)"
+                        ? unsigned(shmall.getAsLong()).replace(" (no practical limit)", "") + " pages (no practical limit)"
                         : shmall.getAsLong() + " pages (" + human(shmall.getAsLong() * page) + " at " + page + " B/page)",
                 "/proc/sys/kernel/shmall", "total shared memory system-wide, in pages",
                 "sysctl -w kernel.shmall=PAGES" + PERSIST));

@@ -11,6 +11,10 @@ import java.util.List;
  * so the JDK reads one byte, then reads on at offset 1, where a sysctl file (e.g.
  * /proc/sys/fs/mqueue/msgsize_max) answers end-of-file: "8192" comes back as "8". Reading from
  * offset 0 with a large buffer gets the whole value in the first read.
+ *
+ * <p>Not the library's {@code dev.ipcj.internal.SysFiles}: that one reads numbers only, and as
+ * signed longs, so shmmax and shmall (near 2^64 by default) would read as unknown; the CLI also
+ * needs whole files and lines (/proc/self/mounts, maps, status, /proc/sysvipc/*).
  */
 public final class ProcFiles {
     private ProcFiles() {

@@ -1,18 +1,17 @@
 package dev.ipcj.cli.sys;
 
 import dev.ipcj.IpcException;
+import dev.ipcj.internal.Errno;
+import dev.ipcj.jni.PosixMq;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.PosixShm;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.concurrent.TimeUnit;
+import dev.ipcj.jni.SysvMsg;
+import dev.ipcj.jni.SysvSem;
+import dev.ipcj.jni.SysvShm;
 
 /**
- * Removes one object the way its kind is removed: shm_unlink, sem_unlink, mq_unlink (the
- * library's binding when this build has it, else unlinking the file in the mqueue mount, which
- * is what mq_unlink does), IPC_RMID for System V (through ipcrm(1) until the System V binding is
- * in this build).
+ * Removes one object the way its kind is removed, through ipcj's own bindings: shm_unlink,
+ * sem_unlink, mq_unlink, and IPC_RMID for System V.
  */
 public final class Remover {
     private Remover() {
@@ -29,47 +28,26 @@ public final class Remover {
                 int r = PosixSem.semUnlink(o.name());
                 return r == 0 ? null : IpcException.of("sem_unlink", o.name(), r).getMessage();
             }
-            case POSIX_MQ:
-                return removeMq(o);
-            case SYSV_SHM:
-                return ipcrm("-m", o);
-            case SYSV_MSG:
-                return ipcrm("-q", o);
-            default:
-                return ipcrm("-s", o);
-        }
-    }
-
-    private static String removeMq(IpcObject o) {
-        try {
-            Class<?> c = Class.forName("dev.ipcj.jni.PosixMq");
-            int r = (Integer) c.getMethod("mqUnlink", String.class).invoke(null, o.name());
-            return r == 0 ? null : IpcException.of("mq_unlink", o.name(), r).getMessage();
-        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-            // no mq binding in this build: unlink the file in the mqueue mount
-        }
-        try {
-            Files.delete(o.path());
-            return null;
-        } catch (IOException e) {
-            return "mq_unlink(\"" + o.name() + "\") via " + o.path() + ": " + e;
-        }
-    }
-
-    private static String ipcrm(String flag, IpcObject o) {
-        try {
-            Process p = new ProcessBuilder("ipcrm", flag, Long.toString(o.id())).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "ipcrm " + flag + " " + o.id() + " did not finish";
+            case POSIX_MQ: {
+                int r = PosixMq.mqUnlink(o.name());
+                return r == 0 ? null : IpcException.of("mq_unlink", o.name(), r).getMessage();
             }
-            return p.exitValue() == 0 ? null : "ipcrm " + flag + " " + o.id() + ": " + out;
-        } catch (IOException e) {
-            return "IPC_RMID on " + o.name() + " needs ipcrm(1) (util-linux): " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
+            case SYSV_SHM:
+                return rmid("shmctl(IPC_RMID)", o, SysvShm.shmctlRmid((int) o.id()));
+            case SYSV_MSG:
+                return rmid("msgctl(IPC_RMID)", o, SysvMsg.msgctlRmid((int) o.id()));
+            default:
+                return rmid("semctl(IPC_RMID)", o, SysvSem.semctlRmid((int) o.id()));
         }
+    }
+
+    /** A System V removal's outcome: EINVAL/EIDRM mean the id is gone (removed meanwhile). */
+    private static String rmid(String call, IpcObject o, int r) {
+        if (r == 0) {
+            return null;
+        }
+        String detail = r == -Errno.EPERM ? "only the owner, the creator or root may remove it"
+                : r == -Errno.EINVAL || r == -Errno.EIDRM ? "no such id any more (removed meanwhile?)" : null;
+        return IpcException.of(call, "id " + o.id(), r, detail).getMessage();
     }
 }
