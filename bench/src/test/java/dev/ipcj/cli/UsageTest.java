@@ -71,16 +71,15 @@ class UsageTest {
     }
 
     @Test
-    void demoSaysWhenTheExampleIsNotInTheBuild() {
-        boolean present;
-        try {
-            Class.forName(DemoCommand.DEMO_CLASS);
-            present = true;
-        } catch (ClassNotFoundException e) {
-            present = false;
-        }
-        org.junit.jupiter.api.Assumptions.assumeFalse(present, "the demo exists in this build");
-        Cli r = Cli.run("demo");
-        assertEquals(1, r.status(), r.toString());
+    void demoRefusesAnUnknownExampleNamingTheChoices() {
+        Cli r = Cli.run("demo", "nosuch");
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().contains("producer-consumer") && r.err().contains("speedup"), r.toString());
+    }
+
+    @Test
+    void demoRunsTheProducerConsumerAcrossTwoProcesses() {
+        Cli r = Cli.run("demo", "producer-consumer", "5");
+        assertEquals(0, r.status(), r.toString());
     }
 }
