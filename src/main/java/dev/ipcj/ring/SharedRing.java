@@ -1,6 +1,7 @@
 package dev.ipcj.ring;
 
 import static dev.ipcj.ring.RingLayout.*;
+import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.BusyException;
 import dev.ipcj.ClosedException;
@@ -36,8 +37,10 @@ import java.nio.ByteOrder;
  * }</pre>
  *
  * <h2>Data path</h2>
- * Records are written and read through one direct ByteBuffer over the mapping with VarHandle
- * acquire/release/CAS accesses and bulk copies: no JNI call and no allocation per message.
+ * Records are written and read with raw acquire/release/CAS accesses and copies at addresses
+ * inside the mapping ({@link RingMemory}: why they cannot leave it, nor outlive it), without the
+ * per-access checks of ByteBuffer: no JNI call and no allocation per message. Handlers and
+ * zero-copy claims see the payload through a direct ByteBuffer over the same memory.
  * Every position, length and header word read from shared memory is checked (against the
  * capacity, maxRecordLength, the other position, alignment) before it is used as an index;
  * a violation throws {@link CorruptedException} naming the field, its value and the allowed
@@ -119,6 +122,8 @@ public final class SharedRing implements AutoCloseable {
     final int maxRecordLength;
     final boolean asymmetric;
     final int pid;
+    /** Address of the mapping's first byte (offset 0): see {@link RingMemory} for why it stays valid. */
+    final long base;
     final long consumerWaitingAddress;
     final long producerWaitingAddress;
     volatile boolean closed;
@@ -135,6 +140,7 @@ public final class SharedRing implements AutoCloseable {
         this.maxRecordLength = maxRecordLength;
         this.asymmetric = asymmetric;
         this.pid = Sys.getpid();
+        this.base = region.address(0, (long) HEADER_SIZE + capacity);
         this.consumerWaitingAddress = region.address(CONSUMER_WAITING_OFFSET, 4);
         this.producerWaitingAddress = region.address(PRODUCER_WAITING_OFFSET, 4);
     }
@@ -394,9 +400,9 @@ public final class SharedRing implements AutoCloseable {
         }
     }
 
-    /** Reads and checks a position word: 8-aligned and non-negative. */
+    /** Reads (volatile, hence acquire) and checks a position word: 8-aligned and non-negative. */
     long position(String call, int offset, String field) {
-        long p = (long) LONGS.getAcquire(buf, offset);
+        long p = U.getLongVolatile(null, base + offset);
         if (p < 0 || (p & 7) != 0) {
             throw corrupt(call, field + " " + p + " is not a non-negative multiple of 8");
         }
@@ -449,7 +455,9 @@ public final class SharedRing implements AutoCloseable {
 
     /** Waker side: if a sleeper announced itself on the word at {@code offset}, clear it and wake. */
     void wake(int offset, long address, int count) {
-        if ((int) INTS.getVolatile(buf, offset) != 0 && INTS.compareAndSet(buf, offset, 1, 0)) {
+        // A volatile load: HotSpot keeps it after the publishing store (compiler barrier), the
+        // program order the asymmetric protocol needs; on x86 it is a plain load.
+        if (U.getIntVolatile(null, address) != 0 && U.compareAndSwapInt(null, address, 1, 0)) {
             Futex.futexWake(address, count);
         }
     }
