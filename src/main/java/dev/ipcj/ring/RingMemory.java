@@ -53,8 +53,28 @@ final class RingMemory {
     /** Larger copies go in chunks, so that a safepoint is never held off for long (as in java.nio). */
     private static final long CHUNK = 1L << 20;
 
-    /** Copies {@code length} bytes from {@code src[offset..]} to the absolute {@code address}. */
+    /** Copies of at most this many bytes are done inline, a long at a time (see copyIn). */
+    static final int INLINE_COPY = Integer.getInteger("ipcj.ring.inlineCopy", 256);
+
+    /**
+     * Copies {@code length} bytes from {@code src[offset..]} to the absolute {@code address}.
+     * The caller checked {@code [offset, offset + length)} lies in {@code src}. Small payloads are
+     * copied by a loop of 8-byte moves that the JIT compiles inline: measured against a C
+     * consumer, the call into the JVM's copy stub (what Unsafe.copyMemory and ByteBuffer bulk
+     * puts use) made the Java producer several times slower than the C one for 64-byte records.
+     */
     static void copyIn(byte[] src, int offset, long address, int length) {
+        if (length <= INLINE_COPY) {
+            long from = BYTES + offset;
+            int i = 0;
+            for (; i <= length - 8; i += 8) {
+                U.putLong(address + i, U.getLong(src, from + i));
+            }
+            for (; i < length; i++) {
+                U.putByte(address + i, U.getByte(src, from + i));
+            }
+            return;
+        }
         long from = BYTES + offset;
         while (length > 0) {
             long n = Math.min(length, CHUNK);
