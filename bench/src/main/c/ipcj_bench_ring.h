@@ -122,4 +122,45 @@ static inline long long ipcj_bench_cring_rtt(const char *a, const char *b, int s
     ipcj_ring_close(&pb);
     return t / n;
 }
+/*
+ * Mixed-language streaming, to tell which Java side is slow: fork a C consumer (or producer)
+ * on the ring `name` that a Java process created and attached to. The ring is opened before
+ * the fork, so the child only runs ring code and _exit()s. The child's pid, or -errno; reap it
+ * with ipcj_bench_wait.
+ */
+static inline int ipcj_bench_cring_fork(const char *name, int producer, int size, long long n) {
+    ipcj_ring r;
+    int rc = ipcj_ring_open(&r, name);
+    if (rc < 0) return rc;
+    pid_t k = fork();
+    if (k < 0) { rc = -errno; ipcj_ring_close(&r); return rc; }
+    if (k == 0) {
+        r.pid = (int)getpid();
+        if ((producer ? ipcj_ring_attach_producer(&r) : ipcj_ring_attach_consumer(&r)) < 0) _exit(2);
+        static uint8_t msg[1 << 16];
+        volatile uint64_t sink = 0;
+        for (long long got = 0; got < n;) {
+            if (producer) {
+                msg[0] = (uint8_t)got;
+                if (ipcj_ring_offer(&r, msg, (uint32_t)size) == 0) got++;
+                else ipcj_ring_pause();
+            } else {
+                int k2 = ipcj_ring_read(&r, ipcj_bench_touch, (void *)&sink, 1 << 30);
+                if (k2 < 0) _exit(1);
+                if (k2 == 0) ipcj_ring_pause();
+                got += k2;
+            }
+        }
+        _exit(0);
+    }
+    ipcj_ring_close(&r);
+    return (int)k;
+}
+
+/* waitpid: the child's exit status, or -errno. */
+static inline int ipcj_bench_wait(int pid) {
+    int status;
+    if (waitpid((pid_t)pid, &status, 0) < 0) return -errno;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 #endif

@@ -3,9 +3,11 @@ package dev.ipcj.ring;
 import static dev.ipcj.ring.RingLayout.*;
 import static dev.ipcj.ring.SharedRing.INTS;
 import static dev.ipcj.ring.SharedRing.LONGS;
+import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.ClosedException;
 import dev.ipcj.jni.Sys;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
@@ -52,6 +54,9 @@ public final class RingConsumer implements AutoCloseable {
     private final SharedRing ring;
     private final ByteBuffer buf;
     private final ByteBuffer view;
+    /** Addresses of the data area and of `out` (see RingMemory). */
+    private final long data;
+    private final long outAddress;
     private final int capacity;
     private final int mask;
     private final int maxRecordLength;
@@ -77,6 +82,8 @@ public final class RingConsumer implements AutoCloseable {
         this.ring = ring;
         this.buf = ring.buf;
         this.view = ring.readOnly;
+        this.data = ring.base + DATA_OFFSET;
+        this.outAddress = ring.base + OUT_OFFSET;
         this.capacity = ring.capacity;
         this.mask = ring.mask;
         this.maxRecordLength = ring.maxRecordLength;
@@ -218,7 +225,7 @@ public final class RingConsumer implements AutoCloseable {
             while (p < in && n < limit) {
                 int index = (int) p & mask;
                 // Plain read: the acquire of `in` ordered the producer's writes before it.
-                long header = buf.getLong(DATA_OFFSET + index);
+                long header = U.getLong(data + index);
                 long state = header & STATE_MASK;
                 int avail = (int) Math.min(in - p, capacity - index);
                 if (state == DATA) {
@@ -242,6 +249,7 @@ public final class RingConsumer implements AutoCloseable {
             if (p != head) {
                 publish(p);
             }
+            Reference.reachabilityFence(ring);
         }
         return n;
     }
@@ -267,9 +275,9 @@ public final class RingConsumer implements AutoCloseable {
 
     private void publish(long p) {
         if (asymmetric) {
-            LONGS.setRelease(buf, OUT_OFFSET, p);
+            U.putOrderedLong(null, outAddress, p); // release: no fence (see SharedRing)
         } else {
-            LONGS.setVolatile(buf, OUT_OFFSET, p);
+            U.putLongVolatile(null, outAddress, p);
         }
         head = p;
         ring.wake(PRODUCER_WAITING_OFFSET, ring.producerWaitingAddress, Integer.MAX_VALUE);
@@ -288,7 +296,7 @@ public final class RingConsumer implements AutoCloseable {
         try {
             while (p < in && n < limit) {
                 int index = (int) p & mask;
-                long header = (long) LONGS.getAcquire(buf, DATA_OFFSET + index);
+                long header = U.getLongVolatile(null, data + index);
                 long state = header & STATE_MASK;
                 int avail = (int) Math.min(in - p, capacity - index);
                 if (state == DATA) {
@@ -320,6 +328,7 @@ public final class RingConsumer implements AutoCloseable {
                 stallPosition = -1;
                 publish(p);
             }
+            Reference.reachabilityFence(ring);
         }
         return n;
     }
@@ -336,7 +345,7 @@ public final class RingConsumer implements AutoCloseable {
     /** Every word of [from, to) becomes FREE for the next lap: its position + capacity. */
     private void free(long from, long to) {
         for (long x = from; x < to; x += 8) {
-            buf.putLong(DATA_OFFSET + ((int) x & mask), x + capacity);
+            U.putLong(data + ((int) x & mask), x + capacity);
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.ipcj.ring;
 
 import static dev.ipcj.ring.RingLayout.*;
-import static dev.ipcj.ring.SharedRing.LONGS;
+import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.InvalidArgumentException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,6 +31,9 @@ public final class RingProducer implements AutoCloseable {
 
     private final SharedRing ring;
     private final ByteBuffer buf;
+    /** The mapping's address (see RingMemory) and those of the data area and of `in`. */
+    private final long data;
+    private final long inAddress;
     private final int capacity;
     private final int mask;
     private final int maxRecordLength;
@@ -53,6 +57,8 @@ public final class RingProducer implements AutoCloseable {
     RingProducer(SharedRing ring) {
         this.ring = ring;
         this.buf = ring.buf;
+        this.data = ring.base + DATA_OFFSET;
+        this.inAddress = ring.base + IN_OFFSET;
         this.capacity = ring.capacity;
         this.mask = ring.mask;
         this.maxRecordLength = ring.maxRecordLength;
@@ -85,12 +91,27 @@ public final class RingProducer implements AutoCloseable {
 
     public boolean offer(byte[] src, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, src.length);
-        int at = tryClaim(length);
-        if (at < 0) {
+        if (many || closed || claimPosition >= 0 || length > maxRecordLength) {
+            int at = tryClaim(length); // MANY_TO_ONE, and the error cases
+            if (at < 0) {
+                return false;
+            }
+            RingMemory.copyIn(src, offset, ring.base + at, length);
+            commit(at);
+            Reference.reachabilityFence(ring);
+            return true;
+        }
+        // ONE_TO_ONE: the same steps as tryClaim + commit without the claim bookkeeping.
+        int size = recordSize(length);
+        long p = reserveOne(size);
+        if (p < 0) {
             return false;
         }
-        buf.put(at, src, offset, length);
-        commit(at);
+        long h = data + ((int) p & mask);
+        RingMemory.copyIn(src, offset, h + RECORD_HEADER, length);
+        U.putLong(h, data(length, 0));
+        publish(p + size);
+        Reference.reachabilityFence(ring);
         return true;
     }
 
@@ -161,7 +182,9 @@ public final class RingProducer implements AutoCloseable {
             ring.checkOpen(CALL);
             throw new dev.ipcj.ClosedException(CALL, ring.name, 0, "the producer was closed");
         }
-        return many ? claimMany(length) : claimOne(length);
+        int at = many ? claimMany(length) : claimOne(length);
+        Reference.reachabilityFence(ring);
+        return at;
     }
 
     /** Claims like {@link #tryClaim}, waiting for room as long as it takes. */
@@ -179,10 +202,11 @@ public final class RingProducer implements AutoCloseable {
             finishMany(offset, true);
         } else {
             checkClaim(offset);
-            buf.putLong(claimIndex, data(claimLength, 0));
+            U.putLong(ring.base + claimIndex, data(claimLength, 0));
             long end = claimPosition + recordSize(claimLength);
             claimPosition = -1;
             publish(end);
+            Reference.reachabilityFence(ring);
         }
     }
 
@@ -215,7 +239,22 @@ public final class RingProducer implements AutoCloseable {
             throw new IllegalStateException("a claim is already open at offset " + (claimIndex + RECORD_HEADER)
                     + ": commit or abort it first (ONE_TO_ONE allows one at a time)");
         }
-        int size = recordSize(length);
+        long p = reserveOne(recordSize(length));
+        if (p < 0) {
+            return -1;
+        }
+        claimPosition = p;
+        claimIndex = DATA_OFFSET + ((int) p & mask);
+        claimLength = length;
+        return claimIndex + RECORD_HEADER;
+    }
+
+    /**
+     * Finds room for a record of {@code size} bytes after {@code tail}: its position (the
+     * record then lies in [index, index + size) of the data area, before the end), or -1 when
+     * full. Writes the wrap padding if the record starts again at index 0; `in` does not move.
+     */
+    private long reserveOne(int size) {
         long p = tail;
         int index = (int) p & mask;
         int toEnd = capacity - index;
@@ -230,14 +269,10 @@ public final class RingProducer implements AutoCloseable {
         }
         if (need != size) {
             // Does not fit before the end: fill the rest with padding, start again at 0.
-            buf.putLong(DATA_OFFSET + index, padding(toEnd));
+            U.putLong(data + index, padding(toEnd));
             p += toEnd;
-            index = 0;
         }
-        claimPosition = p;
-        claimIndex = DATA_OFFSET + index;
-        claimLength = length;
-        return claimIndex + RECORD_HEADER;
+        return p;
     }
 
     private void checkClaim(int offset) {
@@ -249,9 +284,9 @@ public final class RingProducer implements AutoCloseable {
 
     private void publish(long end) {
         if (asymmetric) {
-            LONGS.setRelease(buf, IN_OFFSET, end);
+            U.putOrderedLong(null, inAddress, end); // release: no fence (see SharedRing)
         } else {
-            LONGS.setVolatile(buf, IN_OFFSET, end);
+            U.putLongVolatile(null, inAddress, end);
         }
         tail = end;
         ring.wake(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress, 1);
@@ -282,21 +317,21 @@ public final class RingProducer implements AutoCloseable {
                     return -1;
                 }
             }
-            if (!LONGS.compareAndSet(buf, IN_OFFSET, p, p + need)) {
+            if (!U.compareAndSwapLong(null, inAddress, p, p + need)) {
                 continue;
             }
             long rec = p;
             if (need != size) {
                 // The padding is ours too; a failed CAS means the consumer reaped this claim
                 // (we stalled between the two CASes for long): claim again elsewhere.
-                if (!LONGS.compareAndSet(buf, DATA_OFFSET + index, p, padding(toEnd))) {
+                if (!U.compareAndSwapLong(null, data + index, p, padding(toEnd))) {
                     continue;
                 }
                 rec = p + toEnd;
                 index = 0;
             }
             // The header word is FREE (== rec) unless the consumer reaped it (see RingConsumer).
-            if (!LONGS.compareAndSet(buf, DATA_OFFSET + index, rec, claimed(length, pid))) {
+            if (!U.compareAndSwapLong(null, data + index, rec, claimed(length, pid))) {
                 continue;
             }
             return DATA_OFFSET + index + RECORD_HEADER;
@@ -309,7 +344,7 @@ public final class RingProducer implements AutoCloseable {
             throw new IllegalArgumentException("offset " + offset + " is not a claim's offset (8-aligned, in "
                     + (DATA_OFFSET + RECORD_HEADER) + ".." + (DATA_OFFSET + capacity) + ")");
         }
-        long header = (long) LONGS.getVolatile(buf, h);
+        long header = U.getLongVolatile(null, ring.base + h);
         if ((header & STATE_MASK) != CLAIMED || pid(header) != pid) {
             throw ring.corrupt(commit ? "ring commit" : "ring abort", "the header at offset " + h
                     + " is 0x" + Long.toHexString(header) + ", not this process's claim (pid " + pid
@@ -317,11 +352,12 @@ public final class RingProducer implements AutoCloseable {
         }
         int length = field(header);
         long done = commit ? data(length, pid) : padding(recordSize(length));
-        if (!LONGS.compareAndSet(buf, h, header, done)) {
+        if (!U.compareAndSwapLong(null, ring.base + h, header, done)) {
             throw ring.corrupt("ring commit", "the claim at offset " + h + " changed under us");
         }
         // The CAS was a full fence: reading the flag now cannot miss a sleeper (no membarrier needed).
         ring.wake(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress, 1);
+        Reference.reachabilityFence(ring);
     }
 
     // ---- waiting ----

@@ -1,6 +1,7 @@
 package dev.ipcj.ring;
 
 import static dev.ipcj.ring.RingLayout.*;
+import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.BusyException;
 import dev.ipcj.ClosedException;
@@ -17,6 +18,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 
 /**
  * A bounded buffer of variable-length records in a POSIX shared memory object, used by Java
@@ -36,8 +38,10 @@ import java.nio.ByteOrder;
  * }</pre>
  *
  * <h2>Data path</h2>
- * Records are written and read through one direct ByteBuffer over the mapping with VarHandle
- * acquire/release/CAS accesses and bulk copies: no JNI call and no allocation per message.
+ * Records are written and read with raw acquire/release/CAS accesses and copies at addresses
+ * inside the mapping ({@link RingMemory}: why they cannot leave it, nor outlive it), without the
+ * per-access checks of ByteBuffer: no JNI call and no allocation per message. Handlers and
+ * zero-copy claims see the payload through a direct ByteBuffer over the same memory.
  * Every position, length and header word read from shared memory is checked (against the
  * capacity, maxRecordLength, the other position, alignment) before it is used as an index;
  * a violation throws {@link CorruptedException} naming the field, its value and the allowed
@@ -119,9 +123,12 @@ public final class SharedRing implements AutoCloseable {
     final int maxRecordLength;
     final boolean asymmetric;
     final int pid;
+    /** Address of the mapping's first byte (offset 0): see {@link RingMemory} for why it stays valid. */
+    final long base;
     final long consumerWaitingAddress;
     final long producerWaitingAddress;
     volatile boolean closed;
+    private volatile long spinNanos = SPIN_NANOS;
 
     private SharedRing(String name, MappedRegion region, RingVariant variant, int capacity, int maxRecordLength,
             boolean asymmetric) {
@@ -135,6 +142,7 @@ public final class SharedRing implements AutoCloseable {
         this.maxRecordLength = maxRecordLength;
         this.asymmetric = asymmetric;
         this.pid = Sys.getpid();
+        this.base = region.address(0, (long) HEADER_SIZE + capacity);
         this.consumerWaitingAddress = region.address(CONSUMER_WAITING_OFFSET, 4);
         this.producerWaitingAddress = region.address(PRODUCER_WAITING_OFFSET, 4);
     }
@@ -327,6 +335,23 @@ public final class SharedRing implements AutoCloseable {
         return maxRecordLength;
     }
 
+    /**
+     * How long this process's blocking calls on this ring (take, put, timed poll/offer) spin
+     * before they sleep on the futex. Spinning saves the wake-up (a few microseconds) when the
+     * other side answers quickly, and burns a core meanwhile. Default: the system property
+     * {@code ipcj.ring.spinNanos}, else 20 microseconds; zero sleeps at once.
+     */
+    public void setSpinTime(Duration spin) {
+        if (spin.isNegative()) {
+            throw new IllegalArgumentException("spin time " + spin + " is negative");
+        }
+        spinNanos = spin.compareTo(Duration.ofSeconds(1)) > 0 ? 1_000_000_000L : spin.toNanos();
+    }
+
+    public Duration spinTime() {
+        return Duration.ofNanos(spinNanos);
+    }
+
     /** Whether wakers skip the per-message fence (membarrier on the sleeper's side instead). */
     public boolean isAsymmetric() {
         return asymmetric;
@@ -394,9 +419,9 @@ public final class SharedRing implements AutoCloseable {
         }
     }
 
-    /** Reads and checks a position word: 8-aligned and non-negative. */
+    /** Reads (volatile, hence acquire) and checks a position word: 8-aligned and non-negative. */
     long position(String call, int offset, String field) {
-        long p = (long) LONGS.getAcquire(buf, offset);
+        long p = U.getLongVolatile(null, base + offset);
         if (p < 0 || (p & 7) != 0) {
             throw corrupt(call, field + " " + p + " is not a non-negative multiple of 8");
         }
@@ -449,7 +474,9 @@ public final class SharedRing implements AutoCloseable {
 
     /** Waker side: if a sleeper announced itself on the word at {@code offset}, clear it and wake. */
     void wake(int offset, long address, int count) {
-        if ((int) INTS.getVolatile(buf, offset) != 0 && INTS.compareAndSet(buf, offset, 1, 0)) {
+        // A volatile load: HotSpot keeps it after the publishing store (compiler barrier), the
+        // program order the asymmetric protocol needs; on x86 it is a plain load.
+        if (U.getIntVolatile(null, address) != 0 && U.compareAndSwapInt(null, address, 1, 0)) {
             Futex.futexWake(address, count);
         }
     }
@@ -471,14 +498,20 @@ public final class SharedRing implements AutoCloseable {
     boolean await(int offset, long address, Ready ready, long timeoutNanos, long sliceNanos, String call)
             throws InterruptedException {
         long start = System.nanoTime();
-        long spin = Math.min(SPIN_NANOS, timeoutNanos);
-        for (int i = 1;; i++) {
+        long spin = Math.min(spinNanos, timeoutNanos);
+        if (spin <= 0) {
             if (ready.ready()) {
                 return true;
             }
-            Thread.onSpinWait();
-            if ((i & 63) == 0 && System.nanoTime() - start >= spin) {
-                break;
+        } else {
+            for (int i = 1;; i++) {
+                if (ready.ready()) {
+                    return true;
+                }
+                Thread.onSpinWait();
+                if ((i & 63) == 0 && System.nanoTime() - start >= spin) {
+                    break;
+                }
             }
         }
         Waiter w = Waiter.current();

@@ -36,10 +36,22 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 public final class RingBench {
     static final int CAPACITY = 1 << 20;
     static final int ITER = 6;
+    static final int ROUNDS = 3;
+
+    /** The median of the rounds. */
+    static double med(double[] x) {
+        double[] y = x.clone();
+        Arrays.sort(y);
+        return y[y.length / 2];
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
             child(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("mixed")) {
+            mixed(args.length > 1 ? Long.parseLong(args[1]) : 2_000_000, args.length > 2 ? args[2] : "pc");
             return;
         }
         boolean quick = args.length > 0 && args[0].equals("quick");
@@ -49,18 +61,45 @@ public final class RingBench {
         long nBlock = quick ? 5_000 : 20_000;
         List<String> rows = new ArrayList<>();
 
-        double ipcj64 = stream("ipcj", 64, n64);
-        double agrona64 = stream("agrona", 64, n64);
-        double c64 = cStream(64, n64);
-        double ipcj4k = stream("ipcj", 4096, n4k);
-        double agrona4k = stream("agrona", 4096, n4k);
-        double c4k = cStream(4096, n4k);
-        double ipcjRtt = rtt("ipcj", nRtt, false);
-        double agronaRtt = rtt("agrona", nRtt, false);
-        double cRtt = RingLoops.cringRtt("/ipcj-bench-cra", "/ipcj-bench-crb", 64, nRtt, 0);
-        double ipcjBlock = rtt("ipcj", nBlock, true);
-        double cBlock = RingLoops.cringRtt("/ipcj-bench-cra", "/ipcj-bench-crb", 64, nBlock, 1);
-        double sem = RingLoops.semRtt(nBlock);
+        // Rounds interleave the implementations, so that load from other processes on the
+        // machine falls on all of them alike; each figure is the median of its rounds.
+        double[][] r = new double[12][ROUNDS];
+        for (int k = 0; k < ROUNDS; k++) {
+            System.out.println("-- round " + (k + 1) + " of " + ROUNDS);
+            r[0][k] = stream("ipcj", 64, n64);
+            r[1][k] = stream("agrona", 64, n64);
+            r[2][k] = cStream(64, n64);
+            r[3][k] = stream("ipcj", 4096, n4k);
+            r[4][k] = stream("agrona", 4096, n4k);
+            r[5][k] = cStream(4096, n4k);
+            r[6][k] = rtt("ipcj", nRtt, false);
+            r[7][k] = rtt("agrona", nRtt, false);
+            r[8][k] = RingLoops.cringRtt("/ipcj-bench-cra", "/ipcj-bench-crb", 64, nRtt, 0);
+            r[9][k] = rtt("ipcj", nBlock, true);
+            r[10][k] = RingLoops.cringRtt("/ipcj-bench-cra", "/ipcj-bench-crb", 64, nBlock, 1);
+            r[11][k] = RingLoops.semRtt(nBlock);
+        }
+        double ipcj64 = med(r[0]);
+        double agrona64 = med(r[1]);
+        double c64 = med(r[2]);
+        double ipcj4k = med(r[3]);
+        double agrona4k = med(r[4]);
+        double c4k = med(r[5]);
+        double ipcjRtt = med(r[6]);
+        double agronaRtt = med(r[7]);
+        double cRtt = med(r[8]);
+        double ipcjBlock = med(r[9]);
+        double cBlock = med(r[10]);
+        double sem = med(r[11]);
+        // The same blocking ping-pong on rings created with a fence in every publish instead
+        // of the sleeper's membarrier (the child follows the flag in the ring header).
+        System.setProperty("ipcj.ring.fence", "full");
+        double[] full = new double[ROUNDS];
+        for (int k = 0; k < ROUNDS; k++) {
+            full[k] = rtt("ipcj", nBlock, true);
+        }
+        System.clearProperty("ipcj.ring.fence");
+        double ipcjBlockFull = med(full);
 
         rows.add(String.format(Locale.ROOT, "| stream 64 B, spinning | %.1f M msg/s | %.1f M msg/s | %.2fx (goal >= 1.2x) | C ring %.1f M msg/s |",
                 ipcj64 / 1e6, agrona64 / 1e6, ipcj64 / agrona64, c64 / 1e6));
@@ -70,6 +109,8 @@ public final class RingBench {
                 ipcjRtt, agronaRtt, ipcjRtt / agronaRtt, cRtt));
         rows.add(String.format(Locale.ROOT, "| ping-pong 64 B, blocking (no spin: every message wakes a sleeper) | %.2f us | n/a (Agrona does not block) | %.2fx C sem_t (goal <= 1.1x) | C ring %.2f us, C sem_t %.2f us |",
                 ipcjBlock / 1e3, ipcjBlock / sem, cBlock / 1e3, sem / 1e3));
+        rows.add(String.format(Locale.ROOT, "| the same, ring created with -Dipcj.ring.fence=full (no membarrier) | %.2f us | n/a | %.2fx C sem_t | |",
+                ipcjBlockFull / 1e3, ipcjBlockFull / sem));
         System.out.println();
         System.out.println("| measure | ipcj SharedRing (Java, 2 JVMs) | Agrona OneToOneRingBuffer (2 JVMs) | ratio | C floors (2 processes) |");
         System.out.println("|---|---|---|---|---|");
@@ -77,6 +118,67 @@ public final class RingBench {
     }
 
     // ---- parent side ----
+
+    /**
+     * Diagnosis: Java producer against a C consumer, and C producer against a Java consumer
+     * (64-byte records), to tell which Java side limits the stream.
+     */
+    static void mixed(long n, String sides) throws Exception {
+        String name = "/ipcj-bench-mixed-" + ProcessHandle.current().pid();
+        for (int round = 0; round < 2; round++) {
+            if (sides.contains("x")) {
+                cStream(64, n);
+            }
+            if (sides.contains("p")) try (SharedRing ring = SharedRing.create(name, RingVariant.ONE_TO_ONE, CAPACITY, 8192);
+                    RingProducer p = ring.producer()) {
+                int child = RingLoops.cringFork(name, 0, 64, n * ITER);
+                SharedRing.unlink(name);
+                byte[] msg = new byte[64];
+                long[] d = new long[ITER];
+                for (int it = 0; it < ITER; it++) {
+                    long t = System.nanoTime();
+                    for (long i = 0; i < n; i++) {
+                        msg[0] = (byte) i;
+                        while (!p.offer(msg)) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    d[it] = System.nanoTime() - t;
+                }
+                int st = RingLoops.waitChild(child);
+                System.out.printf(Locale.ROOT, "Java producer -> C consumer: %.2f M msg/s (child %d)%n", n / (median(d) / 1e9) / 1e6, st);
+            }
+            if (sides.contains("c")) try (SharedRing ring = SharedRing.create(name, RingVariant.ONE_TO_ONE, CAPACITY, 8192);
+                    RingConsumer c = ring.consumer()) {
+                int child = RingLoops.cringFork(name, 1, 64, n * ITER);
+                SharedRing.unlink(name);
+                long[] sink = new long[1];
+                dev.ipcj.ring.RecordHandler h = (b, o, l) -> sink[0] += b.getLong(o);
+                long[] d = new long[ITER];
+                long got = 0;
+                for (int it = 1; it <= ITER; it++) {
+                    long t = System.nanoTime();
+                    while (got < it * n) {
+                        int k = c.read(h);
+                        if (k == 0) {
+                            Thread.onSpinWait();
+                        }
+                        got += k;
+                    }
+                    d[it - 1] = System.nanoTime() - t;
+                }
+                int st = RingLoops.waitChild(child);
+                System.out.printf(Locale.ROOT, "C producer -> Java consumer: %.2f M msg/s (child %d)%n", n / (median(d) / 1e9) / 1e6, st);
+            }
+        }
+    }
+
+    /** Median of all but the first (warm-up). */
+    static double median(long[] d) {
+        long[] x = Arrays.copyOfRange(d, 1, d.length);
+        Arrays.sort(x);
+        return x[x.length / 2];
+    }
 
     static double stream(String impl, int size, long n) throws Exception {
         String name = "/ipcj-bench-" + impl + "-" + ProcessHandle.current().pid();
@@ -113,6 +215,11 @@ public final class RingBench {
         String a = "/ipcj-bench-" + impl + "-a-" + ProcessHandle.current().pid();
         String b = "/ipcj-bench-" + impl + "-b-" + ProcessHandle.current().pid();
         try (Endpoints ping = Endpoints.create(impl, a, null); Endpoints pong = Endpoints.create(impl, b, ping)) {
+            if (blocking) {
+                // Sleep at once on this side too (the child gets -Dipcj.ring.spinNanos=0).
+                ((Ipcj) ping).ring.setSpinTime(java.time.Duration.ZERO);
+                ((Ipcj) pong).ring.setSpinTime(java.time.Duration.ZERO);
+            }
             Process child = spawn(impl, "echo", a, b, "" + n, "64", "" + blocking);
             Timer t = new Timer(child);
             byte[] msg = new byte[64];

@@ -25,4 +25,10 @@ public final class RingLoops {
 
     /** ns per round trip through two C rings; blocking = 1 uses take/put (spin, then futex). */
     @Name("ipcj_bench_cring_rtt") public static native long cringRtt(String a, String b, int size, long n, int blocking);
+
+    /** Forks a C consumer (producer = 0) or producer (1, n messages of size bytes) on an existing ring: its pid or -errno. */
+    @Name("ipcj_bench_cring_fork") public static native int cringFork(String name, int producer, int size, long n);
+
+    /** waitpid: the exit status, or -errno. */
+    @Name("ipcj_bench_wait") public static native int waitChild(int pid);
 }

@@ -1,0 +1,97 @@
+package dev.ipcj.ring;
+
+import java.lang.reflect.Field;
+
+/**
+ * Raw loads, stores, CASes and copies at absolute addresses inside one ring's mapping, through
+ * {@code sun.misc.Unsafe} (module jdk.unsupported, open to class-path code on JDK 17 without
+ * flags). The ring's data path uses these instead of ByteBuffer VarHandles and bulk copies,
+ * which re-check the buffer's bounds, alignment, read-only flag and memory session on every
+ * access: measurable when a whole message costs tens of nanoseconds.
+ *
+ * <h2>Why no access can leave the mapping</h2>
+ * Every address is {@code base + o}, where {@code base} is the mapping's start (obtained from
+ * {@link dev.ipcj.MappedRegion#address}, which checked the whole ring lies inside it) and
+ * {@code o} is one of:
+ * <ul>
+ * <li>a header constant of {@link RingLayout} (below {@code HEADER_SIZE});
+ * <li>{@code DATA_OFFSET + (position & mask)}, with {@code mask = capacity - 1} taken from this
+ *     process's own validated copy of the capacity, never re-read from shared memory: always
+ *     within the data area, and 8-aligned because positions are checked to be multiples of 8
+ *     (or are this process's own sums of record sizes, which are multiples of 8);
+ * <li>a payload range {@code [DATA_OFFSET + index + 8, ... + length)} whose record size was
+ *     checked to fit in {@code capacity - index} (the bytes before the end of the data area):
+ *     by the producer when it claimed (it chose the index so the record fits), by the consumer
+ *     in {@code checkData} before it touches the payload (a length field scribbled by another
+ *     process is rejected there with CorruptedException).
+ * </ul>
+ *
+ * <h2>Why the address stays mapped</h2>
+ * {@link dev.ipcj.MappedRegion} never unmaps a range while a Java object can reach it: close()
+ * swaps the shared pages for private zero pages (readable and writable) in one mmap(MAP_FIXED),
+ * and the real munmap runs from a Cleaner once the region's buffer is unreachable. The ring
+ * holds the region (and a duplicate of its buffer), and every producer and consumer holds the
+ * ring, so while a data-path method runs, the address is mapped: to the shared object, or after
+ * a racing close() to zeros (which the position checks turn into ClosedException). The methods
+ * that use raw addresses end with {@code Reference.reachabilityFence(ring)} so that the JIT
+ * cannot consider the ring unreachable half-way through a call, as the JDK's own
+ * ByteBuffer methods do.
+ *
+ * <h2>Memory ordering</h2>
+ * {@code getLongVolatile}/{@code putLongVolatile}/CAS are the Java volatile (sequentially
+ * consistent) accesses; {@code putOrderedLong} is a release store. HotSpot brackets every
+ * Unsafe access with a non-plain mode by compiler barriers (MemBarCPUOrder), so a release
+ * store followed by a volatile load is never reordered by the compiler: what the asymmetric
+ * wake-up protocol needs (see {@link SharedRing}).
+ */
+final class RingMemory {
+    private RingMemory() {
+    }
+
+    static final sun.misc.Unsafe U = unsafe();
+    static final long BYTES = sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET;
+    /** Larger copies go in chunks, so that a safepoint is never held off for long (as in java.nio). */
+    private static final long CHUNK = 1L << 20;
+
+    /** Copies of at most this many bytes are done inline, a long at a time (see copyIn). */
+    static final int INLINE_COPY = Integer.getInteger("ipcj.ring.inlineCopy", 256);
+
+    /**
+     * Copies {@code length} bytes from {@code src[offset..]} to the absolute {@code address}.
+     * The caller checked {@code [offset, offset + length)} lies in {@code src}. Small payloads are
+     * copied by a loop of 8-byte moves that the JIT compiles inline: measured against a C
+     * consumer, the call into the JVM's copy stub (what Unsafe.copyMemory and ByteBuffer bulk
+     * puts use) made the Java producer several times slower than the C one for 64-byte records.
+     */
+    static void copyIn(byte[] src, int offset, long address, int length) {
+        if (length <= INLINE_COPY) {
+            long from = BYTES + offset;
+            int i = 0;
+            for (; i <= length - 8; i += 8) {
+                U.putLong(address + i, U.getLong(src, from + i));
+            }
+            for (; i < length; i++) {
+                U.putByte(address + i, U.getByte(src, from + i));
+            }
+            return;
+        }
+        long from = BYTES + offset;
+        while (length > 0) {
+            long n = Math.min(length, CHUNK);
+            U.copyMemory(src, from, null, address, n);
+            from += n;
+            address += n;
+            length -= (int) n;
+        }
+    }
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
