@@ -8,12 +8,16 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The C twin (ipcj_ring.h, through src/test/c/ring_peer.c) and Java on one ring, blocking included. */
+// A lost wake-up shows as a take() that never returns: fail instead of hanging the build.
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CRingInteropTest {
     @RegisterExtension
     final IpcNames names = new IpcNames();

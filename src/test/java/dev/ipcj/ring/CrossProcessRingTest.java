@@ -10,10 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two and more JVMs on one ring: order, checksums, and no lost wake-up across bursts and idle gaps. */
+// A lost wake-up shows as a take() that never returns: fail instead of hanging the build.
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CrossProcessRingTest {
     @RegisterExtension
     final IpcNames names = new IpcNames();

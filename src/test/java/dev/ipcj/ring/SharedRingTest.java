@@ -13,13 +13,17 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** One process: layout, validation, the queue operations, wrap-around, claim/commit/abort, blocking. */
+// A lost wake-up shows as a take() that never returns: fail instead of hanging the build.
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SharedRingTest {
     @RegisterExtension
     final IpcNames names = new IpcNames();
