@@ -45,6 +45,7 @@ public final class IpcNames implements AfterEachCallback {
             names.clear();
             cleanups.clear();
         }
+        Processes.killAll(); // a peer left by a failed test must not hold or recreate objects
         for (String n : ns) {
             Cleanup.removePosix(n);
         }

@@ -15,7 +15,34 @@ import java.util.concurrent.TimeUnit;
  * test classpath, or a C program built by cmake/ into {@code ipcj.cbin}.
  */
 public final class Processes {
+    /** Every child started, so that a failing test cannot leave one running (see {@link #killAll()}). */
+    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private Processes() {
+    }
+
+    /**
+     * Kills (SIGKILL) every child still alive and waits for it. {@link IpcNames} calls it after
+     * each test, before removing the test's objects, so a test that failed half-way leaves no
+     * peer behind holding or recreating them.
+     */
+    public static void killAll() {
+        for (Process p : STARTED) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                try {
+                    p.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        STARTED.clear();
+    }
+
+    private static Process track(Process p) {
+        STARTED.add(p);
+        return p;
     }
 
     /** The directory holding the C programs (system property ipcj.cbin, set by the pom). */
@@ -38,7 +65,7 @@ public final class Processes {
         List<String> cmd = new ArrayList<>();
         cmd.add(cProgram(name).toString());
         cmd.addAll(Arrays.asList(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return track(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     }
 
     /** Starts {@code main} in a new JVM with this JVM's classpath. */
@@ -52,7 +79,7 @@ public final class Processes {
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add(main.getName());
         cmd.addAll(Arrays.asList(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return track(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     }
 
     /** Waits for exit (killing it after {@code seconds}); returns the output; fails on a non-zero status. */
