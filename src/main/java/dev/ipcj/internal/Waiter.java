@@ -36,10 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  *     boolean interrupted;
  *     try { r = Shim.blockingCall(...); } finally { interrupted = w.exit(); }
  *     if (r >= 0) return r;            // done: keep the interrupt status, lose nothing
- *     if (r == -EINTR) {
- *         if (interrupted) throw Waiter.interrupted();   // clears the status, like j.u.c
- *         continue;                    // a stray signal: retry
- *     }
+ *     if (Waiter.retry(r, interrupted)) continue;   // EINTR: a stray signal; or throws
+ *                                      // InterruptedException (status cleared, like j.u.c)
  *     throw IpcException.of(...);
  * }
  * }</pre>
@@ -135,6 +133,22 @@ public final class Waiter extends AbstractInterruptibleChannel {
             Thread.onSpinWait(); // a signaller is mid-pthread_kill: wait the microsecond it takes
         }
         return byInterrupt || owner.isInterrupted();
+    }
+
+    /**
+     * The decision after a blocking call returned {@code r} (0/positive, or -errno) and
+     * {@link #exit()} returned {@code interrupted}: true to retry the call (EINTR from a stray
+     * signal); InterruptedException when the call was cut short by an interrupt; false for any
+     * other result, which the caller handles (a completed call keeps its result).
+     */
+    public static boolean retry(long r, boolean interrupted) throws InterruptedException {
+        if (r != -Errno.EINTR) {
+            return false;
+        }
+        if (interrupted) {
+            throw interrupted();
+        }
+        return true;
     }
 
     /** An InterruptedException, clearing the current thread's interrupt status. */

@@ -293,11 +293,8 @@ public final class MessageQueue implements AutoCloseable, Waitable {
                 if (r == 0) {
                     break;
                 }
-                if (r == -Errno.EINTR) {
-                    if (interrupted) {
-                        throw Waiter.interrupted();
-                    }
-                    continue;
+                if (Waiter.retry(r, interrupted)) {
+                    continue; // EINTR from a stray signal
                 }
                 if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN) {
                     return false;
@@ -452,11 +449,8 @@ public final class MessageQueue implements AutoCloseable, Waitable {
                 if (r >= 0) {
                     break;
                 }
-                if (r == -Errno.EINTR) {
-                    if (interrupted) {
-                        throw Waiter.interrupted();
-                    }
-                    continue;
+                if (Waiter.retry(r, interrupted)) {
+                    continue; // EINTR from a stray signal
                 }
                 if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN) {
                     if (into != null) {

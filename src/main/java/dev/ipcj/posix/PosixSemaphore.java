@@ -64,11 +64,8 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
                 if (r == 0) {
                     return;
                 }
-                if (r == -Errno.EINTR) {
-                    if (interrupted) {
-                        throw Waiter.interrupted();
-                    }
-                    continue;
+                if (Waiter.retry(r, interrupted)) {
+                    continue; // EINTR from a stray signal
                 }
                 throw IpcException.of("sem_wait", name, r);
             }
@@ -126,11 +123,8 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
                 if (r == 0) {
                     return true;
                 }
-                if (r == -Errno.EINTR) {
-                    if (interrupted) {
-                        throw Waiter.interrupted();
-                    }
-                    continue;
+                if (Waiter.retry(r, interrupted)) {
+                    continue; // EINTR from a stray signal
                 }
                 if (r != -Errno.ETIMEDOUT) {
                     throw IpcException.of("sem_timedwait", name, r);

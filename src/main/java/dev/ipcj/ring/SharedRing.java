@@ -553,11 +553,8 @@ public final class SharedRing implements AutoCloseable {
                 }
                 continue;
             }
-            if (r == -Errno.EINTR) {
-                if (interrupted) {
-                    throw Waiter.interrupted();
-                }
-                continue;
+            if (Waiter.retry(r, interrupted)) {
+                continue; // EINTR from a stray signal
             }
             throw IpcException.of("futex(FUTEX_WAIT)", name, r);
         }

@@ -355,11 +355,8 @@ public final class SemaphoreSet implements AutoCloseable {
             if (r == 0) {
                 return true;
             }
-            if (r == -Errno.EINTR) {
-                if (interrupted) {
-                    throw Waiter.interrupted();
-                }
-                continue;
+            if (Waiter.retry(r, interrupted)) {
+                continue; // EINTR from a stray signal
             }
             if (r == -Errno.EAGAIN) {
                 return false;
@@ -413,11 +410,8 @@ public final class SemaphoreSet implements AutoCloseable {
             if (r == 0) {
                 return true;
             }
-            if (r == -Errno.EINTR) {
-                if (interrupted) {
-                    throw Waiter.interrupted();
-                }
-                continue;
+            if (Waiter.retry(r, interrupted)) {
+                continue; // EINTR from a stray signal
             }
             if (r == -Errno.EAGAIN) {
                 return false;

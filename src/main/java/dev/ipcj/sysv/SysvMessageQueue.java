@@ -175,11 +175,8 @@ public final class SysvMessageQueue implements AutoCloseable {
             if (r == 0) {
                 return true;
             }
-            if (r == -Errno.EINTR) {
-                if (interrupted) {
-                    throw Waiter.interrupted();
-                }
-                continue;
+            if (Waiter.retry(r, interrupted)) {
+                continue; // EINTR from a stray signal
             }
             if (r == -Errno.EAGAIN && noWait) {
                 return false;
@@ -269,11 +266,8 @@ public final class SysvMessageQueue implements AutoCloseable {
                 return true;
             }
             int r = (int) n;
-            if (r == -Errno.EINTR) {
-                if (interrupted) {
-                    throw Waiter.interrupted();
-                }
-                continue;
+            if (Waiter.retry(r, interrupted)) {
+                continue; // EINTR from a stray signal
             }
             if (r == -Errno.ENOMSG && noWait) {
                 return false;
