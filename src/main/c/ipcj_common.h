@@ -51,9 +51,6 @@
  */
 static inline int ipcj_status(int r) { return r == -1 ? -errno : 0; }
 static inline int ipcj_value(int r) { return r == -1 ? -errno : r; }
-/* The same two under their earlier macro names; each still evaluates its argument once. */
-#define IPCJ_RESULT(expr) ipcj_status(expr)
-#define IPCJ_VALUE(expr) ipcj_value(expr)
 
 /* Build an absolute deadline on clock `clock` that lies `nanos` from now. */
 static inline void ipcj_deadline(clockid_t clock, long long nanos, struct timespec *ts) {
