@@ -39,6 +39,10 @@ public interface Codec<T> {
     /** A codec from two lambdas. */
     static <T> Codec<T> of(java.util.function.BiConsumer<T, ByteBuffer> encoder,
                            java.util.function.Function<ByteBuffer, T> decoder) {
+        if (encoder == null || decoder == null) {
+            throw new dev.ipcj.InvalidArgumentException("Codec.of", null, 0, (encoder == null ? "encoder" : "decoder")
+                    + " is null");
+        }
         return new Codec<>() {
             @Override
             public void encode(T value, ByteBuffer dst) {

@@ -112,20 +112,41 @@ public final class MsgPeer {
     }
 
     private static void loop(long end, java.util.Set<String> seen, Call c) {
-        while (System.nanoTime() - end < 0) {
-            try {
-                c.call();
+        for (;;) {
+            try { // the JVM may raise a mapping fault at this loop's own safepoint poll: keep going
+                while (System.nanoTime() - end < 0) {
+                    try {
+                        c.call();
+                    } catch (Throwable e) {
+                        note(seen, e);
+                    }
+                }
+                return;
             } catch (Throwable e) {
                 note(seen, e);
             }
         }
     }
 
+    /** Whether a frame of class {@code c} is the library's (not this peer's, not the JDK's). */
+    static boolean isLibrary(String c) {
+        return c.startsWith("dev.ipcj.") && !c.equals(MsgPeer.class.getName()) && !c.startsWith(MsgPeer.class.getName() + "$");
+    }
+
     private static void note(java.util.Set<String> seen, Throwable e) {
         if (e instanceof dev.ipcj.IpcException || e instanceof InterruptedException) {
             seen.add("seen " + e.getClass().getSimpleName());
+        } else if (dev.ipcj.internal.Faults.isMappingFault(e) && e.getStackTrace().length > 0
+                && !isLibrary(e.getStackTrace()[0].getClassName())) {
+            // The JVM raised a fault of compiled code at a safepoint poll outside the library, after
+            // its call had returned (see dev.ipcj.internal.Faults): not thrown by the library.
+            seen.add("ASYNC " + e.getClass().getSimpleName());
         } else {
-            seen.add("UNTYPED " + e);
+            StringBuilder sb = new StringBuilder("UNTYPED " + e);
+            for (StackTraceElement f : e.getStackTrace()) {
+                sb.append(" at ").append(f);
+            }
+            seen.add(sb.toString());
         }
     }
 }
