@@ -111,10 +111,10 @@ public final class Mailbox implements AutoCloseable {
     private static final long VANISHED_NANOS = 50_000_000L;
     private static final int PID = (int) ProcessHandle.current().pid();
     private static final long IDLE = 0;
-    private static final int OFFERED = 1;
-    private static final int TAKEN = 2;
-    private static final int CANCELLED = 3;
-    private static final int TOKEN_MASK = (1 << 30) - 1;
+    static final int OFFERED = 1;
+    static final int TAKEN = 2;
+    static final int CANCELLED = 3;
+    static final int TOKEN_MASK = (1 << 30) - 1;
     private static final AtomicInteger TOKENS = new AtomicInteger();
 
     private final String name;
