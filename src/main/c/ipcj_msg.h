@@ -44,6 +44,7 @@
  *       48    8 id1: POSIX_MQ the queue's inode; SYSTEM_V the msqid; RING / SHM_LOG an inode
  *       56    8 id2: SYSTEM_V the queue's ctime; RING the record size; SHM_LOG the log id
  *       64    8 id3: SYSTEM_V msg_qbytes << 32 | creator uid
+ *       72    8 name hash: FNV-1a 64 of the name ("/orders"): ipcj_msg_header_read checks it
  *      124    4 CRC-32C (Castagnoli) of bytes 0..123
  *      128    8 rendezvous word: pid << 32 | token << 2 | state (1 offered, 2 taken, 3 cancelled)
  *      192   12 turn lock; 256 12 gate lock; 320 8 space doorbell (Java's protocols)
@@ -126,6 +127,7 @@ long syscall(long number, ...); /* declared by <unistd.h> only with _DEFAULT_SOU
 #define IPCJ_MBX_OFF_ID1 48
 #define IPCJ_MBX_OFF_ID2 56
 #define IPCJ_MBX_OFF_ID3 64
+#define IPCJ_MBX_OFF_NAME_HASH 72
 #define IPCJ_MBX_OFF_CHECKSUM 124
 #define IPCJ_MBX_OFF_RENDEZVOUS 128
 #define IPCJ_MBX_OFF_TURN 192
@@ -158,7 +160,18 @@ struct ipcj_msg_header {
     uint64_t instance;
     int32_t state;
     int64_t id1, id2, id3; /* see the layout above; id1 is the System V msqid */
+    uint64_t name_hash;
 };
+
+/* FNV-1a, 64 bits, of the name's bytes ("/orders"): what the header's name hash holds. */
+static inline uint64_t ipcj_msg_name_hash(const char *name) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
 
 static inline uint16_t ipcj_msg_get16(const unsigned char *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline uint32_t ipcj_msg_get32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -240,6 +253,7 @@ static inline int ipcj_msg_header_parse(const unsigned char *b, struct ipcj_msg_
     h->id1 = (int64_t)ipcj_msg_get64(b + IPCJ_MBX_OFF_ID1);
     h->id2 = (int64_t)ipcj_msg_get64(b + IPCJ_MBX_OFF_ID2);
     h->id3 = (int64_t)ipcj_msg_get64(b + IPCJ_MBX_OFF_ID3);
+    h->name_hash = ipcj_msg_get64(b + IPCJ_MBX_OFF_NAME_HASH);
     if (h->transport < IPCJ_MBX_POSIX_MQ || h->transport > IPCJ_MBX_SHM_LOG || h->capacity < -1
         || h->max_message_size < 0 || (h->state != IPCJ_MBX_CREATING && h->state != IPCJ_MBX_READY)
         || ipcj_msg_get32(b + IPCJ_MBX_OFF_ENVELOPE) != IPCJ_MSG_ENVELOPE_SIZE) return -EBADMSG;
@@ -249,7 +263,8 @@ static inline int ipcj_msg_header_parse(const unsigned char *b, struct ipcj_msg_
 /*
  * Reads the header of the mailbox `name` ("/orders"): only its first 128 bytes, after checking
  * that /dev/shm/NAME is a regular file of exactly 4096 bytes (not followed if a link). 0;
- * -ENOENT; -EACCES (another user's); -EBADMSG / -EPROTO (not a usable header); -EAGAIN (its
+ * -ENOENT; -EACCES (another user's); -EBADMSG / -EPROTO (not a usable header, or one made for
+ * another name); -EAGAIN (its
  * creator has not finished: try again shortly).
  */
 static inline int ipcj_msg_header_read(const char *name, struct ipcj_msg_header *h) {
@@ -270,6 +285,7 @@ static inline int ipcj_msg_header_read(const char *name, struct ipcj_msg_header 
         r = -EBADMSG;
     } else {
         r = ipcj_msg_header_parse(b, h);
+        if (r == 0 && h->name_hash != ipcj_msg_name_hash(name)) r = -EBADMSG; /* copied from another name */
         if (r == 0 && h->state != IPCJ_MBX_READY) r = -EAGAIN;
     }
     close(fd);

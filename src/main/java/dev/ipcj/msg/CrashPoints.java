@@ -4,11 +4,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Named points inside messaging's multi-step operations, for the kill -9 tests: a process
- * started with {@code -Dipcj.msg.crashPoint=POINT} (or {@code POINT@N}: the N-th time) prints
- * "at POINT" when it gets there and stops, so the test can kill it exactly there. Without the
- * property (always, outside the tests) {@link #reach} is a test of a static final null, which
- * the JIT folds away.
+ * Named points inside messaging's multi-step operations, for the kill -9 and hostile-process
+ * tests: a process started with {@code -Dipcj.msg.crashPoint=POINT} (or {@code POINT@N}: the
+ * N-th time) prints "at POINT" when it gets there and stops, so the test can kill it exactly
+ * there; with {@code -Dipcj.msg.pausePoint=POINT@N} it prints "paused POINT" and goes on once a
+ * line arrives on its standard input, so the test can damage shared state exactly then. Without
+ * the properties (always, outside the tests) {@link #reach} is a test of a static final null,
+ * which the JIT folds away.
  *
  * <pre>
  *   gate-locked        SYSTEM_V / RING: the sender holds the gate lock, nothing published
@@ -24,7 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 final class CrashPoints {
-    private static final String AT = System.getProperty("ipcj.msg.crashPoint");
+    private static final String CRASH = System.getProperty("ipcj.msg.crashPoint");
+    private static final String PAUSE = System.getProperty("ipcj.msg.pausePoint");
+    private static final String AT = CRASH != null ? CRASH : PAUSE;
     private static final String POINT;
     private static final int NTH;
     private static final AtomicInteger SEEN = new AtomicInteger();
@@ -45,8 +49,18 @@ final class CrashPoints {
 
     static void reach(String point) {
         if (AT != null && POINT.equals(point) && SEEN.incrementAndGet() == NTH) {
-            System.out.println("at " + point);
+            System.out.println((CRASH != null ? "at " : "paused ") + point);
             System.out.flush();
+            if (CRASH == null) {
+                try {
+                    for (int c = System.in.read(); c != '\n' && c != -1; c = System.in.read()) {
+                        // the test damages shared state now
+                    }
+                } catch (java.io.IOException e) {
+                    // stdin closed: go on
+                }
+                return;
+            }
             for (;;) {
                 LockSupport.park();
             }

@@ -40,8 +40,10 @@ import java.util.zip.CRC32C;
  *                 inode of NAME.ring / NAME.log
  *   56      8     transport id 2: SYSTEM_V the queue's ctime (seconds); RING the record size;
  *                 SHM_LOG the log id
- *   64      8     transport id 3: SYSTEM_V the creator uid
- *   72      52    reserved, 0
+ *   64      8     transport id 3: SYSTEM_V msg_qbytes &lt;&lt; 32 | the creator uid
+ *   72      8     name hash: FNV-1a (64 bit) of the name's UTF-8 bytes, "/" included: a header
+ *                 copied under another name is refused
+ *   80      44    reserved, 0
  *   124     4     checksum: CRC-32C of bytes 0..123
  *   --- below: shared words, changed by every process using the mailbox (not in the checksum)
  *   128     8     rendezvous word (capacity zero; see {@link Mailbox}): 0 idle, else
@@ -78,6 +80,7 @@ final class MailboxHeader {
     static final int OFF_ID1 = 48;
     static final int OFF_ID2 = 56;
     static final int OFF_ID3 = 64;
+    static final int OFF_NAME_HASH = 72;
     static final int OFF_CHECKSUM = 124;
     static final int RENDEZVOUS = 128;
     static final int TURN = 192;
@@ -95,6 +98,8 @@ final class MailboxHeader {
     final long ownerIdentity;
     final long creator;
     final long instance;
+    /** The name hash this header carries (set when created, checked when read). */
+    long nameHash;
     int state;
     long id1;
     long id2;
@@ -122,6 +127,16 @@ final class MailboxHeader {
         return ShmFiles.DIR.resolve(name.substring(1));
     }
 
+    /** FNV-1a, 64 bits, of the UTF-8 bytes of {@code name}. */
+    static long nameHash(String name) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
     static long newId() {
         long id;
         do {
@@ -138,7 +153,7 @@ final class MailboxHeader {
                 .putInt(OFF_CAPACITY, capacity.limit()).putInt(OFF_MAX, maxMessageSize)
                 .putLong(OFF_OWNER, ownerIdentity).putLong(OFF_CREATOR, creator).putLong(OFF_INSTANCE, instance)
                 .putInt(OFF_STATE, state).putInt(OFF_ENVELOPE, Envelope.SIZE)
-                .putLong(OFF_ID1, id1).putLong(OFF_ID2, id2).putLong(OFF_ID3, id3);
+                .putLong(OFF_ID1, id1).putLong(OFF_ID2, id2).putLong(OFF_ID3, id3).putLong(OFF_NAME_HASH, nameHash);
         b.putInt(OFF_CHECKSUM, checksum(b));
         return b;
     }
@@ -179,6 +194,7 @@ final class MailboxHeader {
         h.id1 = b.getLong(OFF_ID1);
         h.id2 = b.getLong(OFF_ID2);
         h.id3 = b.getLong(OFF_ID3);
+        h.nameHash = b.getLong(OFF_NAME_HASH);
         out[0] = h;
         return null;
     }
@@ -219,6 +235,7 @@ final class MailboxHeader {
      */
     static Created create(String name, MailboxHeader h) {
         Path path = path(name);
+        h.nameHash = nameHash(name);
         Path tmp = ShmFiles.DIR.resolve(".ipcj-new-" + ProcessHandle.current().pid() + "-" + TEMP.incrementAndGet()
                 + "-" + Long.toHexString(newId()));
         FileChannel ch = ShmFiles.createExclusive(tmp, "create", name);
@@ -320,6 +337,11 @@ final class MailboxHeader {
                 return null;
             }
             throw new CorruptedException(call, name, 0, why);
+        }
+        if (out[0].nameHash != nameHash(name)) {
+            throw new CorruptedException(call, name, 0, "the header was made for another mailbox name (name hash 0x"
+                    + Long.toHexString(out[0].nameHash) + ", this name's is 0x" + Long.toHexString(nameHash(name))
+                    + "): it was copied or moved here");
         }
         out[0].inode = inode;
         return out[0];

@@ -72,6 +72,8 @@ class MailboxSafetyTest {
             b.putLong(value);
         } else if (size == 4) {
             b.putInt((int) value);
+        } else if (size == 1) {
+            b.put((byte) value);
         } else {
             b.putShort((short) value);
         }
@@ -406,6 +408,33 @@ class MailboxSafetyTest {
                 // refusing is fine: it must not remove the foreign queue
             }
             foreign.stat(); // throws if it was removed
+        }
+    }
+
+    /**
+     * Another mailbox's header copied over this one's (a swap): unlink and open refuse it, and
+     * nothing of the other mailbox is removed.
+     */
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aHeaderCopiedFromAnotherMailboxRemovesNothingOfThatMailbox(Transport t) throws Exception {
+        String a = name("swapa");
+        String b = name("swapb");
+        try (Mailbox boxA = Mailbox.create(a, t, Capacity.bounded(2), 16);
+             Mailbox boxB = Mailbox.create(b, t, Capacity.bounded(2), 16)) {
+            int idB = Wreckage.sysvId(b);
+            names.onCleanup(() -> Wreckage.remove(b, idB));
+            boxA.send("a's".getBytes());
+            Files.copy(shm(a), shm(b), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThrows(CorruptedException.class, () -> Mailbox.open(b));
+            try {
+                Mailbox.unlinkIfExists(b);
+            } catch (IpcException e) {
+                // refusing is fine
+            }
+            try (Mailbox again = Mailbox.open(a)) {
+                assertEquals("a's", again.receive(Duration.ofSeconds(1)).text(), "the other mailbox was damaged");
+            }
         }
     }
 

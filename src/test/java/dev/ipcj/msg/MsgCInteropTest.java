@@ -149,6 +149,7 @@ class MsgCInteropTest {
         java.put("IPCJ_MBX_OFF_ID1", (long) MailboxHeader.OFF_ID1);
         java.put("IPCJ_MBX_OFF_ID2", (long) MailboxHeader.OFF_ID2);
         java.put("IPCJ_MBX_OFF_ID3", (long) MailboxHeader.OFF_ID3);
+        java.put("IPCJ_MBX_OFF_NAME_HASH", (long) MailboxHeader.OFF_NAME_HASH);
         java.put("IPCJ_MBX_OFF_CHECKSUM", (long) MailboxHeader.OFF_CHECKSUM);
         java.put("IPCJ_MBX_OFF_RENDEZVOUS", (long) MailboxHeader.RENDEZVOUS);
         java.put("IPCJ_MBX_OFF_TURN", (long) MailboxHeader.TURN);
