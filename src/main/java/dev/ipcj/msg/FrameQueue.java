@@ -47,6 +47,16 @@ abstract class FrameQueue implements AutoCloseable {
         throw new UnsupportedOperationException("this transport has no selective receive");
     }
 
+    /**
+     * Throws CorruptedException if a shared object the last take read from has been truncated,
+     * and, being a system call, makes the JVM raise a mapping fault still pending from that
+     * take (see SharedLock on how compiled code reports faults late). The receiver of a
+     * rendezvous calls it before claiming, so that a message whose bytes vanished under the take
+     * is never claimed (its sender never told it was received). Nothing for kernel queues.
+     */
+    void checkIntact(String call) {
+    }
+
     /** The largest payload in bytes a sender may put. */
     abstract int maxMessageSize();
 

@@ -120,6 +120,7 @@ final class LogQueue extends FrameQueue {
     private final int capacity;
     private final int maxMessage;
     private final long logId;
+    private final long stateInode;
     private volatile boolean closed;
     // Guarded by the lock: the segments this handle mapped last, and the state read under it.
     private long writeIndex = -1;
@@ -143,6 +144,7 @@ final class LogQueue extends FrameQueue {
         this.capacity = state.getInt(OFF_CAPACITY);
         this.maxMessage = state.getInt(OFF_MAX);
         this.logId = state.getLong(OFF_LOG_ID);
+        this.stateInode = ShmFiles.inode(statePath);
         this.lock = new SharedLock(state, OFF_LOCK, "log lock");
         this.items = new Doorbell(state, OFF_ITEMS, "receive");
         this.space = new Doorbell(state, OFF_SPACE, "send");
@@ -580,6 +582,11 @@ final class LogQueue extends FrameQueue {
     /** Creates segment k, every page allocated (zero-filled by write), and maps it for writing. */
     private void newSegment(long k) throws InterruptedException {
         Path p = segmentPath(k);
+        if (stateInode != 0 && ShmFiles.inode(statePath) != stateInode) {
+            // The log was unlinked (and its name perhaps reused): a segment made now would belong to nobody.
+            throw new dev.ipcj.RemovedException("send", name, Errno.EIDRM, "the log was removed (unlinked) while"
+                    + " this handle was open; it cannot grow any more");
+        }
         if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             if (!segmentOf(p, logId)) {
                 throw new AlreadyExistsException("send", name, Errno.EEXIST, "the name of segment " + k + ", " + p
@@ -714,6 +721,23 @@ final class LogQueue extends FrameQueue {
     @Override
     int maxMessageSize() {
         return maxMessage;
+    }
+
+    @Override
+    void checkIntact(String call) {
+        state.checkSize(call);
+        long k = readIndex;
+        if (k >= 0) {
+            try {
+                long size = Files.size(segmentPath(k));
+                if (size < segmentSize) {
+                    throw new CorruptedException(call, segmentPath(k).toString(), 0, "the memory under the mapping is"
+                            + " gone: another process truncated the segment (now " + size + " bytes)");
+                }
+            } catch (IOException e) {
+                // deleted (consumed, or by another process): its mapping still holds the pages
+            }
+        }
     }
 
     /** The bound n, or -1 when unbounded. */

@@ -684,6 +684,10 @@ public final class Mailbox implements AutoCloseable {
                     throw new CorruptedException("receive", name, 0, "a rendezvous frame from pid " + env.sender
                             + " in a mailbox of capacity " + header.capacity + ": another program wrote it");
                 }
+                // The claim tells the sender its message arrived: first make sure it did (a
+                // truncation under the take is reported now, before the point of no return).
+                queue.checkIntact("receive");
+                control.checkSize("receive");
                 if (!claim(env)) {
                     into.position(start); // no longer offered (its sender gave up): discard it and keep receiving
                     if (Timeouts.expired(nanos, deadline) && nanos != 0) {

@@ -263,6 +263,11 @@ final class RingQueue extends GatedQueue {
     }
 
     @Override
+    void checkIntact(String call) {
+        positions.checkSize(call, RingLayout.HEADER_SIZE + (long) ring.capacity());
+    }
+
+    @Override
     CorruptedException truncated(String call, InternalError e) {
         long s = positions.currentSize();
         if (s >= 0 && s < RingLayout.HEADER_SIZE + (long) ring.capacity()) {

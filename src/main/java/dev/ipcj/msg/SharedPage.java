@@ -96,10 +96,15 @@ final class SharedPage implements AutoCloseable {
 
     /** Throws the truncation report when the file is now shorter than the mapping. */
     void checkSize(String call) {
+        checkSize(call, size);
+    }
+
+    /** Throws the truncation report when the file is now shorter than {@code minimum} bytes. */
+    void checkSize(String call, long minimum) {
         long s = currentSize();
-        if (s >= 0 && s < size) {
+        if (s >= 0 && s < minimum) {
             throw new CorruptedException(call, object, 0, "the memory under the mapping is gone: another process"
-                    + " truncated the object (now " + s + " bytes, " + size + " mapped)");
+                    + " truncated the object (now " + s + " bytes, " + minimum + " in use)");
         }
     }
 

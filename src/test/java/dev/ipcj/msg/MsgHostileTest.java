@@ -199,7 +199,7 @@ class MsgHostileTest {
                     TimeUnit.MILLISECONDS)) != null && !line.equals("<eof>");) {
                 out.add(line);
             }
-            assertTrue(victim.waitFor(10, TimeUnit.SECONDS), what + ": the victim hangs: " + out);
+            assertTrue(victim.waitFor(10, TimeUnit.SECONDS), what + ": the victim hangs: " + out + "\n" + stacks(victim));
             String all = String.join("\n", out);
             assertEquals(0, victim.exitValue(), what + ": the victim died:\n" + all);
             assertTrue(out.contains("done"), what + ": " + all);
@@ -428,6 +428,24 @@ class MsgHostileTest {
                 return f.startsWith(base) && f.substring(base.length()).chars().allMatch(Character::isDigit)
                         && !f.endsWith(".77");
             }).toList();
+        }
+    }
+
+    /** The victim's thread stacks (jstack), for a hang's report. */
+    private static String stacks(Process p) {
+        try {
+            Path jstack = Path.of(System.getProperty("java.home"), "bin", "jstack");
+            Process j = new ProcessBuilder(jstack.toString(), Long.toString(p.pid())).redirectErrorStream(true).start();
+            String s = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            StringBuilder sb = new StringBuilder();
+            for (String block : s.split("\n\n")) {
+                if (block.contains("dev.ipcj")) {
+                    sb.append(block).append("\n\n");
+                }
+            }
+            return sb.toString();
+        } catch (Exception e) {
+            return "(no stacks: " + e + ")";
         }
     }
 
