@@ -46,11 +46,18 @@ public interface Codec<T> {
         return new Codec<>() {
             @Override
             public void encode(T value, ByteBuffer dst) {
+                if (value == null || dst == null) {
+                    throw new dev.ipcj.InvalidArgumentException("encode", null, 0, (value == null ? "value" : "dst")
+                            + " is null");
+                }
                 encoder.accept(value, dst);
             }
 
             @Override
             public T decode(ByteBuffer src) {
+                if (src == null) {
+                    throw new dev.ipcj.InvalidArgumentException("decode", null, 0, "src is null");
+                }
                 return decoder.apply(src);
             }
         };

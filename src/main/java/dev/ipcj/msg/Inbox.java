@@ -296,57 +296,89 @@ public final class Inbox implements AutoCloseable {
 
     /** Messages waiting, or -1 when the transport cannot tell. */
     public long pending() {
-        checkOpen();
-        return box.pending();
+        try {
+            checkOpen();
+            return box.pending();
+        } catch (InternalError e) {
+            throw box.fault("pending", e);
+        }
     }
 
     /** The oldest message from anyone, waiting as long as it takes. */
     public Message receive() throws InterruptedException {
-        checkOpen();
-        return box.receiveMessage(0, -1);
+        try {
+            checkOpen();
+            return box.receiveMessage(0, -1);
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from anyone, waiting at most {@code timeout}; null if none came. */
     public Message receive(Duration timeout) throws InterruptedException {
-        checkOpen();
-        return box.receiveMessage(0, Timeouts.nanos(timeout, "receive", box.name()));
+        try {
+            checkOpen();
+            return box.receiveMessage(0, Timeouts.nanos(timeout, "receive", box.name()));
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from anyone if one is waiting, else null. */
     public Message tryReceive() {
-        checkOpen();
-        return box.tryReceive();
+        try {
+            checkOpen();
+            return box.tryReceive();
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from process {@code sender}, waiting as long as it takes. */
     public Message receiveFrom(long sender) throws InterruptedException {
-        checkOpen();
-        return box.receiveMessage(checkPid(sender), -1);
+        try {
+            checkOpen();
+            return box.receiveMessage(checkPid(sender), -1);
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from {@code sender}, waiting at most {@code timeout}; null if none came. */
     public Message receiveFrom(long sender, Duration timeout) throws InterruptedException {
-        checkOpen();
-        int from = checkPid(sender);
-        return box.receiveMessage(from, Timeouts.nanos(timeout, "receiveFrom", box.name()));
+        try {
+            checkOpen();
+            int from = checkPid(sender);
+            return box.receiveMessage(from, Timeouts.nanos(timeout, "receiveFrom", box.name()));
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from {@code sender} if one is waiting, else null. */
     public Message tryReceiveFrom(long sender) {
-        checkOpen();
-        int from = checkPid(sender);
         try {
-            return box.receiveMessage(from, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            checkOpen();
+            int from = checkPid(sender);
+            try {
+                return box.receiveMessage(from, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
         }
     }
 
     /** Allocation-free receive from anyone; see {@link Mailbox#receive(ByteBuffer, Envelope, Duration)}. */
     public boolean receive(ByteBuffer dst, Envelope env, Duration timeout) throws InterruptedException {
-        checkOpen();
-        return box.receive(dst, env, timeout);
+        try {
+            checkOpen();
+            return box.receive(dst, env, timeout);
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** Allocation-free receive from {@code sender} only. */

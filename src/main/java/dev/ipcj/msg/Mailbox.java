@@ -309,48 +309,84 @@ public final class Mailbox implements AutoCloseable {
 
     /** Sends {@code payload}'s remaining bytes, waiting for room (or, at capacity zero, for a receiver). */
     public void send(ByteBuffer payload) throws InterruptedException {
-        send0(payload, -1);
+        try {
+            send0(payload, -1);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     /** Sends, waiting at most {@code timeout}: false (nothing sent) if it could not in time. */
     public boolean send(ByteBuffer payload, Duration timeout) throws InterruptedException {
-        return send0(payload, Timeouts.nanos(timeout, "send", name));
+        try {
+            return send0(payload, Timeouts.nanos(timeout, "send", name));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     /** Sends only if that needs no waiting: false (nothing sent) when the mailbox is full. */
     public boolean trySend(ByteBuffer payload) {
         try {
-            return send0(payload, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            try {
+                return send0(payload, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } catch (InternalError e) {
+            throw fault("send", e);
         }
     }
 
     public void send(byte[] payload) throws InterruptedException {
-        send0(wrap(payload), -1);
+        try {
+            send0(wrap(payload), -1);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public boolean send(byte[] payload, Duration timeout) throws InterruptedException {
-        return send0(wrap(payload), Timeouts.nanos(timeout, "send", name));
+        try {
+            return send0(wrap(payload), Timeouts.nanos(timeout, "send", name));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public boolean trySend(byte[] payload) {
-        return trySend(wrap(payload));
+        try {
+            return trySend(wrap(payload));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     /** Encodes {@code value} with {@code codec} and sends it. */
     public <T> void send(T value, Codec<T> codec) throws InterruptedException {
-        send0(encode(value, codec), -1);
+        try {
+            send0(encode(value, codec), -1);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public <T> boolean send(T value, Codec<T> codec, Duration timeout) throws InterruptedException {
-        long nanos = Timeouts.nanos(timeout, "send", name);
-        return send0(encode(value, codec), nanos);
+        try {
+            long nanos = Timeouts.nanos(timeout, "send", name);
+            return send0(encode(value, codec), nanos);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public <T> boolean trySend(T value, Codec<T> codec) {
-        return trySend(encode(value, codec));
+        try {
+            return trySend(encode(value, codec));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     private ByteBuffer wrap(byte[] payload) {
@@ -397,7 +433,7 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    private CorruptedException fault(String call, InternalError e) {
+    CorruptedException fault(String call, InternalError e) {
         if (control != null) {
             return control.truncated(call, e);
         }
@@ -549,42 +585,66 @@ public final class Mailbox implements AutoCloseable {
 
     /** Receives the oldest message, waiting as long as it takes. */
     public Message receive() throws InterruptedException {
-        return receiveMessage(0, -1);
+        try {
+            return receiveMessage(0, -1);
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives the oldest message, waiting at most {@code timeout}: null if none came. */
     public Message receive(Duration timeout) throws InterruptedException {
-        return receiveMessage(0, Timeouts.nanos(timeout, "receive", name));
+        try {
+            return receiveMessage(0, Timeouts.nanos(timeout, "receive", name));
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives a message if one is waiting now, else null. */
     public Message tryReceive() {
         try {
-            return receiveMessage(0, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            try {
+                return receiveMessage(0, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        } catch (InternalError e) {
+            throw fault("receive", e);
         }
     }
 
     /** Receives into {@code dst} (payload at its position) and {@code env}, waiting as long as it takes. */
     public void receive(ByteBuffer dst, Envelope env) throws InterruptedException {
-        receive0(0, dst, env, -1);
+        try {
+            receive0(0, dst, env, -1);
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives into {@code dst} and {@code env}, waiting at most {@code timeout}: false if none came. */
     public boolean receive(ByteBuffer dst, Envelope env, Duration timeout) throws InterruptedException {
-        checkBuffers(dst, env);
-        return receive0(0, dst, env, Timeouts.nanos(timeout, "receive", name));
+        try {
+            checkBuffers(dst, env);
+            return receive0(0, dst, env, Timeouts.nanos(timeout, "receive", name));
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives into {@code dst} and {@code env} if a message is waiting now. */
     public boolean tryReceive(ByteBuffer dst, Envelope env) {
         try {
-            return receive0(0, dst, env, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            try {
+                return receive0(0, dst, env, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } catch (InternalError e) {
+            throw fault("receive", e);
         }
     }
 

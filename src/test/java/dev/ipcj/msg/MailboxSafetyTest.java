@@ -523,6 +523,43 @@ class MailboxSafetyTest {
         }
     }
 
+    /** Every object of every transport and capacity is mode 0600: files, the POSIX queue, the System V queue. */
+    @ParameterizedTest
+    @MethodSource("transports")
+    void everyObjectIsMode0600(Transport t) throws Exception {
+        for (Capacity c : new Capacity[] {Capacity.zero(), Capacity.bounded(2), Capacity.unbounded()}) {
+            if (c.isUnbounded() && t != Transport.SHM_LOG) {
+                continue;
+            }
+            String n = name("mode");
+            try (Mailbox box = Mailbox.create(n, t, c, 16)) {
+                box.trySend("x".getBytes());
+                List<String> files = MessagingTest.leftovers(n);
+                assertFalse(files.isEmpty());
+                for (String f : files) {
+                    assertEquals("rw-------", PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(Path.of("/dev/shm", f))), t + " " + c + ": " + f);
+                }
+                if (t == Transport.POSIX_MQ) {
+                    try (MessageQueue q = MessageQueue.open(n)) {
+                        int fd = q.acquireDescriptor();
+                        try {
+                            assertEquals("rw-------", PosixFilePermissions.toString(
+                                    Files.getPosixFilePermissions(Path.of("/proc/self/fd/" + fd))), t + " " + c);
+                        } finally {
+                            q.releaseDescriptor();
+                        }
+                    }
+                }
+                if (t == Transport.SYSTEM_V) {
+                    try (SysvMessageQueue q = SysvMessageQueue.ofId(Wreckage.sysvId(n))) {
+                        assertEquals(0600, q.stat().permissions().mode(), t + " " + c);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void registerRacingCloseLeaksNoName() throws Exception {
         String base = names.next("race").substring(1);
