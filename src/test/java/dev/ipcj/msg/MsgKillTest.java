@@ -243,6 +243,9 @@ class MsgKillTest {
                             break;
                         }
                     }
+                    while (!stop.get() && box.pending() > 8) {
+                        Thread.sleep(1); // unbounded: keep a few waiting for every receiver to come, not all at once
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } catch (IpcException e) {
