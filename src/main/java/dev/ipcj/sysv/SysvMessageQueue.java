@@ -1,13 +1,16 @@
 package dev.ipcj.sysv;
 
+import dev.ipcj.CorruptedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.LimitExceededException;
+import dev.ipcj.internal.Check;
+import dev.ipcj.internal.DirectBuffers;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.SysvMsg;
 import java.nio.ByteBuffer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * A System V message queue ({@code msgget}): typed messages, selective receive.
@@ -49,6 +52,10 @@ public final class SysvMessageQueue implements AutoCloseable {
     private static final String KIND = "message queue";
     private static final int MSG_NOERROR = 010000;
     private static final int MSG_EXCEPT = 020000;
+
+    /** Whether the kernel copies a bare payload in (process_vm_readv); false once refused. */
+    private static volatile boolean kernelCopy = true;
+    private static final ThreadLocal<SysvMessage> STAGING = new ThreadLocal<>();
 
     private final Handle h;
 
@@ -120,7 +127,8 @@ public final class SysvMessageQueue implements AutoCloseable {
     /**
      * Sends {@code payload}'s remaining bytes (a direct buffer) with {@code type}, waiting while
      * the queue is full; the buffer's position moves to its limit. The shim copies the bytes
-     * behind the 8-byte type on its stack (see ipcj_sysv_msg.h).
+     * behind the 8-byte type on its stack through the kernel (see ipcj_sysv_msg.h), so a buffer
+     * over a mapping another process truncated is a {@link CorruptedException}, not a crash.
      */
     public void send(long type, ByteBuffer payload) throws InterruptedException {
         sendBuffer(type, payload, false);
@@ -136,17 +144,65 @@ public final class SysvMessageQueue implements AutoCloseable {
     }
 
     private boolean sendBuffer(long type, ByteBuffer payload, boolean noWait) throws InterruptedException {
+        Check.notNull("msgsnd", h.name, payload, "payload");
         if (!payload.isDirect()) {
             throw new InvalidArgumentException("msgsnd", h.name, 0,
                     "the payload must be a direct ByteBuffer (or use a SysvMessage)");
         }
         int n = payload.remaining();
-        long address = new Pointer(payload).address() + payload.position();
-        boolean sent = sendRaw(type, address, n, noWait, true);
+        boolean sent;
+        if (kernelCopy) {
+            long address = DirectBuffers.address(payload) + payload.position();
+            try {
+                sent = sendRaw(type, address, n, noWait, true);
+            } catch (KernelCopyRefused e) {
+                kernelCopy = false; // a seccomp filter refuses process_vm_readv: copy in Java from now on
+                sent = sendStaged(type, payload, noWait);
+            }
+        } else {
+            sent = sendStaged(type, payload, noWait);
+        }
         if (sent) {
             payload.position(payload.limit());
         }
         return sent;
+    }
+
+    /**
+     * Where process_vm_readv is refused: the payload copied in Java (a guarded copy, see
+     * dev.ipcj.internal.Faults) into this thread's SysvMessage, which is then sent.
+     */
+    private boolean sendStaged(long type, ByteBuffer payload, boolean noWait) throws InterruptedException {
+        int n = payload.remaining();
+        SysvMessage m = STAGING.get();
+        if (m == null || m.capacity() < n) {
+            m = SysvMessage.allocate(Math.max(n, 8192));
+            STAGING.set(m);
+        }
+        try {
+            m.set(type, payload);
+        } catch (InternalError e) {
+            throw payloadGone(Faults.truncated("msgsnd", h.name, e, -1));
+        }
+        return sendRaw(type, m.address(), n, noWait, false);
+    }
+
+    private CorruptedException payloadGone(Throwable cause) {
+        CorruptedException c = new CorruptedException("msgsnd", h.name, cause == null ? Errno.EFAULT : 0,
+                "the memory under the payload buffer is gone: another process truncated the object it maps");
+        if (cause != null) {
+            c.initCause(cause);
+        }
+        return c;
+    }
+
+    /** process_vm_readv refused (ENOSYS, EPERM from a seccomp filter): use the Java copy. */
+    private static final class KernelCopyRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KernelCopyRefused() {
+            super(null, null, false, false);
+        }
     }
 
     /** address: a SysvMessage's msgbuf, or (bare) payload bytes the shim copies behind the type. */
@@ -180,6 +236,12 @@ public final class SysvMessageQueue implements AutoCloseable {
             }
             if (r == -Errno.EAGAIN && noWait) {
                 return false;
+            }
+            if (bare && r == -Errno.EFAULT) {
+                throw payloadGone(null);
+            }
+            if (bare && (r == -Errno.ENOSYS || r == -Errno.EPERM)) {
+                throw new KernelCopyRefused();
             }
             throw sendError(r, size);
         }

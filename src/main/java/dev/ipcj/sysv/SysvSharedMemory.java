@@ -4,6 +4,7 @@ import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Regions;
 import dev.ipcj.jni.SysvShm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -184,7 +185,7 @@ public final class SysvSharedMemory implements AutoCloseable {
                     : null);
         }
         try {
-            return new MappedRegion("shm " + h.name, a, size, readOnly, null);
+            return Regions.wrap("shm " + h.name, a, size, readOnly, null);
         } catch (RuntimeException e) {
             SysvShm.shmdt(a);
             throw e;
