@@ -69,26 +69,52 @@ public final class SysvMessageQueue implements AutoCloseable {
     }
 
     public static SysvMessageQueue create(IpcKey key, int mode) {
+        Handle.checkKey("msgget", key);
         return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
     }
 
-    /** Opens the queue with {@code key}; NotFoundException if there is none. */
+    /**
+     * Opens the queue with {@code key}; NotFoundException if there is none, PermissionDeniedException
+     * (here, not at the first send or receive) if its mode does not let this user send and receive.
+     */
     public static SysvMessageQueue open(IpcKey key) {
+        Handle.checkKey("msgget", key);
         if (key.isPrivate()) {
             throw new InvalidArgumentException("msgget", "key " + key, 0,
                     "IPC_PRIVATE cannot be opened, only created: pass the id to ofId() instead");
         }
-        return get(key, 0, 0);
+        // The permission bits of a get without IPC_CREAT are the access asked for: the kernel checks them.
+        return get(key, 0, Handle.WANT_READ_WRITE);
     }
 
+    /** Opens the queue with {@code key}, creating it with {@code mode} if absent; refused as {@link #open} is. */
     public static SysvMessageQueue openOrCreate(IpcKey key, int mode) {
-        return get(key, Handle.IPC_CREAT, mode);
+        Handle.checkKey("msgget", key);
+        Handle.checkMode("msgget", key, mode);
+        if (key.isPrivate()) {
+            return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
+        }
+        for (;;) {
+            try {
+                return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
+            } catch (dev.ipcj.AlreadyExistsException e) {
+                // someone else's: open it, asking for read and write
+            }
+            try {
+                return get(key, 0, Handle.WANT_READ_WRITE);
+            } catch (dev.ipcj.NotFoundException e) {
+                // removed between the two calls: race for creation again
+            }
+        }
     }
 
-    /** A handle on the queue with id {@code id} (as another process passed it); checks it exists. */
+    /**
+     * A handle on the queue with id {@code id} (as another process passed it); checks that it
+     * exists and that this user may send to and receive from it.
+     */
     public static SysvMessageQueue ofId(int id) {
         SysvMessageQueue q = new SysvMessageQueue(IpcKey.PRIVATE, id);
-        q.stat();
+        q.h.checkAccess("msgget", q.statFields(), Handle.WANT_READ_WRITE, "send to and receive from it");
         return q;
     }
 
@@ -112,15 +138,18 @@ public final class SysvMessageQueue implements AutoCloseable {
 
     /** Sends {@code m} (type and size() payload bytes), waiting while the queue is full. */
     public void send(SysvMessage m) throws InterruptedException {
+        Check.notNull("msgsnd", h.name, m, "message");
         sendRaw(m.type(), m.address(), m.size(), false, false);
     }
 
     /** Sends {@code m} if the queue has room now: false if it is full. */
     public boolean trySend(SysvMessage m) {
+        Check.notNull("msgsnd", h.name, m, "message");
         try {
             return sendRaw(m.type(), m.address(), m.size(), true, false);
         } catch (InterruptedException e) {
-            throw new AssertionError(e); // IPC_NOWAIT never blocks
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
@@ -139,7 +168,8 @@ public final class SysvMessageQueue implements AutoCloseable {
         try {
             return sendBuffer(type, payload, true);
         } catch (InterruptedException e) {
-            throw new AssertionError(e);
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
@@ -280,7 +310,8 @@ public final class SysvMessageQueue implements AutoCloseable {
         try {
             return receive(into, type, NO_WAIT);
         } catch (InterruptedException e) {
-            throw new AssertionError(e);
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
@@ -291,6 +322,7 @@ public final class SysvMessageQueue implements AutoCloseable {
      * @return true when a message was received; false only with NO_WAIT and no match
      */
     public boolean receive(SysvMessage into, long type, int options) throws InterruptedException {
+        Check.notNull("msgrcv", h.name, into, "into");
         if ((options & ~(NO_WAIT | TRUNCATE | EXCEPT)) != 0) {
             throw new InvalidArgumentException("msgrcv", h.name, 0, "unknown options 0x" + Integer.toHexString(options));
         }
@@ -348,13 +380,17 @@ public final class SysvMessageQueue implements AutoCloseable {
 
     /** msgctl(IPC_STAT). */
     public MsgQueueStat stat() {
+        return MsgQueueStat.from(statFields());
+    }
+
+    private long[] statFields() {
         h.check("msgctl(IPC_STAT)");
         long[] out = new long[SysvMsg.STAT_FIELDS];
         int r = SysvMsg.msgctlStat(h.id, out);
         if (r < 0) {
             throw h.idError("msgctl(IPC_STAT)", r, null);
         }
-        return MsgQueueStat.from(out);
+        return out;
     }
 
     /**

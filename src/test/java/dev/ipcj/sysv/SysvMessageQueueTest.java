@@ -154,8 +154,8 @@ class SysvMessageQueueTest {
         SysvMessage m = SysvMessage.allocate(8);
         assertThrows(InvalidArgumentException.class, () -> q.trySend(m.type(0)), "type 0");
         assertThrows(InvalidArgumentException.class, () -> q.send(1, ByteBuffer.allocate(4)), "heap buffer");
-        assertThrows(IndexOutOfBoundsException.class, () -> m.size(9));
-        assertThrows(IndexOutOfBoundsException.class, () -> m.set(1, new byte[9]));
+        assertThrows(InvalidArgumentException.class, () -> m.size(9));
+        assertThrows(LimitExceededException.class, () -> m.set(1, new byte[9]));
         SysvMessageQueue stale = SysvMessageQueue.ofId(q.id());
         q.remove();
         RemovedException r = assertThrows(RemovedException.class, () -> stale.trySend(m.type(1)));
