@@ -277,8 +277,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws InterruptedException if interrupted while waiting; nothing was sent
      */
     public boolean trySend(ByteBuffer src, int priority, Duration timeout) throws InterruptedException {
+        long nanos = Timeouts.nanos("mq_timedsend", name, timeout);
         int len = checkSend(src, priority);
-        long deadline = System.nanoTime() + Timeouts.nanos("mq_timedsend", name, timeout);
+        long deadline = System.nanoTime() + nanos;
         enter();
         try {
             long addr = sourceAddress(src, len);
@@ -447,8 +448,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     }
 
     private int tryReceiveInto(ByteBuffer dst, Duration timeout, MqReceived into) throws InterruptedException {
+        long nanos = Timeouts.nanos("mq_timedreceive", name, timeout);
         checkReceive(dst);
-        long deadline = System.nanoTime() + Timeouts.nanos("mq_timedreceive", name, timeout);
+        long deadline = System.nanoTime() + nanos;
         long r;
         ByteBuffer target = dst.isDirect() ? dst : MqBuffers.scratch(maxMessageSize);
         enter();

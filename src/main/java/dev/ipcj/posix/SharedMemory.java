@@ -264,6 +264,10 @@ public final class SharedMemory implements AutoCloseable {
             throw new InvalidArgumentException("mmap", name, 0, "offset " + offset + " + length " + length
                     + " exceeds the object's size " + size);
         }
+        if (length > Integer.MAX_VALUE) {
+            throw new InvalidArgumentException("mmap", name, 0, "length " + length + " is more than a MappedRegion holds ("
+                    + Integer.MAX_VALUE + " bytes): map a window with an offset");
+        }
         enter();
         try {
             long a = PosixShm.mmapShared(fd, length, readOnly ? PROT_READ : PROT_READ | PROT_WRITE, offset);
@@ -274,6 +278,11 @@ public final class SharedMemory implements AutoCloseable {
         } finally {
             uses.exit();
         }
+    }
+
+    /** False once {@link #close()} was called. */
+    public boolean isOpen() {
+        return !uses.isClosed();
     }
 
     /** Closes the descriptor. Mappings stay valid; the name stays until unlinked. Idempotent. */

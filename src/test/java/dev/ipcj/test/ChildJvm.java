@@ -22,7 +22,11 @@ public final class ChildJvm {
     }
 
     /** The child's exit status and everything it printed (stdout and stderr). */
-    public record Result(int exit, String output, boolean timedOut) {
+    public record Result(int exit, String output, boolean timedOut, long pid) {
+        public Result(int exit, String output, boolean timedOut) {
+            this(exit, output, timedOut, -1);
+        }
+
         /** Killed by a signal or by the JVM's crash handler (hs_err, exit 134 = abort). */
         public boolean crashed() {
             return exit == 134 || exit >= 128 + 1 && exit <= 128 + 31 && !timedOut
@@ -94,13 +98,30 @@ public final class ChildJvm {
             }
             reader.join(5000);
             synchronized (out) {
-                return new Result(p.exitValue(), out.toString(), !done);
+                return new Result(p.exitValue(), out.toString(), !done, p.pid());
             }
         } finally {
             if (p.isAlive()) {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
             }
+            removeLeftovers(p.pid());
+        }
+    }
+
+    /**
+     * Removes what a child that died before its own cleanup left in /dev/shm under its test
+     * names ({@code ipcj-test-PID-...}, and the semaphore files {@code sem.ipcj-test-PID-...}).
+     */
+    static void removeLeftovers(long pid) {
+        String mine = IpcNames.PREFIX + pid + "-";
+        try (var s = java.nio.file.Files.list(Path.of("/dev/shm"))) {
+            s.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith(mine) || n.startsWith("sem." + mine);
+            }).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort
         }
     }
 }
