@@ -3,6 +3,7 @@ package dev.ipcj;
 import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.RawMemory;
 import dev.ipcj.internal.Regions;
+import dev.ipcj.internal.SharedAtomics;
 import dev.ipcj.jni.PosixShm;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -247,30 +248,35 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     // Every compare-and-set and get-and-add is preceded by a volatile load of the same word: the
-    // JVM guards the load against a vanished page, not the CAS while interpreted (see Faults).
+    // JVM guards the load against a vanished page, not the CAS while interpreted (see Faults and
+    // SharedAtomics, which keeps the unguarded code between the two a handful of bytecodes).
 
     public boolean compareAndSetInt(long offset, int expected, int value) {
-        int i = checkAligned(offset, 4, true);
+        checkAligned(offset, 4, true);
         try {
-            INTS.getVolatile(buffer, i);
-            return INTS.compareAndSet(buffer, i, expected, value);
+            return SharedAtomics.casInt(address + offset, expected, value);
         } catch (InternalError e) {
             throw fault("compareAndSetInt", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this); // keeps the range mapped (see Unmapper)
         }
     }
 
     /** Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above). */
     public int getAndAddInt(long offset, int delta) {
-        int i = checkAligned(offset, 4, true);
+        checkAligned(offset, 4, true);
+        long a = address + offset;
         try {
             for (;;) {
-                int v = (int) INTS.getVolatile(buffer, i);
-                if (INTS.compareAndSet(buffer, i, v, v + delta)) {
+                int v = SharedAtomics.loadInt(a);
+                if (SharedAtomics.casInt(a, v, v + delta)) {
                     return v;
                 }
             }
         } catch (InternalError e) {
             throw fault("getAndAddInt", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this);
         }
     }
 
@@ -293,27 +299,31 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     public boolean compareAndSetLong(long offset, long expected, long value) {
-        int i = checkAligned(offset, 8, true);
+        checkAligned(offset, 8, true);
         try {
-            LONGS.getVolatile(buffer, i);
-            return LONGS.compareAndSet(buffer, i, expected, value);
+            return SharedAtomics.casLong(address + offset, expected, value);
         } catch (InternalError e) {
             throw fault("compareAndSetLong", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this);
         }
     }
 
     /** Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above). */
     public long getAndAddLong(long offset, long delta) {
-        int i = checkAligned(offset, 8, true);
+        checkAligned(offset, 8, true);
+        long a = address + offset;
         try {
             for (;;) {
-                long v = (long) LONGS.getVolatile(buffer, i);
-                if (LONGS.compareAndSet(buffer, i, v, v + delta)) {
+                long v = SharedAtomics.loadLong(a);
+                if (SharedAtomics.casLong(a, v, v + delta)) {
                     return v;
                 }
             }
         } catch (InternalError e) {
             throw fault("getAndAddLong", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this);
         }
     }
 

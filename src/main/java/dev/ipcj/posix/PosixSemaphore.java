@@ -8,14 +8,12 @@ import dev.ipcj.LimitExceededException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.SharedAtomics;
 import dev.ipcj.internal.Timeouts;
 import dev.ipcj.internal.UseCount;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.Futex;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.lang.ref.Reference;
 import java.time.Duration;
 
 /**
@@ -70,15 +68,9 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
     private static final long ONE_WAITER = 1L << 32;
     private static final long VALUE_MASK = 0xffffffffL;
 
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
-
     final String name;
     final MappedRegion region;
-    /** A view of the region; index {@link #at} is the sem_t. Keeps the region's range mapped. */
-    private final ByteBuffer mem;
-    private final int at;
-    /** The value word's address, for the futex calls. */
+    /** The sem_t's address (its value word, for the futex calls): valid while {@link #region} is reachable. */
     private final long futex;
     final UseCount uses;
 
@@ -86,8 +78,6 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
         this.name = name;
         this.region = region;
         this.futex = region.address(offset, SEM_SIZE);
-        this.mem = region.buffer();
-        this.at = (int) offset;
         this.uses = new UseCount(release);
     }
 
@@ -286,19 +276,22 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
 
     private long load(String call) {
         try {
-            return (long) LONGS.getVolatile(mem, at);
+            return SharedAtomics.loadLong(futex);
         } catch (InternalError e) {
             throw Faults.truncated(call, name, e, -1);
+        } finally {
+            Reference.reachabilityFence(this); // the region (and so the mapping) stays reachable
         }
     }
 
-    /** A CAS preceded by a guarded volatile load of the same word (Faults, rule 2). */
+    /** A CAS preceded by a guarded volatile load of the same word (Faults, rule 2; SharedAtomics). */
     private boolean cas(String call, long expected, long value) {
         try {
-            LONGS.getVolatile(mem, at);
-            return LONGS.compareAndSet(mem, at, expected, value);
+            return SharedAtomics.casLong(futex, expected, value);
         } catch (InternalError e) {
             throw Faults.truncated(call, name, e, -1);
+        } finally {
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -314,9 +307,11 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
     private void checkPrivate(String call) {
         int p;
         try {
-            p = (int) INTS.getVolatile(mem, at + PRIVATE_OFFSET);
+            p = SharedAtomics.loadInt(futex + PRIVATE_OFFSET);
         } catch (InternalError e) {
             throw Faults.truncated(call, name, e, -1);
+        } finally {
+            Reference.reachabilityFence(this);
         }
         if (p != FUTEX_SHARED) {
             throw badPrivate(call, name, p);
