@@ -28,6 +28,13 @@ import dev.ipcj.CorruptedException;
  * not at the access itself; when ipcj's method was inlined into a caller's loop that poll may lie
  * outside ipcj's catch, and the caller sees the {@code InternalError} itself. The process lives
  * on, and the handle's next call reports the truncation.
+ *
+ * <p>Measured since (issue 10): the report is asynchronous in the interpreter too. After a fault
+ * a second report can still be pending and is delivered at the thread's next call from the VM
+ * into Java: class loading, lambda linkage, or the {@code String.getBytes} that JavaCPP calls to
+ * pass a String to a shim. There the conversion fails and JavaCPP hands the shim NULL, so every
+ * shim that takes a string refuses NULL with EFAULT ({@code ipcj_common.h}) instead of letting
+ * libc dereference it; the Java call then ends in the pending InternalError.
  */
 public final class Faults {
     private Faults() {
