@@ -5,13 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Bad arguments give a usage message on stderr and exit status 2; help gives 0. */
+/**
+ * Bad arguments give one line on stderr, naming the command and where its help is, and exit
+ * status 2; help gives 0.
+ */
 class UsageTest {
     private static void usageError(String expectedText, String usageOf, String... args) {
         Cli r = Cli.run(args);
         assertEquals(2, r.status(), r.toString());
+        oneLine(r);
         assertTrue(r.err().contains(expectedText), r.toString());
-        assertTrue(r.err().contains("Usage: " + usageOf), r.toString());
+        assertTrue(r.err().startsWith(usageOf + ": "), r.toString());
+        assertTrue(r.err().contains("(see '" + usageOf + " --help')"), r.toString());
     }
 
     @Test
@@ -81,5 +86,63 @@ class UsageTest {
     void demoRunsTheProducerConsumerAcrossTwoProcesses() {
         Cli r = Cli.run("demo", "producer-consumer", "5");
         assertEquals(0, r.status(), r.toString());
+    }
+
+    // ---------------------------------------------------------------- finding 19 of issue 10
+
+    @Test
+    void demoNamingTakesTheTransportTheReadmeDocuments() {
+        Cli r = Cli.run("demo", "naming", "--transport", "SYSTEM_V");
+        assertEquals(0, r.status(), r.toString());
+    }
+
+    @Test
+    void jmhHelpIsNotAnError() {
+        Cli r = Cli.run("jmh", "-h");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(!r.err().contains("Exception"), r.toString());
+    }
+
+    @Test
+    void demoSpeedupRefusesANonNumberInOneLine() {
+        Cli r = Cli.run("demo", "speedup", "x");
+        assertEquals(2, r.status(), r.toString());
+        oneLine(r);
+        assertTrue(r.err().contains("'x'"), r.toString());
+    }
+
+    @Test
+    void benchRefusesAnUnknownProgressMode() {
+        Cli r = Cli.run("bench", "--progress", "foo", "-m", "agrona", "-n", "1", "--messages", "1", "-s", "8",
+                "--out", System.getProperty("java.io.tmpdir") + "/ipcj-usage-" + ProcessHandle.current().pid());
+        assertEquals(2, r.status(), r.toString());
+        oneLine(r);
+        assertTrue(r.err().contains("'foo'") && r.err().contains("bar") && r.err().contains("lines"), r.toString());
+    }
+
+    @Test
+    void everyUsageErrorIsOneLineNamingTheCommand() {
+        String[][] cases = {
+                {"ipcj bench", "Unknown option: '--bogus'", "bench", "--bogus"},
+                {"ipcj bench", "Unknown mechanism 'mq'", "bench", "-m", "ring-spin,mq"},
+                {"ipcj bench", "Bad size 'huge'", "bench", "--sizes", "8,huge"},
+                {"ipcj bench", "'many'", "bench", "-n", "many"},
+                {"ipcj rm", "Give NAME... or --dead", "rm"},
+                {"ipcj demo", "no example 'nosuch'", "demo", "nosuch"},
+                {"ipcj", "Missing subcommand"},
+        };
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.copyOfRange(c, 2, c.length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.status(), r.toString());
+            oneLine(r);
+            assertTrue(r.err().startsWith(c[0] + ": "), r.toString());
+            assertTrue(r.err().contains(c[1]), r.toString());
+        }
+    }
+
+    private static void oneLine(Cli r) {
+        assertEquals(1, r.err().lines().count(), "not one line:\n" + r);
+        assertTrue(!r.err().contains("\tat "), "a stack trace:\n" + r);
     }
 }
