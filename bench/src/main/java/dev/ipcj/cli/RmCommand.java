@@ -63,7 +63,7 @@ final class RmCommand implements Callable<Integer>, Checked {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int euid = Accounts.euid();
-        boolean failed = false;
+        List<String> problems = new ArrayList<>();
         try (MqueueMount mq = MqueueMount.open()) {
             Inventory inv = Inventory.scan(mq);
             List<IpcObject> targets = new ArrayList<>();
@@ -83,9 +83,8 @@ final class RmCommand implements Callable<Integer>, Checked {
                     Pattern p = glob(n);
                     List<IpcObject> found = inv.objects().stream().filter(o -> matches(p, o)).toList();
                     if (found.isEmpty()) {
-                        err.println("ipcj rm: " + n + ": no such object"
+                        problems.add(n + ": no such object"
                                 + (mq.dir() == null && !n.contains(":") ? " (POSIX queues could not be listed: " + mq.problem() + ")" : ""));
-                        failed = true;
                     }
                     for (IpcObject o : found) {
                         if (!targets.contains(o)) {
@@ -107,10 +106,9 @@ final class RmCommand implements Callable<Integer>, Checked {
             for (IpcObject o : targets) {
                 String what = o.kind().label + " " + o.name();
                 if (o.uid() != euid && !force) {
-                    err.println("ipcj rm: not removing " + what + ": it belongs to " + Accounts.userName(o.uid())
+                    problems.add("not removing " + what + ": it belongs to " + Accounts.userName(o.uid())
                             + " (uid " + o.uid() + "), you are " + Accounts.userName(euid) + " (uid " + euid + ")"
                             + (euid == 0 ? "; as root you may, with --force" : "; only its owner or root may remove it"));
-                    failed = true;
                     continue;
                 }
                 if (dryRun) {
@@ -125,15 +123,20 @@ final class RmCommand implements Callable<Integer>, Checked {
                 if (problem == null) {
                     out.println("removed " + what);
                 } else {
-                    err.println("ipcj rm: " + problem);
-                    failed = true;
+                    problems.add(problem);
                 }
             }
             if (dead && targets.isEmpty()) {
                 out.println("no abandoned ipcj object");
             }
         }
-        return failed ? 1 : 0;
+        if (problems.isEmpty()) {
+            return 0;
+        }
+        // One line on stderr, whatever went wrong (what was removed is on stdout, one line each).
+        err.println("ipcj rm: " + (problems.size() == 1 ? "" : problems.size() + " problems: ")
+                + Main.oneLine(String.join("; ", problems)));
+        return 1;
     }
 
     /** Removal order: System V queues, then parts, then mailbox headers (posix-shm named by ipcj that others name). */
