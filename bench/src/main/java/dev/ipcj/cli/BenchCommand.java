@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer>, Checked {
             description = "Pin the client and the server to these CPUs with taskset (default when given: 0,1).")
     String pin;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: ./ipcj-bench-DATE-TIME).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: ipcj-bench-DATE-TIME in the current directory).")
     Path out;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",

@@ -38,10 +38,15 @@ final class JmhCommand implements Callable<Integer>, Checked {
 
     private CommandLineOptions options;
 
+    /** The arguments for JMH: {@code --help} (JMH knows only {@code -h}) means {@code -h}, as for every ipcj command. */
+    private String[] jmhArgs() {
+        return args.stream().map(a -> a.equals("--help") ? "-h" : a).toArray(String[]::new);
+    }
+
     @Override
     public void check() {
         try {
-            options = new CommandLineOptions(args.toArray(new String[0]));
+            options = new CommandLineOptions(jmhArgs());
         } catch (CommandLineOptionException e) {
             throw new ParameterException(spec.commandLine(), String.valueOf(e.getMessage()));
         }
@@ -76,7 +81,7 @@ final class JmhCommand implements Callable<Integer>, Checked {
             return 0;
         }
         // JMH's Main lists or runs; it calls System.exit itself only when a run fails.
-        org.openjdk.jmh.Main.main(args.toArray(new String[0]));
+        org.openjdk.jmh.Main.main(jmhArgs());
         return 0;
     }
 }

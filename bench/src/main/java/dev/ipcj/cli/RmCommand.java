@@ -36,7 +36,8 @@ final class RmCommand implements Callable<Integer>, Checked {
     @Parameters(arity = "0..*", paramLabel = "NAME", description = "Objects to remove; with --dead, patterns that limit it.")
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--dead", description = "Remove every ipcj object whose creator process is dead and that no live process maps or attaches.")
+    @Option(names = "--dead", description = "Remove every ipcj object proven abandoned (see above; ls says why for each) "
+            + "that no live process maps, holds open or attaches.")
     boolean dead;
 
     @Option(names = "--force", description = "Also remove objects owned by other users (the kernel still decides: only the owner or root may).")

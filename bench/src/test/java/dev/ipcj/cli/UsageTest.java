@@ -141,6 +141,47 @@ class UsageTest {
         }
     }
 
+    @Test
+    void everyMessagingDemoTakesEveryTransportButSpeedupRefusesTheRing() {
+        for (String demo : new String[] {"naming", "sync", "buffering", "speedup"}) {
+            for (String t : new String[] {"POSIX_MQ", "SYSTEM_V", "RING", "SHM_LOG", "shm_log"}) {
+                Cli r = Cli.check("demo", demo, "--transport", t);
+                boolean refused = demo.equals("speedup") && t.equals("RING");
+                assertEquals(refused ? 2 : 0, r.status(), r.toString());
+            }
+        }
+        Cli bad = Cli.check("demo", "sync", "--transport", "CARRIER_PIGEON");
+        assertEquals(2, bad.status(), bad.toString());
+        oneLine(bad);
+        assertTrue(bad.err().contains("POSIX_MQ, SYSTEM_V, RING, SHM_LOG"), bad.toString());
+        for (String[] args : new String[][] {{"demo", "5", "6"}, {"demo", "0"}, {"demo", "speedup", "0"},
+                {"demo", "speedup", "2", "-1"}, {"demo", "producer-consumer", "x"}}) {
+            Cli r = Cli.check(args);
+            assertEquals(2, r.status(), r.toString());
+            oneLine(r);
+        }
+    }
+
+    @Test
+    void benchDryRunListsTheScenariosAndRunsNothing() {
+        Cli r = Cli.run("bench", "--dry-run", "-m", "ring-spin,posix-mq", "-s", "8,64K");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("ring-spin Java: sizes 8 B, 64 KiB"), r.toString());
+        assertTrue(r.out().contains("posix-mq"), r.toString());
+        assertTrue(r.err().isEmpty(), r.toString());
+    }
+
+    @Test
+    void jmhTakesHelpAsEveryCommandDoesAndRefusesWhatJmhRefuses() {
+        Cli help = Cli.run("jmh", "--help");
+        assertEquals(0, help.status(), help.toString());
+        for (String[] args : new String[][] {{"jmh", "--bogus"}, {"jmh", "-f", "x"}, {"jmh", "["}, {"jmh", "NoSuchBenchmark"}}) {
+            Cli r = Cli.check(args);
+            assertEquals(2, r.status(), r.toString());
+            oneLine(r);
+        }
+    }
+
     private static void oneLine(Cli r) {
         assertEquals(1, r.err().lines().count(), "not one line:\n" + r);
         assertTrue(!r.err().contains("\tat "), "a stack trace:\n" + r);
