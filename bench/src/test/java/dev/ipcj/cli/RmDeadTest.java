@@ -206,6 +206,40 @@ class RmDeadTest {
         assertFalse(Files.exists(empty), rm.toString());
     }
 
+    @Test
+    void keepsADeadInboxWholeWhileALiveProcessHoldsOneOfItsParts() throws Exception {
+        String reg = "ipcj-test-" + ME + "-held";
+        String box = "/clitest-" + ME + "-held-box";
+        String ring = "/clitest-" + ME + "-held-ring";
+        cleanups.add(() -> Mailbox.unlinkIfExists(box));
+        cleanups.add(() -> SharedRing.unlinkIfExists(ring));
+        cleanups.add(() -> delete(SHM.resolve("ipcj-name." + reg)));
+        Process p = child(InboxHolder.class, "SHM_LOG", "4", reg, box, ring);
+        children.add(p);
+        String inbox = "/ipcj-pid-" + p.pid();
+        cleanups.add(() -> Mailbox.unlinkIfExists(inbox));
+        String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(ready != null && ready.startsWith("READY "), ready);
+        p.destroyForcibly();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+
+        // Another live process holds the log's state file open (a sender that has not closed its handle).
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3< /dev/shm" + inbox + ".log; echo held; exec sleep 60").start();
+        children.add(holder);
+        assertEquals("held", new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine());
+        Cli kept = Cli.run("rm", "--dead", inbox + "*");
+        assertEquals(0, kept.status(), kept.toString());
+        assertFalse(kept.out().contains("removed"), kept.toString());
+        assertTrue(kept.out().contains("is in use"), kept.toString());
+        assertTrue(Files.exists(SHM.resolve(inbox.substring(1))), kept.toString());
+
+        holder.destroyForcibly();
+        assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        Cli rm = Cli.run("rm", "--dead", inbox + "*");
+        assertEquals(0, rm.status(), rm.toString());
+        assertEquals(List.of(), shmFiles(inbox.substring(1)), rm.toString());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static Process child(Class<?> main, String... args) throws IOException {

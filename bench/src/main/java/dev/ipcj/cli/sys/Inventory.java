@@ -115,6 +115,21 @@ public final class Inventory {
         for (IpcObject o : raw) {
             out.add(judge(o, headers, shmByName, sysvOwners));
         }
+        // A mailbox goes whole or not at all: if a live process uses one of its objects, all are kept.
+        Map<String, String> busy = new HashMap<>();
+        for (IpcObject o : out) {
+            if (o.mailbox() != null && o.inUse()) {
+                busy.putIfAbsent(o.mailbox(), o.kind().label + " " + o.name() + " is in use ("
+                        + (o.attached() > 0 ? o.attached() + " attached" : "by pid " + o.users()) + ")");
+            }
+        }
+        for (int i = 0; i < out.size(); i++) {
+            IpcObject o = out.get(i);
+            if (o.verdict() != null && o.verdict().remove() && o.mailbox() != null && busy.containsKey(o.mailbox())) {
+                out.set(i, o.with(o.creatorPid(), o.creatorFrom(), o.ipcj(), o.about(),
+                        Verdict.keep("its mailbox " + o.mailbox() + " is in use: " + busy.get(o.mailbox())), o.mailbox()));
+            }
+        }
         return out;
     }
 
