@@ -11,9 +11,11 @@
  *   ring_peer truncate NAME SIZE                      ftruncate the ring's object to SIZE bytes
  * Prints "ready" once attached. Exit status 0 on success, 1 with a message on failure.
  *
- * IPCJ_RING_STOP_AT=WINDOW (and IPCJ_RING_STOP_AFTER=N, default 0) in the environment: the N-th
- * time the ring reaches WINDOW (see dev.ipcj.ring.TestHooks), print "window WINDOW" and wait for a
- * line on standard input before going on: the kill -9 and hostile suites act at exact points.
+ * ring_peer --stop-at WINDOW N MODE ...: the N-th time (from 0) the ring reaches WINDOW (see
+ * dev.ipcj.ring.TestHooks), print "window WINDOW" and wait for a line on standard input before
+ * going on, so that the kill -9 and hostile suites act at exact points.
+ * claimloop takes an optional COUNT after PROGRESS: it stops producing after COUNT records and waits
+ * to be killed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +25,13 @@ static void ring_window(const char *name);
 #define IPCJ_RING_WINDOW(name) ring_window(name)
 #include "ipcj.h"
 
+static const char *stop_at;
+static long long stop_after;
+
 static void ring_window(const char *name) {
     static long long reached;
-    const char *at = getenv("IPCJ_RING_STOP_AT");
-    if (!at || strcmp(at, name) != 0) return;
-    const char *after = getenv("IPCJ_RING_STOP_AFTER");
-    if (reached++ != (after ? atoll(after) : 0)) return;
+    if (!stop_at || strcmp(stop_at, name) != 0) return;
+    if (reached++ != stop_after) return;
     printf("window %s\n", name);
     fflush(stdout);
     char line[64];
@@ -132,6 +135,12 @@ static void ready(void) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 3 && !strcmp(argv[1], "--stop-at")) {
+        stop_at = argv[2];
+        stop_after = atoll(argv[3]);
+        argc -= 3;
+        argv += 3;
+    }
     if (argc < 3) return 2;
     const char *mode = argv[1];
     ipcj_ring r;
@@ -143,7 +152,7 @@ no_open:
     if (!strcmp(mode, "produce") || !strcmp(mode, "claimloop")) {
         int id = atoi(argv[3]);
         int produce = !strcmp(mode, "produce");
-        long long count = produce ? atoll(argv[4]) : -1;
+        long long count = produce ? atoll(argv[4]) : argc > 5 ? atoll(argv[5]) : -1;
         long long burst = produce ? atoll(argv[5]) : 0;
         int gap = produce ? atoi(argv[6]) : 0;
         volatile uint64_t *progress = NULL; /* claimloop NAME ID PROGRESS: progress[ID] = seq + 1 */
@@ -169,6 +178,7 @@ no_open:
             if (progress) __atomic_store_n(&progress[id], (uint64_t)seq + 1, __ATOMIC_SEQ_CST);
             if (burst > 0 && seq % burst == burst - 1 && gap > 0) usleep((useconds_t)(rand() % gap));
         }
+        if (!produce) for (;;) pause(); /* claimloop COUNT: done, wait to be killed */
         ipcj_ring_detach(&r, 1);
     } else if (!strcmp(mode, "consume")) {
         long long count = atoll(argv[3]);

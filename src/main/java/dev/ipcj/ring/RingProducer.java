@@ -138,9 +138,6 @@ public final class RingProducer implements AutoCloseable {
                 return false;
             }
             copyIn(src, offset, ring.base + at, length);
-            if (TestHooks.STOP_AT != null) {
-                TestHooks.reached("producer-written");
-            }
             finish(at, true);
             Reference.reachabilityFence(ring);
             return true;
@@ -315,6 +312,9 @@ public final class RingProducer implements AutoCloseable {
     }
 
     private void finish(int offset, boolean commit) {
+        if (commit && TestHooks.STOP_AT != null) {
+            TestHooks.reached("producer-written");
+        }
         if (many) {
             finishMany(offset, commit);
             return;
@@ -327,9 +327,6 @@ public final class RingProducer implements AutoCloseable {
         checkClaim(offset, commit);
         if (commit) {
             U.putLong(ring.base + claimIndex, data(claimLength, 0));
-            if (TestHooks.STOP_AT != null) {
-                TestHooks.reached("producer-written");
-            }
             long end = claimPosition + recordSize(claimLength);
             claimPosition = -1;
             publish(end);
