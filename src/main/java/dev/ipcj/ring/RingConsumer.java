@@ -8,6 +8,7 @@ import static dev.ipcj.ring.RingMemory.U;
 import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.internal.FaultPoint;
+import dev.ipcj.internal.Faults;
 import dev.ipcj.jni.Sys;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -136,7 +137,11 @@ public final class RingConsumer implements AutoCloseable {
 
     /** Hands every record available now to {@code handler}; the number handed. */
     public int read(RecordHandler handler) {
-        return read(handler, Integer.MAX_VALUE);
+        try {
+            return read(handler, Integer.MAX_VALUE);
+        } catch (InternalError e) {
+            throw ring.fault(CALL, e);
+        }
     }
 
     /** Hands up to {@code limit} (at least 1) records available now to {@code handler}; the number handed. */
@@ -200,21 +205,33 @@ public final class RingConsumer implements AutoCloseable {
 
     /** The next record, or null if none is available now. */
     public byte[] poll() {
-        copier.array = true;
-        return read(copier, 1) == 1 ? copier.takeArray() : null;
+        try {
+            copier.array = true;
+            return read(copier, 1) == 1 ? copier.takeArray() : null;
+        } catch (InternalError e) {
+            throw ring.fault(CALL, e);
+        }
     }
 
     /** The next record, waiting as long as it takes. */
     public byte[] take() throws InterruptedException {
-        copier.array = true;
-        take(copier, 1);
-        return copier.takeArray();
+        try {
+            copier.array = true;
+            take(copier, 1);
+            return copier.takeArray();
+        } catch (InternalError e) {
+            throw ring.fault(CALL, e);
+        }
     }
 
     /** The next record, waiting up to {@code timeout}; null if none came. */
     public byte[] poll(Duration timeout) throws InterruptedException {
-        copier.array = true;
-        return read(copier, 1, timeout) == 1 ? copier.takeArray() : null;
+        try {
+            copier.array = true;
+            return read(copier, 1, timeout) == 1 ? copier.takeArray() : null;
+        } catch (InternalError e) {
+            throw ring.fault(CALL, e);
+        }
     }
 
     /**
@@ -242,14 +259,22 @@ public final class RingConsumer implements AutoCloseable {
 
     /** Like {@link #poll(ByteBuffer)}, waiting as long as it takes. */
     public int take(ByteBuffer dst) throws InterruptedException {
-        checkDst(dst);
-        return pollTimed(dst, Long.MAX_VALUE);
+        try {
+            checkDst(dst);
+            return pollTimed(dst, Long.MAX_VALUE);
+        } catch (InternalError e) {
+            throw ring.fault(CALL, e);
+        }
     }
 
     /** Like {@link #poll(ByteBuffer)}, waiting up to {@code timeout}; -1 if none came. */
     public int poll(ByteBuffer dst, Duration timeout) throws InterruptedException {
-        checkDst(dst);
-        return pollTimed(dst, SharedRing.nanos(CALL, ring.name, timeout));
+        try {
+            checkDst(dst);
+            return pollTimed(dst, SharedRing.nanos(CALL, ring.name, timeout));
+        } catch (InternalError e) {
+            throw ring.fault(CALL, e);
+        }
     }
 
     private int pollTimed(ByteBuffer dst, long nanos) throws InterruptedException {
@@ -278,12 +303,19 @@ public final class RingConsumer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ring.releaseOwner(CONSUMER_PID_OFFSET);
+            ring.wakeAll(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress);
+            FaultPoint.deliver();
+        } catch (InternalError e) {
+            if (!Faults.isMappingFault(e)) {
+                throw e;
+            }
         }
-        closed = true;
-        ring.releaseOwner(CONSUMER_PID_OFFSET);
-        ring.wakeAll(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress);
     }
 
     // ---- ONE_TO_ONE ----

@@ -7,6 +7,7 @@ import dev.ipcj.BusyException;
 import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.internal.FaultPoint;
+import dev.ipcj.internal.Faults;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -109,10 +110,14 @@ public final class RingProducer implements AutoCloseable {
 
     /** Adds {@code src} if there is room now; false when full. */
     public boolean offer(byte[] src) {
-        if (src == null) {
-            throw nullArgument("src");
+        try {
+            if (src == null) {
+                throw nullArgument("src");
+            }
+            return offer(src, 0, src.length);
+        } catch (InternalError e) {
+            throw fault(CALL, e);
         }
-        return offer(src, 0, src.length);
     }
 
     /**
@@ -173,11 +178,15 @@ public final class RingProducer implements AutoCloseable {
 
     /** Adds {@code src}'s remaining bytes if there is room now (and then advances its position). */
     public boolean offer(ByteBuffer src) {
-        if (src == null) {
-            throw nullArgument("src");
-        }
         try {
-            return offerBuffer(src);
+            if (src == null) {
+                throw nullArgument("src");
+            }
+            try {
+                return offerBuffer(src);
+            } catch (InternalError e) {
+                throw fault(CALL, e);
+            }
         } catch (InternalError e) {
             throw fault(CALL, e);
         }
@@ -197,34 +206,50 @@ public final class RingProducer implements AutoCloseable {
 
     /** Adds {@code src}, waiting for room as long as it takes. */
     public void put(byte[] src) throws InterruptedException {
-        if (src == null) {
-            throw nullArgument("src");
+        try {
+            if (src == null) {
+                throw nullArgument("src");
+            }
+            offerTimed(src, Long.MAX_VALUE);
+        } catch (InternalError e) {
+            throw fault(CALL, e);
         }
-        offerTimed(src, Long.MAX_VALUE);
     }
 
     /** Adds {@code src}'s remaining bytes, waiting for room as long as it takes. */
     public void put(ByteBuffer src) throws InterruptedException {
-        if (src == null) {
-            throw nullArgument("src");
+        try {
+            if (src == null) {
+                throw nullArgument("src");
+            }
+            offerTimed(src, Long.MAX_VALUE);
+        } catch (InternalError e) {
+            throw fault(CALL, e);
         }
-        offerTimed(src, Long.MAX_VALUE);
     }
 
     /** Adds {@code src}, waiting up to {@code timeout} for room; false if it timed out. */
     public boolean offer(byte[] src, Duration timeout) throws InterruptedException {
-        if (src == null) {
-            throw nullArgument("src");
+        try {
+            if (src == null) {
+                throw nullArgument("src");
+            }
+            return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
+        } catch (InternalError e) {
+            throw fault(CALL, e);
         }
-        return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
     }
 
     /** Adds {@code src}'s remaining bytes, waiting up to {@code timeout} for room; false if it timed out. */
     public boolean offer(ByteBuffer src, Duration timeout) throws InterruptedException {
-        if (src == null) {
-            throw nullArgument("src");
+        try {
+            if (src == null) {
+                throw nullArgument("src");
+            }
+            return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
+        } catch (InternalError e) {
+            throw fault(CALL, e);
         }
-        return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
     }
 
     /** {@code nanos == Long.MAX_VALUE}: forever. */
@@ -273,8 +298,8 @@ public final class RingProducer implements AutoCloseable {
             throw new ClosedException(CALL, ring.name, 0, "the producer was closed");
         }
         int at = many ? claimMany(length) : claimOne(length);
-        if (!many) {
-            FaultPoint.deliver(); // MANY_TO_ONE delivered before its CASes
+        if (!many || at < 0) {
+            FaultPoint.deliver(); // a successful MANY_TO_ONE claim delivered before its CASes
         }
         Reference.reachabilityFence(ring);
         return at;
@@ -343,15 +368,22 @@ public final class RingProducer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            claimPosition = -1;
+            if (!many) {
+                ring.releaseOwner(PRODUCER_PID_OFFSET);
+            }
+            ring.wakeAll(PRODUCER_WAITING_OFFSET, ring.producerWaitingAddress); // a put of ours in another thread
+            FaultPoint.deliver();
+        } catch (InternalError e) {
+            if (!Faults.isMappingFault(e)) {
+                throw e;
+            }
         }
-        closed = true;
-        claimPosition = -1;
-        if (!many) {
-            ring.releaseOwner(PRODUCER_PID_OFFSET);
-        }
-        ring.wakeAll(PRODUCER_WAITING_OFFSET, ring.producerWaitingAddress); // a put of ours in another thread
     }
 
     private RuntimeException fault(String call, InternalError e) {
@@ -522,6 +554,7 @@ public final class RingProducer implements AutoCloseable {
         }
         int length = field(header);
         long done = commit ? data(length, pid) : padding(recordSize(length));
+        U.getInt(ring.consumerWaitingAddress); // the probe of wake() below: one delivery point for both
         FaultPoint.deliver();
         if (!U.compareAndSwapLong(null, ring.base + h, header, done)) {
             throw ring.corrupt(call, "the claim at offset " + h + " changed under us");

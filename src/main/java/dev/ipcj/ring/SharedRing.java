@@ -213,6 +213,7 @@ public final class SharedRing implements AutoCloseable {
                 }
             }
             LONGS.setRelease(b, MAGIC_OFFSET, MAGIC); // last: a joiner that sees the magic sees the rest
+            FaultPoint.deliver();
             return new SharedRing(name, shm, region, b, variant, capacity, maxRecordLength, asymmetric);
         } catch (RuntimeException | Error e) {
             release(region, shm);
@@ -257,7 +258,9 @@ public final class SharedRing implements AutoCloseable {
                         + ((long) HEADER_SIZE + MAX_CAPACITY) + " bytes): not an ipcj ring");
             }
             region = shm.map(0, size, false);
-            return join(name, shm, region, variant, capacity, maxRecordLength);
+            SharedRing ring = join(name, shm, region, variant, capacity, maxRecordLength);
+            FaultPoint.deliver();
+            return ring;
         } catch (RuntimeException | Error e) {
             release(region, shm);
             if (e instanceof InternalError && Faults.isMappingFault(e)) {
@@ -387,13 +390,17 @@ public final class SharedRing implements AutoCloseable {
             if (variant == RingVariant.ONE_TO_ONE) {
                 acquireOwner(PRODUCER_PID_OFFSET, "producer");
                 try {
-                    return new RingProducer(this);
-                } catch (RuntimeException e) {
+                    RingProducer p = new RingProducer(this);
+                    FaultPoint.deliver();
+                    return p;
+                } catch (RuntimeException | InternalError e) {
                     releaseOwner(PRODUCER_PID_OFFSET);
                     throw e;
                 }
             }
-            return new RingProducer(this);
+            RingProducer p = new RingProducer(this);
+            FaultPoint.deliver();
+            return p;
         } catch (InternalError e) {
             throw fault(call, e);
         }
@@ -411,8 +418,10 @@ public final class SharedRing implements AutoCloseable {
             checkSize(call);
             acquireOwner(CONSUMER_PID_OFFSET, "consumer");
             try {
-                return new RingConsumer(this);
-            } catch (RuntimeException e) {
+                RingConsumer c = new RingConsumer(this);
+                FaultPoint.deliver();
+                return c;
+            } catch (RuntimeException | InternalError e) {
                 releaseOwner(CONSUMER_PID_OFFSET);
                 throw e;
             }
@@ -469,6 +478,16 @@ public final class SharedRing implements AutoCloseable {
      */
     @Override
     public void close() {
+        try {
+            close0();
+        } catch (InternalError e) {
+            if (!Faults.isMappingFault(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void close0() {
         synchronized (this) {
             if (closed) {
                 return;
@@ -485,6 +504,7 @@ public final class SharedRing implements AutoCloseable {
                 Futex.futexWake(consumerWaitingAddress, Integer.MAX_VALUE);
                 Futex.futexWake(producerWaitingAddress, Integer.MAX_VALUE);
             }
+            FaultPoint.deliver();
         } catch (InternalError e) {
             if (!Faults.isMappingFault(e)) {
                 throw e;
@@ -525,10 +545,23 @@ public final class SharedRing implements AutoCloseable {
      * another InternalError is rethrown as it is.
      */
     RuntimeException fault(String call, InternalError e) {
-        if (closed && Faults.isMappingFault(e)) {
-            return new ClosedException(call, name, 0, "the ring was closed");
+        if (!Faults.isMappingFault(e)) {
+            throw e;
         }
-        return Faults.truncated(call, name, e, currentSize());
+        // Compiled code may have faulted more than once before the first error came: a further
+        // pending one can come out anywhere here, and is the same news.
+        for (int tries = 0;; tries++) {
+            try {
+                if (closed) {
+                    return new ClosedException(call, name, 0, "the ring was closed");
+                }
+                return Faults.truncated(call, name, e, currentSize());
+            } catch (InternalError again) {
+                if (!Faults.isMappingFault(again) || tries >= 10) {
+                    throw again;
+                }
+            }
+        }
     }
 
     /** The object's size now (fstat), or -1 if it cannot be had. */
@@ -537,6 +570,11 @@ public final class SharedRing implements AutoCloseable {
             return shm.size();
         } catch (RuntimeException e) {
             return -1;
+        } catch (InternalError e) {
+            if (!Faults.isMappingFault(e)) {
+                throw e;
+            }
+            return -1; // a fault of an earlier access, delivered here: the size is still unknown
         }
     }
 
@@ -684,6 +722,7 @@ public final class SharedRing implements AutoCloseable {
         try {
             INTS.setVolatile(buf, offset, 0);
             Futex.futexWake(address, Integer.MAX_VALUE);
+            FaultPoint.deliver();
         } catch (InternalError e) {
             if (!Faults.isMappingFault(e)) {
                 throw e;

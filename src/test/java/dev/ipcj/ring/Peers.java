@@ -26,6 +26,7 @@ final class Peers {
         final String what;
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final StringBuilder all = new StringBuilder();
+        private final Thread reader;
 
         Peer(Process process, String what) {
             this.process = process;
@@ -46,6 +47,17 @@ final class Peers {
             }, "peer output " + what);
             t.setDaemon(true);
             t.start();
+            reader = t;
+        }
+
+        /** Waits for the process to end (killing it and failing after {@code millis}); its whole output. */
+        String waitFor(long millis) throws InterruptedException {
+            if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new AssertionError(what + ": did not end within " + millis + " ms; output:\n" + output());
+            }
+            reader.join(5_000);
+            return output();
         }
 
         /** Waits for the line {@code want} (skipping none): fails naming what came instead. */
