@@ -760,8 +760,13 @@ public final class SharedRing implements AutoCloseable {
                     return true;
                 }
                 Thread.onSpinWait();
-                if ((i & 63) == 0 && System.nanoTime() - start >= spin) {
-                    break;
+                if ((i & 63) == 0) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw Waiter.interrupted(); // spinning is waiting too: nothing was taken or put
+                    }
+                    if (System.nanoTime() - start >= spin) {
+                        break;
+                    }
                 }
             }
         }
