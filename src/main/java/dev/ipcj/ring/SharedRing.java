@@ -103,7 +103,34 @@ import java.time.Duration;
  * and committing is found (its pid is in the CLAIMED header; {@code kill(pid, 0)}) and turned
  * into PADDING, so the consumer moves on. Pid reuse: if the dead producer's pid was given to a
  * new process meanwhile, the consumer keeps waiting (it cannot tell); it never skips the
- * record of a live producer.
+ * record of a live producer. When a record counts as taken, and what a consumer killed at each
+ * point leaves to its successor, is {@link RingConsumer}'s "Delivery guarantee".
+ *
+ * <h2>Processes that write or truncate the object</h2>
+ * Any process that can open the object read-write (by default: the creator's user; mode 0600)
+ * can write any byte of it. Every position, length and header word is checked before use, so
+ * such bytes end in {@link CorruptedException} naming the field, or are used as the valid values
+ * they happen to be: such a process can forge, drop, repeat or reorder records and wedge the
+ * ring (a claim header naming a live pid stops the consumer), but it cannot make a call read or
+ * write outside the mapping, crash the JVM, or keep a timed call past its deadline. A sleeper
+ * re-checks the header and the object's size at least every second ({@code ipcj.ring.checkNanos}),
+ * so garbage written without a wake-up, or a cleared waiting word, costs at most that delay.
+ *
+ * <p>A process with the right to ftruncate the object can make its pages vanish under the
+ * mapping. Then every call on the ring ends in CorruptedException ("another process truncated
+ * the object"): the JVM turns faults of the ring's Unsafe and ByteBuffer accesses into an
+ * InternalError, which the ring translates; each compare-and-set is preceded by a guarded probe
+ * of the same word and a {@link dev.ipcj.internal.FaultPoint} (the JVM does not guard a CAS in
+ * interpreted code); the object's size is checked on attach and whenever a sleep times out,
+ * so a side asleep in FUTEX_WAIT wakes within a second and reports. What remains: on JDK 17
+ * compiled code reports a fault at its next safepoint or VM call, which may come after the ring's
+ * call returned, in the caller's code (the InternalError itself, "a fault occurred in a recent
+ * unsafe memory access operation"), and a handler may meanwhile see garbage from the vanished
+ * pages; interpreted code dies of SIGBUS if the truncation lands in the few instructions between a
+ * probe and its CAS; a C process using {@code ipcj_ring.h} dies of SIGBUS.
+ *
+ * <p>{@link #create} is exclusive and removes only what it made; {@link #open} refuses any
+ * object that is not a ring (another kind of file, a wrong size, a bad header) with a typed error.
  *
  * <h2>Many consumers</h2>
  * Not offered. Several consumers on one ring would each have to claim records and release them
