@@ -199,7 +199,7 @@ static inline void ipcj_ring_pause(void) {
 static inline int ipcj_ring_same_object(const char *name, int fd) {
     struct stat mine, now;
     if (fstat(fd, &mine) != 0) return 0;
-    int other = ipcj_shm_open(name, O_RDONLY, 0);
+    int other = ipcj_shm_open(name, O_RDONLY | O_NONBLOCK, 0); /* a FIFO put there must not block us */
     if (other < 0) return 0;
     int same = fstat(other, &now) == 0 && now.st_dev == mine.st_dev && now.st_ino == mine.st_ino;
     close(other);
@@ -332,7 +332,7 @@ static inline int ipcj_ring_take_owner(ipcj_ring *r, int off) {
  */
 static inline int ipcj_ring_moving_ok(ipcj_ring *r, uint64_t out1, uint64_t in, uint64_t out2) {
     return (int64_t)in >= 0 && (int64_t)out1 >= 0 && (int64_t)out2 >= 0 && !(in & 7) && !(out1 & 7) && !(out2 & 7)
-        && out1 <= out2 && out1 <= in && in - out2 <= r->capacity;
+        && out1 <= out2 && out1 <= in && (out2 >= in || in - out2 <= r->capacity);
 }
 
 /* Attach as the producer: reads `in`/`out`. ONE_TO_ONE: -EBUSY if a live producer is attached. */

@@ -9,6 +9,7 @@
  *                                                    record, journal[producer * SEQS + seq]++ inside the
  *                                                    handler, before out moves (to be SIGKILLed)
  *   ring_peer truncate NAME SIZE                      ftruncate the ring's object to SIZE bytes
+ *   ring_peer attachloop NAME MILLIS                  attach as a producer again and again; "ok N"
  * Prints "ready" once attached. Exit status 0 on success, 1 with a message on failure.
  *
  * ring_peer --stop-at WINDOW N MODE ...: the N-th time (from 0) the ring reaches WINDOW (see
@@ -231,6 +232,19 @@ no_open:
             rc = ipcj_ring_take(&r, journal_record, &j, limit, -1);
             if (rc < 0) die("take", rc);
         }
+    } else if (!strcmp(mode, "attachloop")) {
+        /* attachloop NAME MILLIS: attach as a producer again and again (MANY_TO_ONE) while others stream */
+        long long end = ipcj_ring_now() + atoll(argv[3]) * 1000000LL;
+        long long n = 0;
+        ready();
+        while (ipcj_ring_now() < end) {
+            if ((rc = ipcj_ring_attach_producer(&r)) < 0) {
+                fprintf(stderr, "attach %lld: ", n);
+                die("ipcj_ring_attach_producer", rc);
+            }
+            n++;
+        }
+        printf("ok %lld\n", n);
     } else if (!strcmp(mode, "truncate")) {
         int fd = ipcj_shm_open(argv[2], O_RDWR, 0);
         if (fd < 0) die("open", fd);

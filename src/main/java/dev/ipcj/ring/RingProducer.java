@@ -46,6 +46,8 @@ import java.util.Objects;
  */
 public final class RingProducer implements AutoCloseable {
     private static final String CALL = "ring offer";
+    /** Every this many + 1 rounds of a retry loop, check the object (see claimMany). */
+    static final int RETRY_CHECK = (1 << 12) - 1;
 
     private final SharedRing ring;
     private final ByteBuffer buf;
@@ -474,7 +476,14 @@ public final class RingProducer implements AutoCloseable {
      */
     private int claimMany(int length) {
         int size = recordSize(length);
-        for (;;) {
+        for (int tries = 1;; tries++) {
+            if ((tries & RETRY_CHECK) == 0) {
+                // Thousands of lost races in one call: others progressed, or the object is gone
+                // and the loads below return garbage (compiled code on JDK 17 reports the fault
+                // only later): a slow-path check that cannot be fooled.
+                ring.checkSize(CALL);
+                ring.checkHeader(CALL);
+            }
             long p = ring.position(CALL, IN_OFFSET, "in");
             int index = (int) p & mask;
             int toEnd = capacity - index;

@@ -554,10 +554,19 @@ public final class SharedRing implements AutoCloseable {
         }
     }
 
-    /** The exception to throw for bad shared bytes: ClosedException instead if we closed meanwhile. */
+    /**
+     * The exception to throw for bad shared bytes: ClosedException instead if we closed meanwhile,
+     * and the truncation instead if the bytes are garbage because the object shrank (a faulting
+     * load in compiled code returns garbage before the JVM reports the fault).
+     */
     IpcException corrupt(String call, String detail) {
         if (closed) {
             return new ClosedException(call, name, 0, "the ring was closed");
+        }
+        long size = currentSize();
+        if (size >= 0 && size < objectSize) {
+            return corrupt(call, name, "the object was truncated to " + size + " bytes under the mapping (the ring has "
+                    + objectSize + "): another process shrank it; its contents are gone (read: " + detail + ")");
         }
         return corrupt(call, name, detail);
     }
@@ -674,7 +683,11 @@ public final class SharedRing implements AutoCloseable {
     }
 
     private void acquireOwner(int offset, String role) {
-        for (;;) {
+        for (int tries = 1;; tries++) {
+            if ((tries & RingProducer.RETRY_CHECK) == 0) {
+                checkSize("ring " + role); // see RingProducer.claimMany
+                checkHeader("ring " + role);
+            }
             int owner = (int) INTS.getVolatile(buf, offset);
             if (owner != 0) {
                 int alive = owner > 0 ? Sys.pidAlive(owner) : 0;

@@ -285,7 +285,7 @@ class RingCrashTest {
     @EnumSource(RingVariant.class)
     void sidesKilledWhileAsleep(RingVariant v) throws Exception {
         Random rnd = Adversarial.random("RingCrashTest.asleep." + v);
-        try (Trial t = new Trial(v, 4096, 8, 3000, rnd)) {
+        try (Trial t = new Trial(v, 4096, 2 * Adversarial.trials(2) + 2, 3000, rnd)) {
             for (int k = 0; k < Adversarial.trials(2); k++) {
                 Peer c = t.consumer(false, null, 0, 16); // the ring is empty: it spins, then sleeps
                 Thread.sleep(30);

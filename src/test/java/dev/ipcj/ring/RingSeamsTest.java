@@ -106,6 +106,41 @@ class RingSeamsTest {
         }
     }
 
+    /** Finding 12 in the C twin: ipcj_ring_attach_producer on a busy MANY_TO_ONE ring. */
+    @Test
+    void cAttachingToABusyManyToOneRingIsNotCorruption() throws Exception {
+        String n = names.next("cbusy");
+        try (SharedRing ring = SharedRing.create(n, RingVariant.MANY_TO_ONE, 4096, 64)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread producer = new Thread(() -> {
+                try (RingProducer p = ring.producer()) {
+                    byte[] m = new byte[8];
+                    while (!stop.get()) {
+                        p.offer(m);
+                    }
+                }
+            });
+            Thread consumer = new Thread(() -> {
+                try (RingConsumer c = ring.consumer()) {
+                    while (!stop.get()) {
+                        c.read((b, o, l) -> { }, 1);
+                    }
+                }
+            });
+            producer.start();
+            consumer.start();
+            try {
+                Process c = dev.ipcj.test.Processes.startC("ring_peer", "attachloop", n, System.getProperty("ipcj.test.attachMillis", "1500"));
+                String out = dev.ipcj.test.Processes.finish(c, 30);
+                assertTrue(out.contains("ok "), out);
+            } finally {
+                stop.set(true);
+                producer.join();
+                consumer.join();
+            }
+        }
+    }
+
     /** Finding 13: Duration.ofSeconds(Long.MAX_VALUE) means "forever"; null is InvalidArgumentException. */
     @ParameterizedTest
     @EnumSource(RingVariant.class)
