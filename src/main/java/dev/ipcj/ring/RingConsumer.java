@@ -137,10 +137,20 @@ public final class RingConsumer implements AutoCloseable {
 
     /** Hands every record available now to {@code handler}; the number handed. */
     public int read(RecordHandler handler) {
-        try {
-            return read(handler, Integer.MAX_VALUE);
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return read(handler, Integer.MAX_VALUE);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
@@ -148,10 +158,20 @@ public final class RingConsumer implements AutoCloseable {
     public int read(RecordHandler handler, int limit) {
         checkArguments(handler, limit);
         checkOpen();
-        try {
-            return readNow(handler, limit, Integer.MAX_VALUE);
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return readNow(handler, limit, Integer.MAX_VALUE);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
@@ -160,20 +180,30 @@ public final class RingConsumer implements AutoCloseable {
         checkArguments(handler, limit);
         long nanos = SharedRing.nanos(CALL, ring.name, timeout);
         checkOpen();
-        try {
-            long start = System.nanoTime();
-            for (;;) {
-                int n = readNow(handler, limit, Integer.MAX_VALUE);
-                if (n > 0) {
-                    return n;
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    long start = System.nanoTime();
+                    for (;;) {
+                        int n = readNow(handler, limit, Integer.MAX_VALUE);
+                        if (n > 0) {
+                            return n;
+                        }
+                        long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
+                        if (left <= 0 || !awaitRecord(left)) {
+                            return readNow(handler, limit, Integer.MAX_VALUE);
+                        }
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
                 }
-                long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
-                if (left <= 0 || !awaitRecord(left)) {
-                    return readNow(handler, limit, Integer.MAX_VALUE);
-                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
         }
     }
 
@@ -181,16 +211,26 @@ public final class RingConsumer implements AutoCloseable {
     public int take(RecordHandler handler, int limit) throws InterruptedException {
         checkArguments(handler, limit);
         checkOpen();
-        try {
-            for (;;) {
-                int n = readNow(handler, limit, Integer.MAX_VALUE);
-                if (n > 0) {
-                    return n;
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    for (;;) {
+                        int n = readNow(handler, limit, Integer.MAX_VALUE);
+                        if (n > 0) {
+                            return n;
+                        }
+                        awaitRecord(Long.MAX_VALUE);
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
                 }
-                awaitRecord(Long.MAX_VALUE);
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
         }
     }
 
@@ -205,32 +245,62 @@ public final class RingConsumer implements AutoCloseable {
 
     /** The next record, or null if none is available now. */
     public byte[] poll() {
-        try {
-            copier.array = true;
-            return read(copier, 1) == 1 ? copier.takeArray() : null;
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    copier.array = true;
+                    return read(copier, 1) == 1 ? copier.takeArray() : null;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
     /** The next record, waiting as long as it takes. */
     public byte[] take() throws InterruptedException {
-        try {
-            copier.array = true;
-            take(copier, 1);
-            return copier.takeArray();
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    copier.array = true;
+                    take(copier, 1);
+                    return copier.takeArray();
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
     /** The next record, waiting up to {@code timeout}; null if none came. */
     public byte[] poll(Duration timeout) throws InterruptedException {
-        try {
-            copier.array = true;
-            return read(copier, 1, timeout) == 1 ? copier.takeArray() : null;
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    copier.array = true;
+                    return read(copier, 1, timeout) == 1 ? copier.takeArray() : null;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
@@ -242,10 +312,20 @@ public final class RingConsumer implements AutoCloseable {
     public int poll(ByteBuffer dst) {
         checkDst(dst);
         checkOpen();
-        try {
-            return pollNow(dst);
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return pollNow(dst);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
@@ -259,40 +339,70 @@ public final class RingConsumer implements AutoCloseable {
 
     /** Like {@link #poll(ByteBuffer)}, waiting as long as it takes. */
     public int take(ByteBuffer dst) throws InterruptedException {
-        try {
-            checkDst(dst);
-            return pollTimed(dst, Long.MAX_VALUE);
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    checkDst(dst);
+                    return pollTimed(dst, Long.MAX_VALUE);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
     /** Like {@link #poll(ByteBuffer)}, waiting up to {@code timeout}; -1 if none came. */
     public int poll(ByteBuffer dst, Duration timeout) throws InterruptedException {
-        try {
-            checkDst(dst);
-            return pollTimed(dst, SharedRing.nanos(CALL, ring.name, timeout));
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    checkDst(dst);
+                    return pollTimed(dst, SharedRing.nanos(CALL, ring.name, timeout));
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
     private int pollTimed(ByteBuffer dst, long nanos) throws InterruptedException {
         checkOpen();
-        try {
-            long start = System.nanoTime();
-            for (;;) {
-                int n = pollNow(dst);
-                if (n >= 0) {
-                    return n;
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    long start = System.nanoTime();
+                    for (;;) {
+                        int n = pollNow(dst);
+                        if (n >= 0) {
+                            return n;
+                        }
+                        long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
+                        if (left <= 0 || !awaitRecord(left)) {
+                            return pollNow(dst);
+                        }
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
                 }
-                long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
-                if (left <= 0 || !awaitRecord(left)) {
-                    return pollNow(dst);
-                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-        } catch (InternalError e) {
-            throw ring.fault(CALL, e);
         }
     }
 

@@ -112,13 +112,23 @@ public final class RingProducer implements AutoCloseable {
 
     /** Adds {@code src} if there is room now; false when full. */
     public boolean offer(byte[] src) {
-        try {
-            if (src == null) {
-                throw nullArgument("src");
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    return offer(src, 0, src.length);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            return offer(src, 0, src.length);
-        } catch (InternalError e) {
-            throw fault(CALL, e);
         }
     }
 
@@ -131,10 +141,20 @@ public final class RingProducer implements AutoCloseable {
             throw nullArgument("src");
         }
         Objects.checkFromIndexSize(offset, length, src.length);
-        try {
-            return offer0(src, offset, length);
-        } catch (InternalError e) {
-            throw fault(CALL, e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return offer0(src, offset, length);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
@@ -180,17 +200,27 @@ public final class RingProducer implements AutoCloseable {
 
     /** Adds {@code src}'s remaining bytes if there is room now (and then advances its position). */
     public boolean offer(ByteBuffer src) {
-        try {
-            if (src == null) {
-                throw nullArgument("src");
-            }
+        InternalError fault = null;
+        for (int round = 0;; round++) {
             try {
-                return offerBuffer(src);
-            } catch (InternalError e) {
-                throw fault(CALL, e);
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    try {
+                        return offerBuffer(src);
+                    } catch (InternalError e) {
+                        throw fault(CALL, e);
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-        } catch (InternalError e) {
-            throw fault(CALL, e);
         }
     }
 
@@ -208,49 +238,91 @@ public final class RingProducer implements AutoCloseable {
 
     /** Adds {@code src}, waiting for room as long as it takes. */
     public void put(byte[] src) throws InterruptedException {
-        try {
-            if (src == null) {
-                throw nullArgument("src");
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    offerTimed(src, Long.MAX_VALUE);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            offerTimed(src, Long.MAX_VALUE);
-        } catch (InternalError e) {
-            throw fault(CALL, e);
         }
     }
 
     /** Adds {@code src}'s remaining bytes, waiting for room as long as it takes. */
     public void put(ByteBuffer src) throws InterruptedException {
-        try {
-            if (src == null) {
-                throw nullArgument("src");
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    offerTimed(src, Long.MAX_VALUE);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            offerTimed(src, Long.MAX_VALUE);
-        } catch (InternalError e) {
-            throw fault(CALL, e);
         }
     }
 
     /** Adds {@code src}, waiting up to {@code timeout} for room; false if it timed out. */
     public boolean offer(byte[] src, Duration timeout) throws InterruptedException {
-        try {
-            if (src == null) {
-                throw nullArgument("src");
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
-        } catch (InternalError e) {
-            throw fault(CALL, e);
         }
     }
 
     /** Adds {@code src}'s remaining bytes, waiting up to {@code timeout} for room; false if it timed out. */
     public boolean offer(ByteBuffer src, Duration timeout) throws InterruptedException {
-        try {
-            if (src == null) {
-                throw nullArgument("src");
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
-        } catch (InternalError e) {
-            throw fault(CALL, e);
         }
     }
 
@@ -259,19 +331,29 @@ public final class RingProducer implements AutoCloseable {
         byte[] a = src instanceof byte[] ? (byte[]) src : null;
         ByteBuffer b = a == null ? (ByteBuffer) src : null;
         int length = a != null ? a.length : b.remaining();
-        try {
-            long start = System.nanoTime();
-            for (;;) {
-                if (a != null ? offer0(a, 0, length) : offerBuffer(b)) {
-                    return true;
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring put", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    long start = System.nanoTime();
+                    for (;;) {
+                        if (a != null ? offer0(a, 0, length) : offerBuffer(b)) {
+                            return true;
+                        }
+                        long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
+                        if (left <= 0 || !awaitSpace(length, left)) {
+                            return a != null ? offer0(a, 0, length) : offerBuffer(b);
+                        }
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
                 }
-                long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
-                if (left <= 0 || !awaitSpace(length, left)) {
-                    return a != null ? offer0(a, 0, length) : offerBuffer(b);
-                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-        } catch (InternalError e) {
-            throw fault("ring put", e);
         }
     }
 
@@ -283,10 +365,20 @@ public final class RingProducer implements AutoCloseable {
      * {@link #abort}; nothing is visible to the consumer before the commit.
      */
     public int tryClaim(int length) {
-        try {
-            return claim0(length);
-        } catch (InternalError e) {
-            throw fault("ring claim", e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring claim", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return claim0(length);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
@@ -309,32 +401,64 @@ public final class RingProducer implements AutoCloseable {
 
     /** Claims like {@link #tryClaim}, waiting for room as long as it takes. */
     public int claim(int length) throws InterruptedException {
-        try {
-            int at;
-            while ((at = claim0(length)) < 0) {
-                awaitSpace(length, Long.MAX_VALUE);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring claim", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    int at;
+                    while ((at = claim0(length)) < 0) {
+                        awaitSpace(length, Long.MAX_VALUE);
+                    }
+                    return at;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            return at;
-        } catch (InternalError e) {
-            throw fault("ring claim", e);
         }
     }
 
     /** Publishes the record claimed at {@code offset} and wakes a sleeping consumer. */
     public void commit(int offset) {
-        try {
-            finish(offset, true);
-        } catch (InternalError e) {
-            throw fault("ring commit", e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring commit", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    finish(offset, true);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
     /** Gives up the claim at {@code offset}: the consumer never sees it. */
     public void abort(int offset) {
-        try {
-            finish(offset, false);
-        } catch (InternalError e) {
-            throw fault("ring abort", e);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring abort", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    finish(offset, false);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 

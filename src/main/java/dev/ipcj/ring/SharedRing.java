@@ -412,24 +412,34 @@ public final class SharedRing implements AutoCloseable {
     public RingProducer producer() {
         String call = "ring producer";
         checkOpen(call);
-        try {
-            checkSize(call);
-            if (variant == RingVariant.ONE_TO_ONE) {
-                acquireOwner(PRODUCER_PID_OFFSET, "producer");
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
                 try {
+                    if (fault != null) {
+                        throw fault(call, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    checkSize(call);
+                    if (variant == RingVariant.ONE_TO_ONE) {
+                        acquireOwner(PRODUCER_PID_OFFSET, "producer");
+                        try {
+                            RingProducer p = new RingProducer(this);
+                            FaultPoint.deliver();
+                            return p;
+                        } catch (RuntimeException | InternalError e) {
+                            releaseOwner(PRODUCER_PID_OFFSET);
+                            throw e;
+                        }
+                    }
                     RingProducer p = new RingProducer(this);
                     FaultPoint.deliver();
                     return p;
-                } catch (RuntimeException | InternalError e) {
-                    releaseOwner(PRODUCER_PID_OFFSET);
-                    throw e;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
                 }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            RingProducer p = new RingProducer(this);
-            FaultPoint.deliver();
-            return p;
-        } catch (InternalError e) {
-            throw fault(call, e);
         }
     }
 
@@ -441,19 +451,29 @@ public final class SharedRing implements AutoCloseable {
     public RingConsumer consumer() {
         String call = "ring consumer";
         checkOpen(call);
-        try {
-            checkSize(call);
-            acquireOwner(CONSUMER_PID_OFFSET, "consumer");
+        InternalError fault = null;
+        for (int round = 0;; round++) {
             try {
-                RingConsumer c = new RingConsumer(this);
-                FaultPoint.deliver();
-                return c;
-            } catch (RuntimeException | InternalError e) {
-                releaseOwner(CONSUMER_PID_OFFSET);
-                throw e;
+                try {
+                    if (fault != null) {
+                        throw fault(call, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    checkSize(call);
+                    acquireOwner(CONSUMER_PID_OFFSET, "consumer");
+                    try {
+                        RingConsumer c = new RingConsumer(this);
+                        FaultPoint.deliver();
+                        return c;
+                    } catch (RuntimeException | InternalError e) {
+                        releaseOwner(CONSUMER_PID_OFFSET);
+                        throw e;
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-        } catch (InternalError e) {
-            throw fault(call, e);
         }
     }
 
@@ -598,6 +618,20 @@ public final class SharedRing implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The public methods' pattern for faults: the translation into CorruptedException runs inside
+     * the same try as the call, so that a fault the JVM reports a little later (compiled code on
+     * JDK 17 reports it at a later safepoint or VM call, possibly while the first is translated)
+     * is caught too. Returns {@code e} to translate on the next round; rethrows it when it is not
+     * a mapping fault, or after a few rounds.
+     */
+    static InternalError again(InternalError e, int round) {
+        if (!Faults.isMappingFault(e) || round >= 10) {
+            throw e;
+        }
+        return e;
     }
 
     /** The object's size now (fstat), or -1 if it cannot be had. */

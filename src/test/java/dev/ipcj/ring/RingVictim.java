@@ -81,7 +81,7 @@ public final class RingVictim {
         } catch (Throwable t) {
             String j = judge(t);
             System.out.println(what + " -> " + j + t.getClass().getSimpleName() + ": " + t.getMessage());
-            if (j.equals("UNTYPED ")) {
+            if (!j.isEmpty()) {
                 t.printStackTrace(System.out);
             }
             return !j.equals("UNTYPED ");
