@@ -125,9 +125,10 @@ import java.time.Duration;
  * so a side asleep in FUTEX_WAIT wakes within a second and reports. What remains: on JDK 17
  * compiled code reports a fault at its next safepoint or VM call, which may come after the ring's
  * call returned, in the caller's code (the InternalError itself, "a fault occurred in a recent
- * unsafe memory access operation"), and a handler may meanwhile see garbage from the vanished
- * pages; interpreted code dies of SIGBUS if the truncation lands in the few instructions between a
- * probe and its CAS; a C process using {@code ipcj_ring.h} dies of SIGBUS.
+ * unsafe memory access operation"; not seen on JDK 25, which reports it at the access), and a
+ * handler may meanwhile see garbage from the vanished pages; interpreted code dies of SIGBUS if
+ * the truncation lands in the few instructions between a probe and its CAS; a C process using
+ * {@code ipcj_ring.h} dies of SIGBUS.
  *
  * <p>{@link #create} is exclusive and removes only what it made; {@link #open} refuses any
  * object that is not a ring (another kind of file, a wrong size, a bad header) with a typed error.
