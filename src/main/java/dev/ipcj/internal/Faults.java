@@ -18,9 +18,10 @@ import dev.ipcj.CorruptedException;
  * <li>native code never dereferences memory another process can truncate; only the kernel does
  *     (a system call on such memory fails with EFAULT), or Java does;
  * <li>every compare-and-set or get-and-add on shared memory is preceded by a guarded volatile
- *     load of the same word ({@link #probe}-style), so a vanished page faults in the guarded
- *     load; what remains is the window of a few instructions between that load and the CAS,
- *     in interpreted code only;
+ *     load of the same word and then {@link FaultPoint#deliver()} ({@link SharedAtomics} does
+ *     both), so a vanished page faults in the guarded load and its error is thrown before the
+ *     CAS runs; what remains is a truncation landing in the few instructions between the
+ *     delivery point and the CAS, in interpreted code only (JDK 17-24);
  * <li>an {@code InternalError} from a mapping fault is caught where ipcj's call can name the
  *     object and turned into {@link CorruptedException} by {@link #truncated}.
  * </ol>

@@ -4,7 +4,9 @@ import java.lang.reflect.Field;
 
 /**
  * Compare-and-set on a word of shared memory (a raw address inside a live mapping), following
- * rule 2 of {@link Faults}: a guarded volatile load of the same word comes first, so that a page
+ * rule 2 of {@link Faults}: a guarded volatile load of the same word comes first, then
+ * {@link FaultPoint#deliver()} (on JDK 17 the load's fault is only thrown at the next entry into
+ * the VM, which must come before the CAS), so that a page
  * another process took away faults in the load, which the JVM reports, and not in the CAS, which
  * it does not guard while the caller is interpreted (SIGBUS in Unsafe_CompareAndSetInt kills the
  * JVM; measured, see MappingFaultTest).
@@ -33,15 +35,17 @@ public final class SharedAtomics {
     private SharedAtomics() {
     }
 
-    /** Probe, then CAS the int at {@code address}. */
+    /** Probe, deliver a pending fault ({@link FaultPoint}), then CAS the int at {@code address}. */
     public static boolean casInt(long address, int expected, int value) {
         U.getIntVolatile(null, address);
+        FaultPoint.deliver();
         return U.compareAndSwapInt(null, address, expected, value);
     }
 
-    /** Probe, then CAS the long at {@code address}. */
+    /** Probe, deliver a pending fault ({@link FaultPoint}), then CAS the long at {@code address}. */
     public static boolean casLong(long address, long expected, long value) {
         U.getLongVolatile(null, address);
+        FaultPoint.deliver();
         return U.compareAndSwapLong(null, address, expected, value);
     }
 
