@@ -1,5 +1,6 @@
 package dev.ipcj;
 
+import dev.ipcj.internal.FaultGuards;
 import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.RawMemory;
 import dev.ipcj.internal.Regions;
@@ -22,14 +23,14 @@ import java.nio.ByteOrder;
  *
  * <h2>When another process truncates the object</h2>
  * A process that may {@code ftruncate} the object can take pages away under a live mapping.
- * An access to such a page throws {@link CorruptedException} ("the memory under the mapping is
- * gone"), never kills the JVM: the JVM guards the loads and stores these methods use, and every
- * compare-and-set or get-and-add first makes a guarded volatile load of the same word (see
- * {@code dev.ipcj.internal.Faults}). Two limits remain: the JVM reports a fault in compiled
- * code at its next safepoint poll, which may lie in the caller once this method was inlined, so
- * the caller can see the JVM's {@code InternalError} instead; and a page can vanish in the few
- * instructions between the load and an interpreted CAS. Accesses through {@link #buffer()} are
- * the caller's own and end in that {@code InternalError}.
+ * ipcj registers every region with its fault guard ({@code dev.ipcj.internal.FaultGuards}): the
+ * access that touches such a page completes on a private zero page instead of killing the JVM,
+ * the region remembers it ({@link #isTruncated()}), and every accessor, that one included,
+ * throws {@link CorruptedException} ("the memory under the mapping is gone"). The region no
+ * longer shares those pages with anyone: reopen the object. Accesses through {@link #buffer()}
+ * and {@link #address} are guarded the same way; code using them calls {@link #checkIntact}
+ * to report it. With the guard off ({@code -Dipcj.faultGuard=false}) the JVM's own handling
+ * applies, with the limits {@code dev.ipcj.internal.Faults} describes.
  *
  * <h2>Why closing never crashes a racing thread</h2>
  * {@link #close()} does not {@code munmap}. It replaces the range, in one {@code mmap(MAP_FIXED)},
@@ -56,6 +57,8 @@ public final class MappedRegion implements AutoCloseable {
     private final ByteBuffer buffer;
     private volatile boolean closed;
     private final Runnable onClose;
+    /** Address of this mapping's flag in the fault guard's table (ipcj_fault.h), 0 when unguarded. */
+    private final long faultFlag;
 
     static {
         // ipcj's mapping classes (other packages) make regions through internal.Regions; the
@@ -83,8 +86,9 @@ public final class MappedRegion implements AutoCloseable {
         this.readOnly = readOnly;
         this.onClose = onClose;
         this.buffer = RawMemory.wrap(address, this.length);
+        this.faultFlag = FaultGuards.register(address, length, !readOnly);
         // The buffer, and every duplicate of it, keeps this range mapped; see the class comment.
-        CLEANER.register(buffer, new Unmapper(address, length));
+        CLEANER.register(buffer, new Unmapper(address, length, faultFlag));
     }
 
     /** The object's name as error messages give it. */
@@ -103,6 +107,38 @@ public final class MappedRegion implements AutoCloseable {
 
     public boolean isOpen() {
         return !closed;
+    }
+
+    /**
+     * Whether a page of this mapping was found gone: another process truncated the object and
+     * this process touched memory past its new end. The fault guard then put a private zero page
+     * there, so the region no longer shares those bytes with anyone; every accessor throws
+     * {@link CorruptedException} from then on. Always false when the guard is off.
+     */
+    public boolean isTruncated() {
+        return faultFlag != 0 && FaultGuards.faulted(faultFlag);
+    }
+
+    /**
+     * Throws {@link CorruptedException} naming {@code call} when {@link #isTruncated()}: for code
+     * that reads or writes the mapping through {@link #address} or {@link #buffer()} and must
+     * report a truncation as its own (a plain, thread-local load: cheap on any data path).
+     */
+    public void checkIntact(String call) {
+        if (faultFlag != 0 && FaultGuards.faulted(faultFlag)) {
+            throw truncated(call);
+        }
+    }
+
+    private void intact(String call) {
+        if (faultFlag != 0 && FaultGuards.faulted(faultFlag)) {
+            throw truncated(call);
+        }
+    }
+
+    private CorruptedException truncated(String call) {
+        return new CorruptedException(call, name, 0, "the memory under the mapping is gone: another process"
+                + " truncated the object, and this process now holds private zero pages there (reopen it)");
     }
 
     /**
@@ -129,7 +165,9 @@ public final class MappedRegion implements AutoCloseable {
     public byte getByte(long offset) {
         int i = check(offset, 1);
         try {
-            return buffer.get(i);
+            byte v = buffer.get(i);
+            intact("getByte");
+            return v;
         } catch (InternalError e) {
             throw fault("getByte", e);
         }
@@ -140,6 +178,7 @@ public final class MappedRegion implements AutoCloseable {
         int i = checkWrite(offset, 1);
         try {
             buffer.put(i, value);
+            intact("putByte");
         } catch (InternalError e) {
             throw fault("putByte", e);
         }
@@ -149,7 +188,9 @@ public final class MappedRegion implements AutoCloseable {
     public int getInt(long offset) {
         int i = check(offset, 4);
         try {
-            return buffer.getInt(i);
+            int v = buffer.getInt(i);
+            intact("getInt");
+            return v;
         } catch (InternalError e) {
             throw fault("getInt", e);
         }
@@ -160,6 +201,7 @@ public final class MappedRegion implements AutoCloseable {
         int i = checkWrite(offset, 4);
         try {
             buffer.putInt(i, value);
+            intact("putInt");
         } catch (InternalError e) {
             throw fault("putInt", e);
         }
@@ -169,7 +211,9 @@ public final class MappedRegion implements AutoCloseable {
     public long getLong(long offset) {
         int i = check(offset, 8);
         try {
-            return buffer.getLong(i);
+            long v = buffer.getLong(i);
+            intact("getLong");
+            return v;
         } catch (InternalError e) {
             throw fault("getLong", e);
         }
@@ -180,6 +224,7 @@ public final class MappedRegion implements AutoCloseable {
         int i = checkWrite(offset, 8);
         try {
             buffer.putLong(i, value);
+            intact("putLong");
         } catch (InternalError e) {
             throw fault("putLong", e);
         }
@@ -206,6 +251,7 @@ public final class MappedRegion implements AutoCloseable {
         int i = check(offset, count);
         try {
             buffer.get(i, dst, dstOffset, count);
+            intact("getBytes");
         } catch (InternalError e) {
             throw fault("getBytes", e);
         }
@@ -224,6 +270,7 @@ public final class MappedRegion implements AutoCloseable {
         int i = checkWrite(offset, count);
         try {
             buffer.put(i, src, srcOffset, count);
+            intact("putBytes");
         } catch (InternalError e) {
             throw fault("putBytes", e);
         }
@@ -232,7 +279,9 @@ public final class MappedRegion implements AutoCloseable {
     public int getIntVolatile(long offset) {
         int i = checkAligned(offset, 4, false);
         try {
-            return (int) INTS.getVolatile(buffer, i);
+            int v = (int) INTS.getVolatile(buffer, i);
+            intact("getIntVolatile");
+            return v;
         } catch (InternalError e) {
             throw fault("getIntVolatile", e);
         }
@@ -242,6 +291,7 @@ public final class MappedRegion implements AutoCloseable {
         int i = checkAligned(offset, 4, true);
         try {
             INTS.setVolatile(buffer, i, value);
+            intact("putIntVolatile");
         } catch (InternalError e) {
             throw fault("putIntVolatile", e);
         }
@@ -254,7 +304,9 @@ public final class MappedRegion implements AutoCloseable {
     public boolean compareAndSetInt(long offset, int expected, int value) {
         checkAligned(offset, 4, true);
         try {
-            return SharedAtomics.casInt(address + offset, expected, value);
+            boolean v = SharedAtomics.casInt(address + offset, expected, value);
+            intact("compareAndSetInt");
+            return v;
         } catch (InternalError e) {
             throw fault("compareAndSetInt", e);
         } finally {
@@ -270,6 +322,7 @@ public final class MappedRegion implements AutoCloseable {
             for (;;) {
                 int v = SharedAtomics.loadInt(a);
                 if (SharedAtomics.casInt(a, v, v + delta)) {
+                    intact("getAndAddInt");
                     return v;
                 }
             }
@@ -283,7 +336,9 @@ public final class MappedRegion implements AutoCloseable {
     public long getLongVolatile(long offset) {
         int i = checkAligned(offset, 8, false);
         try {
-            return (long) LONGS.getVolatile(buffer, i);
+            long v = (long) LONGS.getVolatile(buffer, i);
+            intact("getLongVolatile");
+            return v;
         } catch (InternalError e) {
             throw fault("getLongVolatile", e);
         }
@@ -293,6 +348,7 @@ public final class MappedRegion implements AutoCloseable {
         int i = checkAligned(offset, 8, true);
         try {
             LONGS.setVolatile(buffer, i, value);
+            intact("putLongVolatile");
         } catch (InternalError e) {
             throw fault("putLongVolatile", e);
         }
@@ -301,7 +357,9 @@ public final class MappedRegion implements AutoCloseable {
     public boolean compareAndSetLong(long offset, long expected, long value) {
         checkAligned(offset, 8, true);
         try {
-            return SharedAtomics.casLong(address + offset, expected, value);
+            boolean v = SharedAtomics.casLong(address + offset, expected, value);
+            intact("compareAndSetLong");
+            return v;
         } catch (InternalError e) {
             throw fault("compareAndSetLong", e);
         } finally {
@@ -317,6 +375,7 @@ public final class MappedRegion implements AutoCloseable {
             for (;;) {
                 long v = SharedAtomics.loadLong(a);
                 if (SharedAtomics.casLong(a, v, v + delta)) {
+                    intact("getAndAddLong");
                     return v;
                 }
             }
@@ -344,6 +403,8 @@ public final class MappedRegion implements AutoCloseable {
             // The range stays mapped to the shared object until the GC unmaps it: still no crash.
             throw IpcException.of("mmap(MAP_FIXED)", name, r, "could not release the mapping");
         }
+        // Private zero pages now: nothing left to fault. The slot goes back to the guard's table.
+        FaultGuards.unregister(faultFlag);
         if (onClose != null) {
             onClose.run();
         }
@@ -395,14 +456,18 @@ public final class MappedRegion implements AutoCloseable {
     private static final class Unmapper implements Runnable {
         private final long address;
         private final long length;
+        private final long faultFlag;
 
-        Unmapper(long address, long length) {
+        Unmapper(long address, long length, long faultFlag) {
             this.address = address;
             this.length = length;
+            this.faultFlag = faultFlag;
         }
 
         @Override
         public void run() {
+            // Out of the guard's table first: a later mapping at this address is someone else's.
+            FaultGuards.unregister(faultFlag);
             PosixShm.munmap(address, length);
         }
     }

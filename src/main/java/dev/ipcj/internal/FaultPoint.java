@@ -18,8 +18,12 @@ package dev.ipcj.internal;
  * {@code -XX:TieredStopAtLevel=1}) on JDK 17 allocates 16 bytes per call.
  */
 public final class FaultPoint {
-    /** JDK 25 was measured to throw at the access; older releases are treated as JDK 17 was measured. */
-    private static final boolean LAZY = Runtime.version().feature() < 25;
+    /**
+     * JDK 25 was measured to throw at the access; older releases are treated as JDK 17 was
+     * measured. With the fault guard installed ({@link FaultGuards}) no SIGBUS on ipcj's mappings
+     * reaches the JVM, so nothing is ever pending: no delivery point is needed either.
+     */
+    private static final boolean LAZY = Runtime.version().feature() < 25 && !FaultGuards.enabled();
 
     private FaultPoint() {
     }

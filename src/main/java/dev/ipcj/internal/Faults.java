@@ -13,7 +13,13 @@ import dev.ipcj.CorruptedException;
  * plain, volatile, acquire and release loads and stores and bulk copies, in interpreted and in
  * compiled code, and every access in compiled code; <em>not</em> guarded are compare-and-set
  * (and, on JDK 17, get-and-add) while the calling method is still interpreted, and any native
- * code (glibc, the shims) that dereferences the mapping. So ipcj's rules are:
+ * code (glibc, the shims) that dereferences the mapping.
+ *
+ * <p>ipcj's first defence is the fault guard ({@link FaultGuards}, {@code ipcj_fault.h}): every
+ * mapping ipcj makes is registered with a SIGBUS handler that turns a vanished page into a
+ * private zero page and a flag the accessors check, so none of the cases above reaches the JVM
+ * and the call that touched the page throws CorruptedException itself. The rules below are the
+ * second defence, for when the guard is off or has no slot left; they hold everywhere:
  * <ol>
  * <li>native code never dereferences memory another process can truncate; only the kernel does
  *     (a system call on such memory fails with EFAULT), or Java does;

@@ -276,7 +276,9 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
 
     private long load(String call) {
         try {
-            return SharedAtomics.loadLong(futex);
+            long d = SharedAtomics.loadLong(futex);
+            region.checkIntact(call); // the fault guard found the page gone (see FaultGuards)
+            return d;
         } catch (InternalError e) {
             throw Faults.truncated(call, name, e, -1);
         } finally {
@@ -287,7 +289,9 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
     /** A CAS preceded by a guarded volatile load of the same word (Faults, rule 2; SharedAtomics). */
     private boolean cas(String call, long expected, long value) {
         try {
-            return SharedAtomics.casLong(futex, expected, value);
+            boolean done = SharedAtomics.casLong(futex, expected, value);
+            region.checkIntact(call);
+            return done;
         } catch (InternalError e) {
             throw Faults.truncated(call, name, e, -1);
         } finally {
@@ -308,6 +312,7 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
         int p;
         try {
             p = SharedAtomics.loadInt(futex + PRIVATE_OFFSET);
+            region.checkIntact(call);
         } catch (InternalError e) {
             throw Faults.truncated(call, name, e, -1);
         } finally {

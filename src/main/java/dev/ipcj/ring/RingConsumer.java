@@ -238,6 +238,7 @@ public final class RingConsumer implements AutoCloseable {
         checkOpen();
         int n = many ? readMany(handler, limit, room) : readOne(handler, limit, room);
         FaultPoint.deliver(); // a fault above is this call's (see FaultPoint)
+        ring.region.checkIntact(CALL); // or the fault guard's private zero page (FaultGuards)
         return n;
     }
 

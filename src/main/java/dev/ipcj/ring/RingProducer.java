@@ -165,7 +165,9 @@ public final class RingProducer implements AutoCloseable {
                 return false;
             }
             copyIn(src, offset, ring.base + at, length);
+            ring.region.checkIntact(CALL); // the record's bytes reached the shared object (FaultGuards)
             finish(at, true);
+            ring.region.checkIntact(CALL);
             Reference.reachabilityFence(ring);
             return true;
         }
@@ -184,8 +186,10 @@ public final class RingProducer implements AutoCloseable {
         if (TestHooks.STOP_AT != null) {
             TestHooks.reached("producer-written");
         }
+        ring.region.checkIntact(CALL); // the record's bytes reached the shared object (FaultGuards)
         publish(p + size);
         FaultPoint.deliver(); // a fault above is this call's (see FaultPoint)
+        ring.region.checkIntact(CALL);
         Reference.reachabilityFence(ring);
         return true;
     }
@@ -477,11 +481,13 @@ public final class RingProducer implements AutoCloseable {
         }
         checkClaim(offset, commit);
         if (commit) {
+            ring.region.checkIntact("ring commit"); // the claimed bytes reached the shared object
             U.putLong(ring.base + claimIndex, data(claimLength, 0));
             long end = claimPosition + recordSize(claimLength);
             claimPosition = -1;
             publish(end);
             FaultPoint.deliver();
+            ring.region.checkIntact("ring commit");
             Reference.reachabilityFence(ring);
         } else {
             claimPosition = -1; // nothing was published; `in` stays where it was

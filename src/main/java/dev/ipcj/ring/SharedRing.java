@@ -585,7 +585,7 @@ public final class SharedRing implements AutoCloseable {
             return new ClosedException(call, name, 0, "the ring was closed");
         }
         long size = currentSize();
-        if (size >= 0 && size < objectSize) {
+        if ((size >= 0 && size < objectSize) || region.isTruncated()) {
             return corrupt(call, name, "the object was truncated to " + size + " bytes under the mapping (the ring has "
                     + objectSize + "): another process shrank it; its contents are gone (read: " + detail + ")");
         }
@@ -658,7 +658,7 @@ public final class SharedRing implements AutoCloseable {
             checkOpen(call);
             throw e;
         }
-        if (size < objectSize) {
+        if (size < objectSize || region.isTruncated()) {
             checkOpen(call);
             throw corrupt(call, name, "the object was truncated to " + size + " bytes under the mapping (the ring has "
                     + objectSize + "): another process shrank it; its contents are gone");

@@ -37,6 +37,7 @@ class FaultPointTest {
         }
         cmd.add("-XX:-CreateCoredumpOnCrash");
         cmd.add("-XX:ErrorFile=/dev/null");
+        cmd.add("-Dipcj.faultGuard=false"); // FaultPoint is the fallback for when the guard is off
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Child.class.getName());
