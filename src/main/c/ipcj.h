@@ -15,4 +15,5 @@
 #include "ipcj_sysv_shm.h"
 #include "ipcj_sysv_msg.h"
 #include "ipcj_sysv_sem.h"
+#include "ipcj_fault.h"
 #endif

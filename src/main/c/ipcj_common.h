@@ -30,6 +30,17 @@
  *
  * Addresses handed to a shim were produced by a shim (mmap, shmat) or by Java's direct
  * buffers; the Java side checks bounds before it passes them.
+ *
+ * IPCJ_NULL_NAME: every shim that takes a string (a name, a path) returns -EFAULT for NULL
+ * instead of passing it to libc, which would dereference it. Java checks its names, but JavaCPP
+ * converts a String by calling back into Java (String.getBytes); when that call fails (the JVM
+ * delivers a pending asynchronous exception there, e.g. its report of a truncated mapping, see
+ * dev.ipcj.internal.Faults) JavaCPP passes NULL on.
+ *
+ * Caller memory: apart from the buffers Java owns (out-arrays, its own direct buffers), a shim
+ * touches memory the caller passes only through a system call (the kernel then fails with
+ * EFAULT where a page is gone), never with a plain load, store or memcpy: such memory may be a
+ * mapping another process can truncate, and SIGBUS in native code kills the JVM.
  */
 #ifndef IPCJ_COMMON_H
 #define IPCJ_COMMON_H

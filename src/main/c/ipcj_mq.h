@@ -44,6 +44,7 @@
  */
 static inline int ipcj_mq_open(const char *name, int oflag, int mode, long long maxmsg, long long msgsize) {
     mqd_t q;
+    if (name == NULL) return -EFAULT; /* see IPCJ_NULL_NAME in ipcj_common.h */
     if ((oflag & O_CREAT) && maxmsg > 0) {
         struct mq_attr attr;
         memset(&attr, 0, sizeof attr);
@@ -63,6 +64,7 @@ static inline int ipcj_mq_close(int mqd) {
 }
 
 static inline int ipcj_mq_unlink(const char *name) {
+    if (name == NULL) return -EFAULT;
     return ipcj_status(mq_unlink(name));
 }
 

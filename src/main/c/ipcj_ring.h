@@ -36,15 +36,88 @@
  *
  * Errors are -errno: -EBADMSG when the shared bytes break the protocol (the Java side's
  * CorruptedException), -EBUSY when a producer/consumer is attached already, -EAGAIN full/empty.
+ *
+ * Life cycle: ipcj_ring_create (exclusive; -EEXIST touches nothing, a later failure removes only
+ * the object this call made) or ipcj_ring_open; ipcj_ring_attach_producer / _consumer;
+ * ipcj_ring_close detaches whatever the handle holds and unmaps; ipcj_ring_unlink removes the
+ * name. A slot held by a dead process is taken over by the next attach.
+ *
+ * Delivery (as RingConsumer's "Delivery guarantee"): a batch of records is taken when it is
+ * retired: ONE_TO_ONE by the store of `out`; MANY_TO_ONE by storing p + capacity (the batch's end,
+ * marked) into the header word at `out`, after which every word of [out, p) is freed (x + capacity
+ * at position x), the first word last, and `out` = p is published. A consumer killed before the
+ * retiring store leaves its batch to be handed again; killed after it, the next attach finishes
+ * the free and publishes `out` (ipcj_ring_finish_retire), and those records are never handed again.
+ *
+ * Memory another process can truncate: this header dereferences the mapping directly, so a C
+ * program whose ring object is truncated under it gets SIGBUS (the Java side reports
+ * CorruptedException). Only share a ring with processes you trust not to ftruncate it, or handle
+ * SIGBUS. Compiles as C11 and C++11, also as strict -std=c11 after libc headers (see below).
  */
 #ifndef IPCJ_RING_H
 #define IPCJ_RING_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * A program compiled as strict ISO C (-std=c11) that includes a libc header before this one has
+ * fixed glibc's feature set to plain ISO C: defining _GNU_SOURCE here comes too late, and the
+ * POSIX and Linux declarations the ring uses stay hidden. They are declared here then (the same
+ * declarations libc has, so repeating them is harmless), with the Linux constants they take.
+ */
+#if defined(__GLIBC__) && !defined(__USE_XOPEN2K8)
+#ifdef __cplusplus
+extern "C" {
+#endif
+int clock_gettime(clockid_t clock, struct timespec *ts);
+int kill(pid_t pid, int sig);
+int ftruncate(int fd, off_t length);
+long syscall(long number, ...);
+#ifdef __cplusplus
+}
+#endif
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 02000000
+#endif
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC 1
+#endif
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS 0x20
+#endif
+#ifndef MAP_NORESERVE
+#define MAP_NORESERVE 0x4000
+#endif
+
 #include "ipcj_common.h"
 #include "ipcj_futex.h"
 #include "ipcj_shm.h"
-#include <signal.h>
-#include <stdint.h>
+
+/*
+ * Test windows (see dev.ipcj.ring.TestHooks): a test program defines IPCJ_RING_WINDOW(name) before
+ * including this header to stop at a named point of the protocol; otherwise it is nothing.
+ */
+#ifdef IPCJ_RING_WINDOW
+#define IPCJ_RING_HAS_WINDOWS 1
+#else
+#define IPCJ_RING_WINDOW(name) ((void)0)
+#define IPCJ_RING_HAS_WINDOWS 0
+#endif
 
 #define IPCJ_RING_MAGIC 0x474E49524A435049ULL
 #define IPCJ_RING_VERSION 1
@@ -93,6 +166,8 @@ typedef struct ipcj_ring {
     uint64_t stall_pos, stall_header;
     long long stall_since;
     long long spin_nanos;      /* spin this long before sleeping (default IPCJ_RING_SPIN_NANOS) */
+    int producer_attached;     /* this handle holds the ONE_TO_ONE producer slot */
+    int consumer_attached;     /* this handle holds the consumer slot */
 } ipcj_ring;
 
 /* Called with each record: payload pointer (inside the mapping) and length. */
@@ -120,7 +195,21 @@ static inline void ipcj_ring_pause(void) {
 #endif
 }
 
-/* Creates `name` exclusively (mode 0600) holding an empty ring. */
+/* Whether `name` still names the object open as `fd` (same device and inode). */
+static inline int ipcj_ring_same_object(const char *name, int fd) {
+    struct stat mine, now;
+    if (fstat(fd, &mine) != 0) return 0;
+    int other = ipcj_shm_open(name, O_RDONLY | O_NONBLOCK, 0); /* a FIFO put there must not block us */
+    if (other < 0) return 0;
+    int same = fstat(other, &now) == 0 && now.st_dev == mine.st_dev && now.st_ino == mine.st_ino;
+    close(other);
+    return same;
+}
+
+/*
+ * Creates `name` exclusively (mode 0600) holding an empty ring. -EEXIST if the name exists (then
+ * nothing is touched); on a later failure the object made here is removed, and only that one.
+ */
 static inline int ipcj_ring_create(ipcj_ring *r, const char *name, int variant, uint32_t capacity, uint32_t max) {
     memset(r, 0, sizeof *r);
     if (variant != IPCJ_RING_ONE_TO_ONE && variant != IPCJ_RING_MANY_TO_ONE) return -EINVAL;
@@ -132,8 +221,12 @@ static inline int ipcj_ring_create(ipcj_ring *r, const char *name, int variant, 
     if (fd < 0) return fd;
     int rc = ipcj_ftruncate(fd, size);
     long long a = rc < 0 ? rc : ipcj_mmap_shared(fd, size, PROT_READ | PROT_WRITE, 0);
+    if (a < 0 && a > -4096) {
+        if (ipcj_ring_same_object(name, fd)) ipcj_shm_unlink(name);
+        close(fd);
+        return (int)a;
+    }
     close(fd);
-    if (a < 0 && a > -4096) { ipcj_shm_unlink(name); return (int)a; }
     r->base = (uint8_t *)(intptr_t)a;
     r->size = size;
     r->capacity = capacity; r->mask = capacity - 1; r->max = max;
@@ -151,7 +244,10 @@ static inline int ipcj_ring_create(ipcj_ring *r, const char *name, int variant, 
     return 0;
 }
 
-/* Opens and validates an existing ring. -EBADMSG if the header is not a valid ring's. */
+/*
+ * Opens and validates an existing ring. -ENOENT if absent, -EBADMSG if the object is not a valid
+ * ring (another kind of file, a wrong size, a bad header).
+ */
 static inline int ipcj_ring_open(ipcj_ring *r, const char *name) {
     memset(r, 0, sizeof *r);
     int fd = ipcj_shm_open(name, O_RDWR, 0);
@@ -159,7 +255,11 @@ static inline int ipcj_ring_open(ipcj_ring *r, const char *name) {
     long long st[4] = {0, 0, 0, 0};
     int rc = ipcj_fstat(fd, st);
     if (rc < 0) { close(fd); return rc; }
-    if (st[0] < IPCJ_RING_HEADER_SIZE + IPCJ_RING_MIN_CAPACITY) { close(fd); return -EBADMSG; }
+    if (!S_ISREG((mode_t)st[1]) || st[0] < IPCJ_RING_HEADER_SIZE + IPCJ_RING_MIN_CAPACITY
+        || st[0] > IPCJ_RING_HEADER_SIZE + (long long)IPCJ_RING_MAX_CAPACITY) {
+        close(fd);
+        return -EBADMSG;
+    }
     long long a = ipcj_mmap_shared(fd, st[0], PROT_READ | PROT_WRITE, 0);
     close(fd);
     if (a < 0 && a > -4096) return (int)a;
@@ -190,8 +290,20 @@ static inline int ipcj_ring_open(ipcj_ring *r, const char *name) {
     return 0;
 }
 
+/* Removes the ring's name (its memory goes when the last process unmaps it). 0 or -errno (-ENOENT). */
+static inline int ipcj_ring_unlink(const char *name) {
+    return ipcj_shm_unlink(name);
+}
+
+static inline void ipcj_ring_detach(ipcj_ring *r, int producer);
+
+/* Detaches what this handle holds (its producer and consumer slots), then unmaps. */
 static inline void ipcj_ring_close(ipcj_ring *r) {
-    if (r->base) munmap(r->base, (size_t)r->size);
+    if (r->base) {
+        if (r->producer_attached) ipcj_ring_detach(r, 1);
+        if (r->consumer_attached) ipcj_ring_detach(r, 0);
+        munmap(r->base, (size_t)r->size);
+    }
     r->base = NULL;
 }
 
@@ -204,13 +316,23 @@ static inline int ipcj_ring_positions_ok(ipcj_ring *r, uint64_t in, uint64_t out
     return (int64_t)in >= 0 && (int64_t)out >= 0 && !(in & 7) && !(out & 7) && out <= in && in - out <= r->capacity;
 }
 
+/* Takes the slot at `off` if it is free or its owner is dead; -EBUSY if a live process holds it. */
 static inline int ipcj_ring_take_owner(ipcj_ring *r, int off) {
     for (;;) {
         int owner = __atomic_load_n(IPCJ_RING_I32(r, off), __ATOMIC_SEQ_CST);
-        if (owner != 0 && kill(owner, 0) == 0) return -EBUSY;
+        if (owner > 0 && (kill(owner, 0) == 0 || errno == EPERM)) return -EBUSY;
         if (__atomic_compare_exchange_n(IPCJ_RING_I32(r, off), &owner, r->pid, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
             return 0;
     }
+}
+
+/*
+ * Positions read while both move: out, then in, then out again. Both only grow and
+ * in <= out + capacity at every instant, so out1 <= in <= out2 + capacity for any legal motion.
+ */
+static inline int ipcj_ring_moving_ok(ipcj_ring *r, uint64_t out1, uint64_t in, uint64_t out2) {
+    return (int64_t)in >= 0 && (int64_t)out1 >= 0 && (int64_t)out2 >= 0 && !(in & 7) && !(out1 & 7) && !(out2 & 7)
+        && out1 <= out2 && out1 <= in && (out2 >= in || in - out2 <= r->capacity);
 }
 
 /* Attach as the producer: reads `in`/`out`. ONE_TO_ONE: -EBUSY if a live producer is attached. */
@@ -218,26 +340,72 @@ static inline int ipcj_ring_attach_producer(ipcj_ring *r) {
     if (r->variant == IPCJ_RING_ONE_TO_ONE) {
         int rc = ipcj_ring_take_owner(r, IPCJ_RING_OFF_PRODUCER_PID);
         if (rc < 0) return rc;
+        r->producer_attached = 1;
     }
-    uint64_t in = ipcj_ring_load_pos(r, IPCJ_RING_OFF_IN), out = ipcj_ring_load_pos(r, IPCJ_RING_OFF_OUT);
-    if (!ipcj_ring_positions_ok(r, in, out)) return -EBADMSG;
-    r->tail = in; r->out_cache = out;
+    uint64_t out1 = ipcj_ring_load_pos(r, IPCJ_RING_OFF_OUT);
+    uint64_t in = ipcj_ring_load_pos(r, IPCJ_RING_OFF_IN);
+    uint64_t out2 = ipcj_ring_load_pos(r, IPCJ_RING_OFF_OUT);
+    if (!ipcj_ring_moving_ok(r, out1, in, out2)) {
+        if (r->producer_attached) ipcj_ring_detach(r, 1);
+        return -EBADMSG;
+    }
+    r->tail = in; r->out_cache = out2;
+    return 0;
+}
+
+static inline void ipcj_ring_publish(ipcj_ring *r, int pos_off, uint64_t value, int wake_off, int count);
+
+/*
+ * MANY_TO_ONE, on attach: finishes the retirement of a batch that the previous consumer of this
+ * slot marked taken and died before publishing `out` (see "Delivery guarantee" in RingConsumer).
+ */
+static inline int ipcj_ring_finish_retire(ipcj_ring *r, uint64_t out, uint64_t in) {
+    uint64_t cap = r->capacity;
+    uint64_t *first = IPCJ_RING_U64(r, IPCJ_RING_OFF_DATA + ((uint32_t)out & r->mask));
+    uint64_t w = __atomic_load_n(first, __ATOMIC_ACQUIRE);
+    uint64_t to;
+    if (w == out + cap) {
+        /* every word of the batch is free: its end is the first word that is not */
+        uint64_t end = in < out + cap ? in : out + cap;
+        to = out + 8;
+        while (to < end && __atomic_load_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_DATA + ((uint32_t)to & r->mask)),
+                                           __ATOMIC_ACQUIRE) == to + cap)
+            to += 8;
+    } else if (!(w & IPCJ_RING_STATE_MASK) && w > out + cap && w <= out + 2 * cap && !(w & 7)) {
+        to = w - cap;
+        if (to > in) return -EBADMSG;
+        for (uint64_t x = out + 8; x < to; x += 8)
+            __atomic_store_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_DATA + ((uint32_t)x & r->mask)), x + cap, __ATOMIC_RELAXED);
+        __atomic_store_n(first, out + cap, __ATOMIC_RELEASE);
+    } else {
+        return 0; /* nothing half done: read (or report) as usual */
+    }
+    r->head = to;
+    ipcj_ring_publish(r, IPCJ_RING_OFF_OUT, to, IPCJ_RING_OFF_PRODUCER_WAITING, INT_MAX);
     return 0;
 }
 
 static inline int ipcj_ring_attach_consumer(ipcj_ring *r) {
     int rc = ipcj_ring_take_owner(r, IPCJ_RING_OFF_CONSUMER_PID);
     if (rc < 0) return rc;
-    uint64_t in = ipcj_ring_load_pos(r, IPCJ_RING_OFF_IN), out = ipcj_ring_load_pos(r, IPCJ_RING_OFF_OUT);
-    if (!ipcj_ring_positions_ok(r, in, out)) return -EBADMSG;
+    r->consumer_attached = 1;
+    /* `out` is ours now, so it stands still: read it first */
+    uint64_t out = ipcj_ring_load_pos(r, IPCJ_RING_OFF_OUT), in = ipcj_ring_load_pos(r, IPCJ_RING_OFF_IN);
+    if (!ipcj_ring_positions_ok(r, in, out)) { ipcj_ring_detach(r, 0); return -EBADMSG; }
     r->head = out; r->in_cache = out; r->stall_pos = (uint64_t)-1;
+    if (r->variant == IPCJ_RING_MANY_TO_ONE && in != out && (rc = ipcj_ring_finish_retire(r, out, in)) < 0) {
+        ipcj_ring_detach(r, 0);
+        return rc;
+    }
     return 0;
 }
 
+/* Frees the producer (producer != 0) or consumer slot if this handle holds it. */
 static inline void ipcj_ring_detach(ipcj_ring *r, int producer) {
     int me = r->pid;
     __atomic_compare_exchange_n(IPCJ_RING_I32(r, producer ? IPCJ_RING_OFF_PRODUCER_PID : IPCJ_RING_OFF_CONSUMER_PID),
                                 &me, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    if (producer) r->producer_attached = 0; else r->consumer_attached = 0;
 }
 
 /* Waker: if the sleeper's word is 1, CAS it to 0 and FUTEX_WAKE. */
@@ -292,12 +460,14 @@ static inline uint8_t *ipcj_ring_try_claim(ipcj_ring *r, uint32_t length, int *e
                 p += to_end; index = 0;
             }
             r->tail = p; /* the claim starts here; `in` moves at commit */
+            IPCJ_RING_WINDOW("producer-claimed");
             return r->base + IPCJ_RING_OFF_DATA + index + 8;
         }
         uint64_t expect = p;
         if (!__atomic_compare_exchange_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_IN), &expect, p + need, 0,
                                          __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
             continue;
+        IPCJ_RING_WINDOW("producer-claimed-in");
         uint64_t rec = p;
         if (need != size) {
             expect = p;
@@ -310,6 +480,7 @@ static inline uint8_t *ipcj_ring_try_claim(ipcj_ring *r, uint32_t length, int *e
         if (!__atomic_compare_exchange_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_DATA + index), &expect,
                                          ipcj_ring_hdr(IPCJ_RING_CLAIMED, length, r->pid), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
             continue;
+        IPCJ_RING_WINDOW("producer-claimed");
         return r->base + IPCJ_RING_OFF_DATA + index + 8;
     }
 }
@@ -317,6 +488,7 @@ static inline uint8_t *ipcj_ring_try_claim(ipcj_ring *r, uint32_t length, int *e
 /* Commits (or with commit = 0 aborts) the claim whose payload is at `payload`, of `length` bytes. */
 static inline int ipcj_ring_finish(ipcj_ring *r, uint8_t *payload, uint32_t length, int commit) {
     uint64_t *h = (uint64_t *)(void *)(payload - 8);
+    if (commit) IPCJ_RING_WINDOW("producer-written");
     if (r->variant == IPCJ_RING_ONE_TO_ONE) {
         if (!commit) return 0;
         *h = ipcj_ring_hdr(IPCJ_RING_DATA, length, 0);
@@ -374,12 +546,23 @@ static inline uint8_t *ipcj_ring_claim(ipcj_ring *r, uint32_t length, long long 
     }
 }
 
+/* The payload copy (in two halves around the producer-mid-copy window when a test defines windows). */
+static inline void ipcj_ring_copy_in(uint8_t *at, const void *src, uint32_t length) {
+    if (IPCJ_RING_HAS_WINDOWS) {
+        memcpy(at, src, length / 2);
+        IPCJ_RING_WINDOW("producer-mid-copy");
+        memcpy(at + length / 2, (const uint8_t *)src + length / 2, length - length / 2);
+    } else {
+        memcpy(at, src, length);
+    }
+}
+
 /* Copies `length` bytes in: 0, -EAGAIN (full), -EMSGSIZE, -EBADMSG. */
 static inline int ipcj_ring_offer(ipcj_ring *r, const void *src, uint32_t length) {
     int err;
     uint8_t *at = ipcj_ring_try_claim(r, length, &err);
     if (!at) return err;
-    memcpy(at, src, length);
+    ipcj_ring_copy_in(at, src, length);
     return ipcj_ring_finish(r, at, length, 1);
 }
 
@@ -388,16 +571,32 @@ static inline int ipcj_ring_put(ipcj_ring *r, const void *src, uint32_t length, 
     int err;
     uint8_t *at = ipcj_ring_claim(r, length, timeout_ns, &err);
     if (!at) return err;
-    memcpy(at, src, length);
+    ipcj_ring_copy_in(at, src, length);
     return ipcj_ring_finish(r, at, length, 1);
 }
 
 /* ---- consumer ---- */
 
+/*
+ * Retires the batch [head, p) (see "Delivery guarantee" in RingConsumer). ONE_TO_ONE: publishes
+ * out. MANY_TO_ONE: marks the batch taken in its first header word (p + capacity), frees every
+ * other word for the next lap, frees the first word last, then publishes out.
+ */
 static inline void ipcj_ring_consumed(ipcj_ring *r, uint64_t p) {
-    if (r->variant == IPCJ_RING_MANY_TO_ONE)
-        for (uint64_t x = r->head; x < p; x += 8)
-            *IPCJ_RING_U64(r, IPCJ_RING_OFF_DATA + ((uint32_t)x & r->mask)) = x + r->capacity;
+    IPCJ_RING_WINDOW("consumer-handled");
+    if (r->variant == IPCJ_RING_MANY_TO_ONE) {
+        uint64_t cap = r->capacity;
+        uint64_t *first = IPCJ_RING_U64(r, IPCJ_RING_OFF_DATA + ((uint32_t)r->head & r->mask));
+        __atomic_store_n(first, p + cap, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_RELEASE); /* the mark before any word it covers is freed */
+        uint64_t half = r->head + 8 + ((p - r->head - 8) / 16) * 8;
+        for (uint64_t x = r->head + 8; x < p; x += 8) {
+            if (x == half) IPCJ_RING_WINDOW("consumer-retired");
+            __atomic_store_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_DATA + ((uint32_t)x & r->mask)), x + cap, __ATOMIC_RELAXED);
+        }
+        __atomic_store_n(first, r->head + cap, __ATOMIC_RELEASE); /* after every freed word */
+        IPCJ_RING_WINDOW("consumer-freed");
+    }
     r->head = p;
     ipcj_ring_publish(r, IPCJ_RING_OFF_OUT, p, IPCJ_RING_OFF_PRODUCER_WAITING, INT_MAX);
 }

@@ -14,7 +14,9 @@ static inline int ipcj_sem_size(void) { return (int)sizeof(sem_t); }
 
 /* sem_open(name, oflag, mode, value): the sem_t address, or -errno. */
 static inline long long ipcj_sem_open(const char *name, int oflag, int mode, int value) {
-    sem_t *s = (oflag & O_CREAT) ? sem_open(name, oflag, (mode_t)mode, (unsigned)value)
+    sem_t *s;
+    if (name == NULL) return -EFAULT; /* see IPCJ_NULL_NAME in ipcj_common.h */
+    s = (oflag & O_CREAT) ? sem_open(name, oflag, (mode_t)mode, (unsigned)value)
                                  : sem_open(name, oflag);
     return s == SEM_FAILED ? -errno : (long long)(intptr_t)s;
 }
@@ -24,6 +26,7 @@ static inline int ipcj_sem_close(long long sem) {
 }
 
 static inline int ipcj_sem_unlink(const char *name) {
+    if (name == NULL) return -EFAULT;
     return ipcj_status(sem_unlink(name));
 }
 

@@ -16,11 +16,14 @@
 
 /* shm_open(name, oflag, mode): a descriptor, or -errno. oflag uses O_* from <fcntl.h>. */
 static inline int ipcj_shm_open(const char *name, int oflag, int mode) {
-    int fd = shm_open(name, oflag | O_CLOEXEC, (mode_t)mode);
+    int fd;
+    if (name == NULL) return -EFAULT; /* see IPCJ_NULL_NAME in ipcj_common.h */
+    fd = shm_open(name, oflag | O_CLOEXEC, (mode_t)mode);
     return ipcj_value(fd);
 }
 
 static inline int ipcj_shm_unlink(const char *name) {
+    if (name == NULL) return -EFAULT;
     return ipcj_status(shm_unlink(name));
 }
 

@@ -29,6 +29,7 @@
 /* ftok(path, proj): the key as an unsigned 32-bit number (0..2^32-1), or -errno. */
 static inline long long ipcj_ftok(const char *path, int proj) {
     key_t k;
+    if (path == NULL) return -EFAULT; /* see IPCJ_NULL_NAME in ipcj_common.h */
     errno = 0;
     k = ftok(path, proj);
     if (k == (key_t)-1 && errno != 0) {

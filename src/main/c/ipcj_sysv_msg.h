@@ -5,9 +5,10 @@
  * (ipcj_msgsnd, ipcj_msgrcv) take the address of exactly that layout, which Java keeps in a
  * reusable direct buffer (dev.ipcj.sysv.SysvMessage): the only copy is the kernel's own.
  * ipcj_msgsnd_copy sends bytes that lie anywhere (any direct buffer): it builds the msgbuf on
- * the stack (one memcpy, a few ns for small messages beside the ~µs the call costs); above
- * IPCJ_MSG_STACK bytes it uses malloc, the one shim that allocates, because a stack frame of
- * msgmax bytes (up to 2 GiB) is not safe.
+ * the stack, copying the bytes in through the kernel (process_vm_readv on this process), never
+ * with memcpy: the bytes may lie in a mapping another process truncates, and a vanished page
+ * must be EFAULT, not SIGBUS in the JVM. Above IPCJ_MSG_STACK bytes it uses malloc, the one
+ * shim that allocates, because a stack frame of msgmax bytes (up to 2 GiB) is not safe.
  *
  * Flags are the kernel's: IPC_NOWAIT 04000, MSG_NOERROR 010000, MSG_EXCEPT 020000.
  */
@@ -17,6 +18,8 @@
 #include "ipcj_sysv_ipc.h"
 #include <stdlib.h>
 #include <sys/msg.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #define IPCJ_MSG_STACK 16384
 
@@ -30,7 +33,29 @@ static inline int ipcj_msgsnd(int id, long long msgp, long long size, int flags)
     return ipcj_status(msgsnd(id, (const void *)(intptr_t)msgp, (size_t)size, flags));
 }
 
-/* msgsnd of `size` bytes at `data` with type `type`, copied into a msgbuf first: 0, or -errno. */
+/*
+ * Copy `size` bytes from `src` (caller memory, possibly a mapping another process can truncate)
+ * to `dst` (this shim's own buffer) through the kernel: process_vm_readv on this very process,
+ * so that a vanished page is EFAULT instead of SIGBUS in memcpy. 0, -EFAULT, or -errno (-ENOSYS,
+ * -EPERM where a seccomp filter refuses the call).
+ */
+static inline int ipcj_copy_in(void *dst, long long src, long long size) {
+    struct iovec local;
+    struct iovec remote;
+    ssize_t n;
+    local.iov_base = dst;
+    local.iov_len = (size_t)size;
+    remote.iov_base = (void *)(intptr_t)src;
+    remote.iov_len = (size_t)size;
+    n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    if (n < 0) return -errno;
+    return n == (ssize_t)size ? 0 : -EFAULT; /* a short copy: the source ended in a hole */
+}
+
+/*
+ * msgsnd of `size` bytes at `data` with type `type`, copied into a msgbuf first: 0, or -errno.
+ * The copy goes through the kernel (ipcj_copy_in): the shim never dereferences `data` itself.
+ */
 static inline int ipcj_msgsnd_copy(int id, long long type, long long data, long long size, int flags) {
     struct {
         long mtype;
@@ -46,8 +71,8 @@ static inline int ipcj_msgsnd_copy(int id, long long type, long long data, long 
         msg = (long *)(void *)heap;
     }
     msg[0] = (long)type;
-    if (size > 0) memcpy(msg + 1, (const void *)(intptr_t)data, (size_t)size);
-    r = ipcj_status(msgsnd(id, msg, (size_t)size, flags));
+    r = size > 0 ? ipcj_copy_in(msg + 1, data, size) : 0;
+    if (r == 0) r = ipcj_status(msgsnd(id, msg, (size_t)size, flags));
     if (heap != NULL) {
         int saved = r;
         free(heap);

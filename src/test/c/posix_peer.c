@@ -11,6 +11,12 @@
  *                                    (Java attaches), "attach" uses those Java initialised;
  *                                    print "ready", then N rounds (0: for ever): wait REQ,
  *                                    answer, post RESP
+ *   sem-churn NAME N                 open the named semaphore, print "ready", then N times: wait,
+ *                                    post (a token passed around by every churner); "churned N"
+ *   sem-churn-timed NAME MS          for MS milliseconds: sem_timedwait (10 ms), post if it got one;
+ *                                    every outcome counted, for hostile tests (glibc may abort on
+ *                                    scribbled bytes: that is the point); prints "churned A T E"
+ *                                    (acquired, timed out, other errors)
  *   produce NAME EMPTY FULL N        bounded buffer in NAME, guarded by the named semaphores
  *   consume NAME EMPTY FULL N        EMPTY (free slots) and FULL (filled slots); the consumer
  *                                    checks every record and prints "consumed N SUM"
@@ -174,6 +180,47 @@ static int sem_echo(const char *ping_name, const char *pong_name, long long n) {
     return 0;
 }
 
+static int sem_churn(const char *name, long long n) {
+    long long s = open_sem(name);
+    if (s == 0) return 3;
+    ready();
+    for (long long i = 0; i < n; i++) {
+        int r = wait_sem(s);
+        if (r < 0) return fail("sem_wait", name, r);
+        r = ipcj_sem_post(s);
+        if (r < 0) return fail("sem_post", name, r);
+    }
+    printf("churned %lld\n", n);
+    ipcj_sem_close(s);
+    return 0;
+}
+
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int sem_churn_timed(const char *name, long long ms) {
+    long long s = open_sem(name);
+    long long acquired = 0, timedout = 0, errors = 0;
+    if (s == 0) return 3;
+    ready();
+    for (long long end = now_ms() + ms; now_ms() < end;) {
+        int r = ipcj_sem_timedwait(s, 10000000LL);
+        if (r == 0) {
+            acquired++;
+            if (ipcj_sem_post(s) < 0) errors++;
+        } else if (r == -ETIMEDOUT) {
+            timedout++;
+        } else if (r != -EINTR) {
+            errors++;
+        }
+    }
+    printf("churned %lld %lld %lld\n", acquired, timedout, errors);
+    return 0;
+}
+
 static int unnamed(const char *name, const char *how, long long n) {
     long long size;
     unsigned char *p = map_existing(name, 256, &size);
@@ -254,6 +301,8 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "read-shm") == 0 && argc == 3) return read_shm(argv[2]);
     if (strcmp(mode, "sem-echo") == 0 && argc == 5) return sem_echo(argv[2], argv[3], parse(argv[4]));
     if (strcmp(mode, "unnamed") == 0 && argc == 5) return unnamed(argv[2], argv[3], parse(argv[4]));
+    if (strcmp(mode, "sem-churn") == 0 && argc == 4) return sem_churn(argv[2], parse(argv[3]));
+    if (strcmp(mode, "sem-churn-timed") == 0 && argc == 4) return sem_churn_timed(argv[2], parse(argv[3]));
     if (strcmp(mode, "produce") == 0 && argc == 6)
         return bounded(1, argv[2], argv[3], argv[4], parse(argv[5]));
     if (strcmp(mode, "consume") == 0 && argc == 6)

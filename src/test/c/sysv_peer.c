@@ -13,6 +13,8 @@
  *   sysv_peer sem-race KEY INIT GATE  wait until semaphore 0 of set GATE is 0, then create-or-open
  *                                     KEY (initial INIT) as dev.ipcj.sysv.SemaphoreSet.openOrCreate
  *                                     does, take one (IPC_NOWAIT), print "created"/"opened"
+ *   sysv_peer sem-foreign KEY N VALUE create set KEY of N semaphores and SETVAL each to VALUE, no
+ *                                     semop (VALUE < 0: set nothing); print the id
  */
 #include "ipcj.h"
 #include <stdio.h>
@@ -108,6 +110,19 @@ static int sem_hold(int id, int num) {
     for (;;) pause();
 }
 
+/* Whether some program initialised set `id` (SemaphoreSet.openOrCreate's test): 1, 0, or -errno. */
+static int sem_initialised(int id, long long *st) {
+    int r = ipcj_semctl_stat(id, st);
+    if (r < 0) return r;
+    if (st[6] != 0) return 1; /* sem_otime: a semop was done */
+    for (long long i = 0; i < st[8]; i++) {
+        int pid = ipcj_semctl_getpid(id, (int)i);
+        if (pid < 0) return pid;
+        if (pid > 0 || ipcj_semctl_getncnt(id, (int)i) > 0 || ipcj_semctl_getzcnt(id, (int)i) > 0) return 1;
+    }
+    return 0;
+}
+
 /* The same protocol as SemaphoreSet.openOrCreate: see its class comment. */
 static int sem_race(int key, int initial, int gate) {
     int r, id, created = 0;
@@ -117,22 +132,30 @@ static int sem_race(int key, int initial, int gate) {
     for (;;) {
         id = ipcj_semget(key, 1, IPC_CREAT | IPC_EXCL | 0600);
         if (id >= 0) {
-            unsigned short v = (unsigned short)(initial + 1);
+            unsigned short v = (unsigned short)initial;
+            struct sembuf zero[2];
             usleep(30000); /* widen the window in which losers see an uninitialised set */
             if ((r = ipcj_semctl_setall(id, (long long)(intptr_t)&v)) < 0) return die("setall", r);
-            if ((r = ipcj_semop1(id, 0, -1, IPC_NOWAIT)) < 0) return die("semop init", r);
+            /* two operations that cancel out: sem_otime != 0, no other value ever visible */
+            zero[0].sem_num = 0;
+            zero[0].sem_op = 1;
+            zero[0].sem_flg = IPC_NOWAIT;
+            zero[1].sem_num = 0;
+            zero[1].sem_op = -1;
+            zero[1].sem_flg = IPC_NOWAIT;
+            if ((r = ipcj_semop(id, (long long)(intptr_t)zero, 2)) < 0) return die("semop init", r);
             created = 1;
             break;
         }
         if (id != -EEXIST) return die("semget", id);
-        id = ipcj_semget(key, 0, 0);
+        id = ipcj_semget(key, 0, 0600);
         if (id == -ENOENT) continue;
         if (id < 0) return die("semget open", id);
         long long st[IPCJ_SEM_STAT_FIELDS];
         int tries = 0;
         for (;;) {
-            if ((r = ipcj_semctl_stat(id, st)) < 0) return die("stat", r);
-            if (st[6] != 0) break;
+            if ((r = sem_initialised(id, st)) < 0) return die("stat", r);
+            if (r == 1) break;
             if (++tries > 10000) return die("init timeout", -ETIMEDOUT);
             usleep(500);
         }
@@ -141,6 +164,24 @@ static int sem_race(int key, int initial, int gate) {
     r = ipcj_semop1(id, 0, -1, IPC_NOWAIT);
     if (r < 0) return die("take", r);
     printf("%s\n", created ? "created" : "opened");
+    return 0;
+}
+
+/*
+ * A set made the way many C programs make one: semget, then SETVAL of each semaphore, and no
+ * semop (sem_otime stays 0). VALUE < 0: semget only, nothing set (a set nobody initialised).
+ * Prints the id.
+ */
+static int sem_foreign(int key, int nsems, int value) {
+    int id = ipcj_semget(key, nsems, IPC_CREAT | IPC_EXCL | 0600);
+    if (id < 0) return die("semget", id);
+    if (value >= 0) {
+        for (int i = 0; i < nsems; i++) {
+            int r = ipcj_semctl_setval(id, i, value);
+            if (r < 0) return die("setval", r);
+        }
+    }
+    printf("%d\n", id);
     return 0;
 }
 
@@ -160,6 +201,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "sem-echo")) return sem_echo(id);
     if (!strcmp(mode, "sem-hold") && argc == 4) return sem_hold(id, atoi(argv[3]));
     if (!strcmp(mode, "sem-race") && argc == 5) return sem_race(id, atoi(argv[3]), atoi(argv[4]));
+    if (!strcmp(mode, "sem-foreign") && argc == 5) return sem_foreign(id, atoi(argv[3]), atoi(argv[4]));
     fprintf(stderr, "bad arguments\n");
     return 1;
 }

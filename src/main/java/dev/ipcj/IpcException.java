@@ -53,7 +53,7 @@ public class IpcException extends RuntimeException {
     }
 
     static String format(String call, String object, int errno, String detail) {
-        StringBuilder sb = new StringBuilder(call);
+        StringBuilder sb = new StringBuilder(call != null ? call : "ipcj");
         if (object != null) {
             // Names and paths are quoted ("/orders"); System V objects read as (id 5) or (key 0x1ec0 id 5).
             boolean quote = object.startsWith("/");

@@ -1,6 +1,10 @@
 package dev.ipcj;
 
+import dev.ipcj.internal.FaultGuards;
+import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.RawMemory;
+import dev.ipcj.internal.Regions;
+import dev.ipcj.internal.SharedAtomics;
 import dev.ipcj.jni.PosixShm;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -16,6 +20,17 @@ import java.nio.ByteOrder;
  * inside it, and throws otherwise ({@link ClosedException}, {@link IndexOutOfBoundsException},
  * {@link PermissionDeniedException} for a write to a read-only mapping). Multi-byte values are
  * in native byte order, as a C program on the same machine sees them.
+ *
+ * <h2>When another process truncates the object</h2>
+ * A process that may {@code ftruncate} the object can take pages away under a live mapping.
+ * ipcj registers every region with its fault guard ({@code dev.ipcj.internal.FaultGuards}): the
+ * access that touches such a page completes on a private zero page instead of killing the JVM,
+ * the region remembers it ({@link #isTruncated()}), and every accessor, that one included,
+ * throws {@link CorruptedException} ("the memory under the mapping is gone"). The region no
+ * longer shares those pages with anyone: reopen the object. Accesses through {@link #buffer()}
+ * and {@link #address} are guarded the same way; code using them calls {@link #checkIntact}
+ * to report it. With the guard off ({@code -Dipcj.faultGuard=false}) the JVM's own handling
+ * applies, with the limits {@code dev.ipcj.internal.Faults} describes.
  *
  * <h2>Why closing never crashes a racing thread</h2>
  * {@link #close()} does not {@code munmap}. It replaces the range, in one {@code mmap(MAP_FIXED)},
@@ -42,9 +57,17 @@ public final class MappedRegion implements AutoCloseable {
     private final ByteBuffer buffer;
     private volatile boolean closed;
     private final Runnable onClose;
+    /** Address of this mapping's flag in the fault guard's table (ipcj_fault.h), 0 when unguarded. */
+    private final long faultFlag;
+
+    static {
+        // ipcj's mapping classes (other packages) make regions through internal.Regions; the
+        // constructor is not public, because a region over an arbitrary address would crash.
+        Regions.install(MappedRegion::new);
+    }
 
     /**
-     * For ipcj's mapping classes: wraps a mapping made by a shim.
+     * Wraps a mapping made by a shim; reached through {@code dev.ipcj.internal.Regions}.
      *
      * @param name     what error messages call it, e.g. the shm name
      * @param address  the mapping's address
@@ -52,7 +75,7 @@ public final class MappedRegion implements AutoCloseable {
      * @param readOnly whether it was mapped without PROT_WRITE
      * @param onClose  run once after the range became a placeholder (may be null)
      */
-    public MappedRegion(String name, long address, long length, boolean readOnly, Runnable onClose) {
+    private MappedRegion(String name, long address, long length, boolean readOnly, Runnable onClose) {
         if (length <= 0 || length > Integer.MAX_VALUE) {
             throw new InvalidArgumentException("map", name, 0,
                     "length " + length + " is outside 1.." + Integer.MAX_VALUE + " (map a window with an offset)");
@@ -63,8 +86,9 @@ public final class MappedRegion implements AutoCloseable {
         this.readOnly = readOnly;
         this.onClose = onClose;
         this.buffer = RawMemory.wrap(address, this.length);
+        this.faultFlag = FaultGuards.register(address, length, !readOnly);
         // The buffer, and every duplicate of it, keeps this range mapped; see the class comment.
-        CLEANER.register(buffer, new Unmapper(address, length));
+        CLEANER.register(buffer, new Unmapper(address, length, faultFlag));
     }
 
     /** The object's name as error messages give it. */
@@ -83,6 +107,38 @@ public final class MappedRegion implements AutoCloseable {
 
     public boolean isOpen() {
         return !closed;
+    }
+
+    /**
+     * Whether a page of this mapping was found gone: another process truncated the object and
+     * this process touched memory past its new end. The fault guard then put a private zero page
+     * there, so the region no longer shares those bytes with anyone; every accessor throws
+     * {@link CorruptedException} from then on. Always false when the guard is off.
+     */
+    public boolean isTruncated() {
+        return faultFlag != 0 && FaultGuards.faulted(faultFlag);
+    }
+
+    /**
+     * Throws {@link CorruptedException} naming {@code call} when {@link #isTruncated()}: for code
+     * that reads or writes the mapping through {@link #address} or {@link #buffer()} and must
+     * report a truncation as its own (a plain, thread-local load: cheap on any data path).
+     */
+    public void checkIntact(String call) {
+        if (faultFlag != 0 && FaultGuards.faulted(faultFlag)) {
+            throw truncated(call);
+        }
+    }
+
+    private void intact(String call) {
+        if (faultFlag != 0 && FaultGuards.faulted(faultFlag)) {
+            throw truncated(call);
+        }
+    }
+
+    private CorruptedException truncated(String call) {
+        return new CorruptedException(call, name, 0, "the memory under the mapping is gone: another process"
+                + " truncated the object, and this process now holds private zero pages there (reopen it)");
     }
 
     /**
@@ -105,79 +161,229 @@ public final class MappedRegion implements AutoCloseable {
         return b.order(ByteOrder.nativeOrder());
     }
 
+    /** @throws IndexOutOfBoundsException if {@code [offset, offset+1)} is not inside the region */
     public byte getByte(long offset) {
-        return buffer.get(check(offset, 1));
+        int i = check(offset, 1);
+        try {
+            byte v = buffer.get(i);
+            intact("getByte");
+            return v;
+        } catch (InternalError e) {
+            throw fault("getByte", e);
+        }
     }
 
+    /** @throws IndexOutOfBoundsException if {@code [offset, offset+1)} is not inside the region */
     public void putByte(long offset, byte value) {
-        buffer.put(checkWrite(offset, 1), value);
+        int i = checkWrite(offset, 1);
+        try {
+            buffer.put(i, value);
+            intact("putByte");
+        } catch (InternalError e) {
+            throw fault("putByte", e);
+        }
     }
 
+    /** @throws IndexOutOfBoundsException if {@code [offset, offset+4)} is not inside the region */
     public int getInt(long offset) {
-        return buffer.getInt(check(offset, 4));
+        int i = check(offset, 4);
+        try {
+            int v = buffer.getInt(i);
+            intact("getInt");
+            return v;
+        } catch (InternalError e) {
+            throw fault("getInt", e);
+        }
     }
 
+    /** @throws IndexOutOfBoundsException if {@code [offset, offset+4)} is not inside the region */
     public void putInt(long offset, int value) {
-        buffer.putInt(checkWrite(offset, 4), value);
+        int i = checkWrite(offset, 4);
+        try {
+            buffer.putInt(i, value);
+            intact("putInt");
+        } catch (InternalError e) {
+            throw fault("putInt", e);
+        }
     }
 
+    /** @throws IndexOutOfBoundsException if {@code [offset, offset+8)} is not inside the region */
     public long getLong(long offset) {
-        return buffer.getLong(check(offset, 8));
+        int i = check(offset, 8);
+        try {
+            long v = buffer.getLong(i);
+            intact("getLong");
+            return v;
+        } catch (InternalError e) {
+            throw fault("getLong", e);
+        }
     }
 
+    /** @throws IndexOutOfBoundsException if {@code [offset, offset+8)} is not inside the region */
     public void putLong(long offset, long value) {
-        buffer.putLong(checkWrite(offset, 8), value);
+        int i = checkWrite(offset, 8);
+        try {
+            buffer.putLong(i, value);
+            intact("putLong");
+        } catch (InternalError e) {
+            throw fault("putLong", e);
+        }
     }
 
-    /** Copies {@code dst.length} bytes starting at {@code offset} into {@code dst}. */
+    /**
+     * Copies {@code dst.length} bytes starting at {@code offset} into {@code dst}.
+     *
+     * @throws IndexOutOfBoundsException if the bytes are not inside the region
+     */
     public void getBytes(long offset, byte[] dst) {
+        notNull("getBytes", dst, "dst");
         getBytes(offset, dst, 0, dst.length);
     }
 
+    /**
+     * Copies {@code count} bytes starting at {@code offset} into {@code dst} from {@code dstOffset}.
+     *
+     * @throws IndexOutOfBoundsException if the bytes are not inside the region or {@code dst}
+     */
     public void getBytes(long offset, byte[] dst, int dstOffset, int count) {
+        notNull("getBytes", dst, "dst");
         java.util.Objects.checkFromIndexSize(dstOffset, count, dst.length);
-        buffer.get(check(offset, count), dst, dstOffset, count);
+        int i = check(offset, count);
+        try {
+            buffer.get(i, dst, dstOffset, count);
+            intact("getBytes");
+        } catch (InternalError e) {
+            throw fault("getBytes", e);
+        }
     }
 
+    /** @throws IndexOutOfBoundsException if the bytes are not inside the region */
     public void putBytes(long offset, byte[] src) {
+        notNull("putBytes", src, "src");
         putBytes(offset, src, 0, src.length);
     }
 
+    /** @throws IndexOutOfBoundsException if the bytes are not inside the region or {@code src} */
     public void putBytes(long offset, byte[] src, int srcOffset, int count) {
+        notNull("putBytes", src, "src");
         java.util.Objects.checkFromIndexSize(srcOffset, count, src.length);
-        buffer.put(checkWrite(offset, count), src, srcOffset, count);
+        int i = checkWrite(offset, count);
+        try {
+            buffer.put(i, src, srcOffset, count);
+            intact("putBytes");
+        } catch (InternalError e) {
+            throw fault("putBytes", e);
+        }
     }
 
     public int getIntVolatile(long offset) {
-        return (int) INTS.getVolatile(buffer, checkAligned(offset, 4, false));
+        int i = checkAligned(offset, 4, false);
+        try {
+            int v = (int) INTS.getVolatile(buffer, i);
+            intact("getIntVolatile");
+            return v;
+        } catch (InternalError e) {
+            throw fault("getIntVolatile", e);
+        }
     }
 
     public void putIntVolatile(long offset, int value) {
-        INTS.setVolatile(buffer, checkAligned(offset, 4, true), value);
+        int i = checkAligned(offset, 4, true);
+        try {
+            INTS.setVolatile(buffer, i, value);
+            intact("putIntVolatile");
+        } catch (InternalError e) {
+            throw fault("putIntVolatile", e);
+        }
     }
+
+    // Every compare-and-set and get-and-add is preceded by a volatile load of the same word: the
+    // JVM guards the load against a vanished page, not the CAS while interpreted (see Faults and
+    // SharedAtomics, which keeps the unguarded code between the two a handful of bytecodes).
 
     public boolean compareAndSetInt(long offset, int expected, int value) {
-        return INTS.compareAndSet(buffer, checkAligned(offset, 4, true), expected, value);
+        checkAligned(offset, 4, true);
+        try {
+            boolean v = SharedAtomics.casInt(address + offset, expected, value);
+            intact("compareAndSetInt");
+            return v;
+        } catch (InternalError e) {
+            throw fault("compareAndSetInt", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this); // keeps the range mapped (see Unmapper)
+        }
     }
 
+    /** Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above). */
     public int getAndAddInt(long offset, int delta) {
-        return (int) INTS.getAndAdd(buffer, checkAligned(offset, 4, true), delta);
+        checkAligned(offset, 4, true);
+        long a = address + offset;
+        try {
+            for (;;) {
+                int v = SharedAtomics.loadInt(a);
+                if (SharedAtomics.casInt(a, v, v + delta)) {
+                    intact("getAndAddInt");
+                    return v;
+                }
+            }
+        } catch (InternalError e) {
+            throw fault("getAndAddInt", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this);
+        }
     }
 
     public long getLongVolatile(long offset) {
-        return (long) LONGS.getVolatile(buffer, checkAligned(offset, 8, false));
+        int i = checkAligned(offset, 8, false);
+        try {
+            long v = (long) LONGS.getVolatile(buffer, i);
+            intact("getLongVolatile");
+            return v;
+        } catch (InternalError e) {
+            throw fault("getLongVolatile", e);
+        }
     }
 
     public void putLongVolatile(long offset, long value) {
-        LONGS.setVolatile(buffer, checkAligned(offset, 8, true), value);
+        int i = checkAligned(offset, 8, true);
+        try {
+            LONGS.setVolatile(buffer, i, value);
+            intact("putLongVolatile");
+        } catch (InternalError e) {
+            throw fault("putLongVolatile", e);
+        }
     }
 
     public boolean compareAndSetLong(long offset, long expected, long value) {
-        return LONGS.compareAndSet(buffer, checkAligned(offset, 8, true), expected, value);
+        checkAligned(offset, 8, true);
+        try {
+            boolean v = SharedAtomics.casLong(address + offset, expected, value);
+            intact("compareAndSetLong");
+            return v;
+        } catch (InternalError e) {
+            throw fault("compareAndSetLong", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this);
+        }
     }
 
+    /** Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above). */
     public long getAndAddLong(long offset, long delta) {
-        return (long) LONGS.getAndAdd(buffer, checkAligned(offset, 8, true), delta);
+        checkAligned(offset, 8, true);
+        long a = address + offset;
+        try {
+            for (;;) {
+                long v = SharedAtomics.loadLong(a);
+                if (SharedAtomics.casLong(a, v, v + delta)) {
+                    intact("getAndAddLong");
+                    return v;
+                }
+            }
+        } catch (InternalError e) {
+            throw fault("getAndAddLong", e);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(this);
+        }
     }
 
     /**
@@ -197,8 +403,20 @@ public final class MappedRegion implements AutoCloseable {
             // The range stays mapped to the shared object until the GC unmaps it: still no crash.
             throw IpcException.of("mmap(MAP_FIXED)", name, r, "could not release the mapping");
         }
+        // Private zero pages now: nothing left to fault. The slot goes back to the guard's table.
+        FaultGuards.unregister(faultFlag);
         if (onClose != null) {
             onClose.run();
+        }
+    }
+
+    private CorruptedException fault(String call, InternalError e) {
+        return Faults.truncated(call, name, e, -1);
+    }
+
+    private void notNull(String call, Object o, String param) {
+        if (o == null) {
+            throw new InvalidArgumentException(call, name, 0, param + " is null");
         }
     }
 
@@ -238,14 +456,18 @@ public final class MappedRegion implements AutoCloseable {
     private static final class Unmapper implements Runnable {
         private final long address;
         private final long length;
+        private final long faultFlag;
 
-        Unmapper(long address, long length) {
+        Unmapper(long address, long length, long faultFlag) {
             this.address = address;
             this.length = length;
+            this.faultFlag = faultFlag;
         }
 
         @Override
         public void run() {
+            // Out of the guard's table first: a later mapping at this address is someone else's.
+            FaultGuards.unregister(faultFlag);
             PosixShm.munmap(address, length);
         }
     }

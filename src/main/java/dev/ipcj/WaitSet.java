@@ -1,12 +1,13 @@
 package dev.ipcj;
 
+import dev.ipcj.internal.Check;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Timeouts;
 import dev.ipcj.internal.UseCount;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.Epoll;
 import dev.ipcj.jni.PosixShm;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -75,8 +76,8 @@ public final class WaitSet implements AutoCloseable {
         }
         this.epfd = fd;
         this.uses = new UseCount(() -> PosixShm.close(fd));
-        this.events = ByteBuffer.allocateDirect(EVENT_BYTES * Epoll.BATCH).order(ByteOrder.nativeOrder());
-        this.eventsAddress = addressOf(events);
+        this.events = dev.ipcj.internal.Allocate.direct("epoll_create1", null, EVENT_BYTES * Epoll.BATCH);
+        this.eventsAddress = dev.ipcj.internal.DirectBuffers.address(events);
     }
 
     /**
@@ -139,6 +140,7 @@ public final class WaitSet implements AutoCloseable {
 
     /** Removes {@code w}: true if it was in the set. */
     public boolean remove(Waitable w) {
+        Check.notNull("epoll_ctl", null, w, "waitable");
         enter();
         try {
             synchronized (this) {
@@ -165,16 +167,7 @@ public final class WaitSet implements AutoCloseable {
 
     /** Waits at most {@code timeout} until a member is ready: the number ready, 0 on timeout. */
     public int await(Duration timeout) throws InterruptedException {
-        long nanos;
-        if (timeout.isNegative()) {
-            nanos = 0;
-        } else {
-            try {
-                nanos = timeout.toNanos();
-            } catch (ArithmeticException e) {
-                nanos = Long.MAX_VALUE / 4;
-            }
-        }
+        long nanos = Timeouts.nanos("epoll_wait", null, timeout);
         long deadline = System.nanoTime() + nanos;
         for (;;) {
             long remaining = Math.max(0, deadline - System.nanoTime());
@@ -201,7 +194,7 @@ public final class WaitSet implements AutoCloseable {
         return readyCount;
     }
 
-    /** The {@code i}-th member found ready by the last wait. */
+    /** The {@code i}-th member found ready by the last wait. @throws IndexOutOfBoundsException outside 0..readyCount()-1 */
     public Waitable ready(int i) {
         checkIndex(i);
         return ready[i];
@@ -225,12 +218,14 @@ public final class WaitSet implements AutoCloseable {
 
     /** Whether the last wait found {@code w} readable. */
     public boolean isReadable(Waitable w) {
+        Check.notNull("epoll_wait", null, w, "waitable");
         int i = find(w);
         return i >= 0 && isReadable(i);
     }
 
     /** Whether the last wait found {@code w} writable. */
     public boolean isWritable(Waitable w) {
+        Check.notNull("epoll_wait", null, w, "waitable");
         int i = find(w);
         return i >= 0 && isWritable(i);
     }
@@ -387,7 +382,4 @@ public final class WaitSet implements AutoCloseable {
         }
     }
 
-    private static long addressOf(ByteBuffer direct) {
-        return new org.bytedeco.javacpp.Pointer(direct).address();
-    }
 }

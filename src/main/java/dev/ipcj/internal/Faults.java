@@ -13,14 +13,21 @@ import dev.ipcj.CorruptedException;
  * plain, volatile, acquire and release loads and stores and bulk copies, in interpreted and in
  * compiled code, and every access in compiled code; <em>not</em> guarded are compare-and-set
  * (and, on JDK 17, get-and-add) while the calling method is still interpreted, and any native
- * code (glibc, the shims) that dereferences the mapping. So ipcj's rules are:
+ * code (glibc, the shims) that dereferences the mapping.
+ *
+ * <p>ipcj's first defence is the fault guard ({@link FaultGuards}, {@code ipcj_fault.h}): every
+ * mapping ipcj makes is registered with a SIGBUS handler that turns a vanished page into a
+ * private zero page and a flag the accessors check, so none of the cases above reaches the JVM
+ * and the call that touched the page throws CorruptedException itself. The rules below are the
+ * second defence, for when the guard is off or has no slot left; they hold everywhere:
  * <ol>
  * <li>native code never dereferences memory another process can truncate; only the kernel does
  *     (a system call on such memory fails with EFAULT), or Java does;
  * <li>every compare-and-set or get-and-add on shared memory is preceded by a guarded volatile
- *     load of the same word ({@link #probe}-style), so a vanished page faults in the guarded
- *     load; what remains is the window of a few instructions between that load and the CAS,
- *     in interpreted code only;
+ *     load of the same word and then {@link FaultPoint#deliver()} ({@link SharedAtomics} does
+ *     both), so a vanished page faults in the guarded load and its error is thrown before the
+ *     CAS runs; what remains is a truncation landing in the few instructions between the
+ *     delivery point and the CAS, in interpreted code only (JDK 17-24);
  * <li>an {@code InternalError} from a mapping fault is caught where ipcj's call can name the
  *     object and turned into {@link CorruptedException} by {@link #truncated}.
  * </ol>
@@ -28,6 +35,13 @@ import dev.ipcj.CorruptedException;
  * not at the access itself; when ipcj's method was inlined into a caller's loop that poll may lie
  * outside ipcj's catch, and the caller sees the {@code InternalError} itself. The process lives
  * on, and the handle's next call reports the truncation.
+ *
+ * <p>Measured since (issue 10): the report is asynchronous in the interpreter too. After a fault
+ * a second report can still be pending and is delivered at the thread's next call from the VM
+ * into Java: class loading, lambda linkage, or the {@code String.getBytes} that JavaCPP calls to
+ * pass a String to a shim. There the conversion fails and JavaCPP hands the shim NULL, so every
+ * shim that takes a string refuses NULL with EFAULT ({@code ipcj_common.h}) instead of letting
+ * libc dereference it; the Java call then ends in the pending InternalError.
  */
 public final class Faults {
     private Faults() {

@@ -5,7 +5,15 @@ import org.bytedeco.javacpp.annotation.Name;
 import org.bytedeco.javacpp.annotation.NoException;
 import org.bytedeco.javacpp.annotation.Properties;
 
-/** Shims of {@code ipcj_sem.h}: POSIX semaphores addressed by their sem_t address. */
+/**
+ * Shims of {@code ipcj_sem.h}: POSIX semaphores addressed by their sem_t address.
+ *
+ * <p>Raw glibc: {@code sem_post}, {@code sem_wait} and the others dereference the sem_t in native
+ * code and trust its bytes, so memory another process can truncate or scribble on can crash the
+ * JVM through them. {@code dev.ipcj.posix} uses only {@link #semOpen} (to create), {@link #semClose},
+ * {@link #semUnlink} and {@link #semSize}, and performs the semaphore operations in Java; the
+ * others remain for the benchmarks that measure glibc itself.
+ */
 @Properties(inherit = IpcjConfig.class)
 @NoException
 public final class PosixSem {

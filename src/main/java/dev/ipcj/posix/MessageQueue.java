@@ -7,13 +7,14 @@ import dev.ipcj.LimitExceededException;
 import dev.ipcj.PermissionDeniedException;
 import dev.ipcj.Waitable;
 import dev.ipcj.WouldBlockException;
+import dev.ipcj.internal.Check;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Timeouts;
 import dev.ipcj.internal.Names;
 import dev.ipcj.internal.UseCount;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.PosixMq;
 import java.nio.ByteBuffer;
-import java.nio.ReadOnlyBufferException;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -231,6 +232,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     /** Sends {@code payload} with {@code priority}, waiting while the queue is full. */
     public void send(byte[] payload, int priority) throws InterruptedException {
+        Check.notNull("mq_send", name, payload, "payload");
         send(ByteBuffer.wrap(payload), priority);
     }
 
@@ -264,6 +266,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     /** Sends {@code payload} if there is room now; false if the queue is full. */
     public boolean trySend(byte[] payload, int priority) {
+        Check.notNull("mq_send", name, payload, "payload");
         return trySend(ByteBuffer.wrap(payload), priority);
     }
 
@@ -274,8 +277,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws InterruptedException if interrupted while waiting; nothing was sent
      */
     public boolean trySend(ByteBuffer src, int priority, Duration timeout) throws InterruptedException {
+        long nanos = Timeouts.nanos("mq_timedsend", name, timeout);
         int len = checkSend(src, priority);
-        long deadline = System.nanoTime() + nanos(timeout);
+        long deadline = System.nanoTime() + nanos;
         enter();
         try {
             long addr = sourceAddress(src, len);
@@ -310,6 +314,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     /** Sends {@code payload}, waiting at most {@code timeout} for room; false if none came. */
     public boolean trySend(byte[] payload, int priority, Duration timeout) throws InterruptedException {
+        Check.notNull("mq_send", name, payload, "payload");
         return trySend(ByteBuffer.wrap(payload), priority, timeout);
     }
 
@@ -325,11 +330,16 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws WouldBlockException  if the queue is empty and the descriptor is non-blocking
      */
     public int receive(ByteBuffer dst) throws InterruptedException {
-        return receive(dst, null);
+        return receiveInto(dst, null);
     }
 
     /** As {@link #receive(ByteBuffer)}, also reporting length and priority in {@code into}. */
     public int receive(ByteBuffer dst, MqReceived into) throws InterruptedException {
+        Check.notNull("mq_receive", name, into, "into");
+        return receiveInto(dst, into);
+    }
+
+    private int receiveInto(ByteBuffer dst, MqReceived into) throws InterruptedException {
         checkReceive(dst);
         if (Thread.interrupted()) {
             throw new InterruptedException(); // as j.u.c: an interrupted thread takes nothing
@@ -377,11 +387,16 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     /** Receives a message if one is there now: its length, or -1 if the queue is empty. */
     public int tryReceive(ByteBuffer dst) {
-        return tryReceive(dst, (MqReceived) null);
+        return tryReceiveInto(dst, null);
     }
 
     /** As {@link #tryReceive(ByteBuffer)}, also reporting length and priority in {@code into}. */
     public int tryReceive(ByteBuffer dst, MqReceived into) {
+        Check.notNull("mq_timedreceive", name, into, "into");
+        return tryReceiveInto(dst, into);
+    }
+
+    private int tryReceiveInto(ByteBuffer dst, MqReceived into) {
         checkReceive(dst);
         long r;
         ByteBuffer target = dst.isDirect() ? dst : MqBuffers.scratch(maxMessageSize);
@@ -418,7 +433,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     /** Receives, waiting at most {@code timeout}: the length, or -1 if none came in time. */
     public int tryReceive(ByteBuffer dst, Duration timeout) throws InterruptedException {
-        return tryReceive(dst, timeout, null);
+        return tryReceiveInto(dst, timeout, null);
     }
 
     /**
@@ -428,8 +443,14 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws InterruptedException if interrupted while waiting; no message was taken
      */
     public int tryReceive(ByteBuffer dst, Duration timeout, MqReceived into) throws InterruptedException {
+        Check.notNull("mq_timedreceive", name, into, "into");
+        return tryReceiveInto(dst, timeout, into);
+    }
+
+    private int tryReceiveInto(ByteBuffer dst, Duration timeout, MqReceived into) throws InterruptedException {
+        long nanos = Timeouts.nanos("mq_timedreceive", name, timeout);
         checkReceive(dst);
-        long deadline = System.nanoTime() + nanos(timeout);
+        long deadline = System.nanoTime() + nanos;
         long r;
         ByteBuffer target = dst.isDirect() ? dst : MqBuffers.scratch(maxMessageSize);
         enter();
@@ -652,7 +673,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     private int checkSend(ByteBuffer src, int priority) {
         if (src == null) {
-            throw new InvalidArgumentException("mq_send", name, 0, "message buffer is null");
+            throw new InvalidArgumentException("mq_send", name, 0, "src is null");
         }
         int len = src.remaining();
         if (len > maxMessageSize) {
@@ -684,10 +705,10 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     private void checkReceive(ByteBuffer dst) {
         if (dst == null) {
-            throw new InvalidArgumentException("mq_receive", name, 0, "receive buffer is null");
+            throw new InvalidArgumentException("mq_receive", name, 0, "dst is null");
         }
         if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
+            throw new InvalidArgumentException("mq_receive", name, 0, "dst is a read-only buffer; nothing was received");
         }
         if (dst.remaining() < maxMessageSize) {
             throw new InvalidArgumentException("mq_receive", name, 0, "receive buffer has " + dst.remaining()
@@ -729,6 +750,10 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         if (r == -Errno.EBADF) {
             return new ClosedException(call, name, Errno.EBADF, "the descriptor is not open for sending");
         }
+        if (r == -Errno.EFAULT) {
+            return new dev.ipcj.CorruptedException(call, name, Errno.EFAULT, "the memory under the message buffer is"
+                    + " gone (another process truncated the object it maps); nothing was sent");
+        }
         return IpcException.of(call, name, r);
     }
 
@@ -736,6 +761,11 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         if (r == -Errno.EAGAIN) {
             return new WouldBlockException(call, name, Errno.EAGAIN,
                     "the queue is empty and this descriptor is non-blocking (setNonBlocking(true))");
+        }
+        if (r == -Errno.EFAULT) {
+            return new dev.ipcj.CorruptedException(call, name, Errno.EFAULT, "the memory under the receive buffer is"
+                    + " gone (another process truncated the object it maps): the kernel had taken the message off the"
+                    + " queue before it found that, so it is lost");
         }
         return IpcException.of(call, name, r);
     }
@@ -748,20 +778,6 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         if (maxMessageSize <= 0) {
             throw new InvalidArgumentException("mq_open", name, 0,
                     "maxMessageSize " + maxMessageSize + " must be at least 1");
-        }
-    }
-
-    static long nanos(Duration timeout) {
-        if (timeout == null) {
-            throw new InvalidArgumentException("mq", null, 0, "timeout is null");
-        }
-        if (timeout.isNegative()) {
-            return 0;
-        }
-        try {
-            return Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
         }
     }
 }

@@ -1,54 +1,26 @@
 package dev.ipcj.posix;
 
-import java.lang.reflect.Field;
-import java.nio.Buffer;
+import dev.ipcj.internal.Allocate;
+import dev.ipcj.internal.DirectBuffers;
 import java.nio.ByteBuffer;
-import org.bytedeco.javacpp.Pointer;
 
-/**
- * The native address of a direct ByteBuffer, read without a JNI call and without allocating:
- * the JDK keeps it in the field {@code java.nio.Buffer.address}, which {@code sun.misc.Unsafe}
- * (module jdk.unsupported, open to all) can read by offset. Where that is not possible the
- * address comes from JavaCPP's {@link Pointer}, which allocates a small object per call.
- *
- * <p>Also keeps, per thread, one direct buffer for the byte[] and heap-buffer convenience forms.
- */
+/** Per thread, one direct buffer for the byte[] and heap-buffer convenience forms of MessageQueue. */
 final class MqBuffers {
-    private static final sun.misc.Unsafe UNSAFE;
-    private static final long ADDRESS_OFFSET;
     private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
-
-    static {
-        sun.misc.Unsafe u = null;
-        long off = -1;
-        try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            u = (sun.misc.Unsafe) f.get(null);
-            off = u.objectFieldOffset(Buffer.class.getDeclaredField("address"));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            u = null;
-        }
-        UNSAFE = u;
-        ADDRESS_OFFSET = off;
-    }
 
     private MqBuffers() {
     }
 
     /** The address of byte 0 of a direct buffer (not of its position). */
     static long address(ByteBuffer direct) {
-        if (UNSAFE != null) {
-            return UNSAFE.getLong(direct, ADDRESS_OFFSET);
-        }
-        return new Pointer(direct).address();
+        return DirectBuffers.address(direct);
     }
 
     /** This thread's scratch direct buffer, at least {@code size} bytes, cleared. */
     static ByteBuffer scratch(int size) {
         ByteBuffer b = SCRATCH.get();
         if (b == null || b.capacity() < size) {
-            b = ByteBuffer.allocateDirect(Math.max(size, 4096));
+            b = Allocate.direct("mq", null, Math.max(size, 4096));
             SCRATCH.set(b);
         }
         b.clear();

@@ -53,11 +53,11 @@ public final class MqNotification implements AutoCloseable {
      * armed.
      *
      * @throws BusyException        if another process (or handle) holds the queue's registration
-     * @throws IllegalStateException if cancelled
+     * @throws dev.ipcj.ClosedException if cancelled (or the queue was closed)
      */
     public synchronized void rearm() {
         if (cancelled) {
-            throw new IllegalStateException("mq_notify(\"" + queue.name() + "\"): the notification was cancelled");
+            throw new dev.ipcj.ClosedException("mq_notify", queue.name(), 0, "the notification was cancelled");
         }
         if (armedToken != 0) {
             return;

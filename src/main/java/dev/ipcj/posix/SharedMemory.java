@@ -1,11 +1,13 @@
 package dev.ipcj.posix;
 
 import dev.ipcj.ClosedException;
+import dev.ipcj.CorruptedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.Names;
+import dev.ipcj.internal.Regions;
 import dev.ipcj.internal.UseCount;
 import dev.ipcj.jni.PosixShm;
 
@@ -36,6 +38,9 @@ public final class SharedMemory implements AutoCloseable {
     private static final int O_RDWR = 2;
     private static final int O_CREAT = 0100;
     private static final int O_EXCL = 0200;
+    private static final int O_NONBLOCK = 04000;
+    private static final long S_IFMT = 0170000;
+    private static final long S_IFREG = 0100000;
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
 
@@ -87,11 +92,39 @@ public final class SharedMemory implements AutoCloseable {
 
     private static SharedMemory open(String name, boolean readOnly) {
         checkName(name);
-        int fd = PosixShm.shmOpen(name, readOnly ? O_RDONLY : O_RDWR, 0);
+        // O_NONBLOCK: a FIFO put where the object should be must not block the open.
+        int fd = PosixShm.shmOpen(name, (readOnly ? O_RDONLY : O_RDWR) | O_NONBLOCK, 0);
         if (fd < 0) {
-            throw IpcException.of("shm_open", name, fd, detail(fd));
+            throw openError(name, fd);
+        }
+        return checkRegular(name, fd, readOnly);
+    }
+
+    /** Refuses (and closes) a descriptor that is not a regular file: a FIFO, socket or device. */
+    private static SharedMemory checkRegular(String name, int fd, boolean readOnly) {
+        long[] st = new long[4];
+        int r = PosixShm.fstat(fd, st);
+        if (r < 0 || (st[1] & S_IFMT) != S_IFREG) {
+            PosixShm.close(fd);
+            if (r < 0) {
+                throw IpcException.of("fstat", name, r);
+            }
+            throw new CorruptedException("shm_open", name, 0, "/dev/shm" + name + " is not a regular file (file type 0"
+                    + Long.toOctalString(st[1] & S_IFMT) + "), so not a shared memory object");
         }
         return new SharedMemory(name, fd, readOnly);
+    }
+
+    private static IpcException openError(String name, int fd) {
+        if (fd == -Errno.ELOOP) {
+            return new CorruptedException("shm_open", name, Errno.ELOOP, "/dev/shm" + name
+                    + " is a symbolic link, not a shared memory object (ipcj follows no links in /dev/shm)");
+        }
+        if (fd == -Errno.EINVAL) { // glibc's shm_open turns EISDIR into EINVAL; the name was checked
+            return new CorruptedException("shm_open", name, Errno.EISDIR, "/dev/shm" + name
+                    + " is a directory, not a shared memory object");
+        }
+        return IpcException.of("shm_open", name, fd, detail(fd));
     }
 
     /**
@@ -103,11 +136,11 @@ public final class SharedMemory implements AutoCloseable {
         checkName(name);
         checkSize(name, size);
         checkMode("shm_open", name, mode);
-        int fd = PosixShm.shmOpen(name, O_RDWR | O_CREAT, mode);
+        int fd = PosixShm.shmOpen(name, O_RDWR | O_CREAT | O_NONBLOCK, mode);
         if (fd < 0) {
-            throw IpcException.of("shm_open", name, fd, detail(fd));
+            throw openError(name, fd);
         }
-        SharedMemory shm = new SharedMemory(name, fd, false);
+        SharedMemory shm = checkRegular(name, fd, false);
         try {
             if (shm.size() < size) {
                 shm.resize(size);
@@ -231,16 +264,25 @@ public final class SharedMemory implements AutoCloseable {
             throw new InvalidArgumentException("mmap", name, 0, "offset " + offset + " + length " + length
                     + " exceeds the object's size " + size);
         }
+        if (length > Integer.MAX_VALUE) {
+            throw new InvalidArgumentException("mmap", name, 0, "length " + length + " is more than a MappedRegion holds ("
+                    + Integer.MAX_VALUE + " bytes): map a window with an offset");
+        }
         enter();
         try {
             long a = PosixShm.mmapShared(fd, length, readOnly ? PROT_READ : PROT_READ | PROT_WRITE, offset);
             if (a < 0 && a > -4096) {
                 throw IpcException.of("mmap", name, (int) a);
             }
-            return new MappedRegion(name, a, length, readOnly, null);
+            return Regions.wrap(name, a, length, readOnly, null);
         } finally {
             uses.exit();
         }
+    }
+
+    /** False once {@link #close()} was called. */
+    public boolean isOpen() {
+        return !uses.isClosed();
     }
 
     /** Closes the descriptor. Mappings stay valid; the name stays until unlinked. Idempotent. */

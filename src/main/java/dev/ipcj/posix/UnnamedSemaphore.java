@@ -1,43 +1,54 @@
 package dev.ipcj.posix;
 
 import dev.ipcj.InvalidArgumentException;
-import dev.ipcj.IpcException;
 import dev.ipcj.MappedRegion;
-import dev.ipcj.jni.PosixSem;
+import dev.ipcj.internal.Check;
 
 /**
  * An unnamed process-shared POSIX semaphore ({@code sem_init(pshared=1)}) placed at an offset
  * of a shared mapping: every process that maps the same object and {@link #attach}es at the
- * same offset uses the same semaphore. It occupies {@link #SIZE} bytes, 8-byte aligned.
+ * same offset uses the same semaphore. It occupies {@link #SIZE} bytes, 8-byte aligned, laid out
+ * as glibc's {@code sem_t} (see {@link PosixSemaphore}), so C programs using {@code sem_init},
+ * {@code sem_post} and {@code sem_wait} on the same bytes interoperate.
+ *
+ * <p>{@link #attach} checks the bytes a process-shared semaphore can hold and throws
+ * {@link dev.ipcj.CorruptedException} otherwise; every later operation checks them again.
  *
  * <p>The semaphore lives as long as the shared memory does; closing this handle only stops
- * this process from using it. Keep the region open while the semaphore is in use.
+ * this process from using it. Keep the region open while the semaphore is in use: closing it
+ * makes this handle's calls throw {@link dev.ipcj.ClosedException}.
  */
 public final class UnnamedSemaphore extends PosixSemaphore {
     /** sizeof(sem_t) on this platform. */
-    public static final int SIZE = PosixSem.semSize();
+    public static final int SIZE = SEM_SIZE;
 
-    private final MappedRegion region;
-
-    private UnnamedSemaphore(MappedRegion region, long offset, long sem) {
-        super(region.name() + "@" + offset, sem, () -> { });
-        this.region = region;
+    private UnnamedSemaphore(MappedRegion region, long offset) {
+        super(region.name() + "@" + offset, region, offset, () -> { });
     }
 
-    /** Initialises a semaphore with {@code value} permits at {@code offset} of {@code region}. */
+    /**
+     * Initialises a semaphore with {@code value} permits at {@code offset} of {@code region}, as
+     * {@code sem_init(sem, 1, value)} does.
+     *
+     * @throws IndexOutOfBoundsException if {@code [offset, offset + SIZE)} is not inside the region
+     */
     public static UnnamedSemaphore init(MappedRegion region, long offset, int value) {
-        long sem = place(region, offset);
+        place("sem_init", region, offset);
         checkValue("sem_init", region.name() + "@" + offset, value);
-        int r = PosixSem.semInit(sem, 1, value);
-        if (r < 0) {
-            throw IpcException.of("sem_init", region.name() + "@" + offset, r);
-        }
-        return new UnnamedSemaphore(region, offset, sem);
+        initialise(region, offset, value);
+        return new UnnamedSemaphore(region, offset);
     }
 
-    /** Uses the semaphore another process initialised at {@code offset} of {@code region}. */
+    /**
+     * Uses the semaphore another process initialised at {@code offset} of {@code region}.
+     *
+     * @throws dev.ipcj.CorruptedException if the bytes there are not a process-shared semaphore's
+     * @throws IndexOutOfBoundsException if {@code [offset, offset + SIZE)} is not inside the region
+     */
     public static UnnamedSemaphore attach(MappedRegion region, long offset) {
-        return new UnnamedSemaphore(region, offset, place(region, offset));
+        place("sem_attach", region, offset);
+        validate("sem_attach", region.name() + "@" + offset, region, offset);
+        return new UnnamedSemaphore(region, offset);
     }
 
     /** The region the semaphore lives in. */
@@ -45,51 +56,15 @@ public final class UnnamedSemaphore extends PosixSemaphore {
         return region;
     }
 
-    private static long place(MappedRegion region, long offset) {
+    private static void place(String call, MappedRegion region, long offset) {
+        Check.notNull(call, null, region, "region");
         if (region.isReadOnly()) {
-            throw new InvalidArgumentException("sem_init", region.name(), 0,
-                    "a semaphore needs a read-write mapping");
+            throw new InvalidArgumentException(call, region.name(), 0, "a semaphore needs a read-write mapping");
         }
         if (offset % 8 != 0) {
-            throw new InvalidArgumentException("sem_init", region.name(), 0,
+            throw new InvalidArgumentException(call, region.name(), 0,
                     "offset " + offset + " is not 8-byte aligned, as sem_t needs");
         }
-        return region.address(offset, SIZE);
-    }
-
-    @Override
-    public void acquire() throws InterruptedException {
-        checkRegion();
-        super.acquire();
-    }
-
-    @Override
-    public boolean tryAcquire() {
-        checkRegion();
-        return super.tryAcquire();
-    }
-
-    @Override
-    public boolean tryAcquire(java.time.Duration timeout) throws InterruptedException {
-        checkRegion();
-        return super.tryAcquire(timeout);
-    }
-
-    @Override
-    public void release() {
-        checkRegion();
-        super.release();
-    }
-
-    @Override
-    public int value() {
-        checkRegion();
-        return super.value();
-    }
-
-    private void checkRegion() {
-        if (!region.isOpen()) {
-            throw new dev.ipcj.ClosedException("sem", name, 0, "the region holding the semaphore was closed");
-        }
+        region.address(offset, SIZE); // bounds and open: IndexOutOfBoundsException, ClosedException
     }
 }

@@ -6,6 +6,9 @@ import static dev.ipcj.ring.SharedRing.LONGS;
 import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.ClosedException;
+import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.internal.FaultPoint;
+import dev.ipcj.internal.Faults;
 import dev.ipcj.jni.Sys;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -21,13 +24,34 @@ import java.time.Duration;
  * handler and then publishes {@code out} once: one write to the producer's cache line per
  * batch, not per record. The poll/take methods consume one record per call.
  *
- * <h2>Crash safety</h2>
- * {@code out} moves only after the handler returned, so a consumer killed mid-read leaves the
- * record in the ring for the next consumer (which takes over the dead one's slot): every record
- * is consumed or still there. A record whose handler throws counts as consumed, so one bad
- * record cannot block the ring forever. Records handed to a handler in a batch that the kill
- * interrupted are handed again to the next consumer: side effects of a handler must be
- * idempotent, or use poll(), which consumes one record per call.
+ * <h2>Delivery guarantee</h2>
+ * A record is <em>taken</em> when the consumer retires the batch that holds it, after the
+ * handler returned for every record of the batch (or threw: a record whose handler throws counts
+ * as handed, so one bad record cannot block the ring forever):
+ * <ul>
+ * <li>ONE_TO_ONE: the store of {@code out} past the batch retires it.
+ * <li>MANY_TO_ONE: the batch [out, p) is retired by one store into the header word at {@code out}
+ *     of the value {@code p + capacity} (a FREE-state word that no record, claim or free word can
+ *     hold there: the batch's end, marked). The consumer then frees every word of the batch
+ *     ({@code x + capacity} at position x, what producers of the next lap expect), stores
+ *     {@code out + capacity} into the header word last, and publishes {@code out = p}.
+ * </ul>
+ * What a consumer killed at each point leaves to the one that takes over its slot:
+ * <ul>
+ * <li>before the retiring store (reading, inside a handler, after the handlers): nothing was
+ *     taken; the successor hands the whole batch again. So a record may be handed twice, once
+ *     per kill, and only the records of the batch the kill interrupted: at most {@code limit}
+ *     per kill for {@link #read}, at most one for poll/take.
+ * <li>after it (MANY_TO_ONE: freeing, or freed and not yet published): the batch is taken; the
+ *     successor finishes the free from the marked end (or, when every word was freed already,
+ *     finds the end as the first word that is not FREE for the next lap), publishes {@code out},
+ *     and never hands those records again.
+ * </ul>
+ * Nothing is lost: every committed record is handed at least once, to this consumer or to a
+ * successor, unless it was taken. A consumer that wants exactly-once side effects makes its
+ * handler idempotent (records carry what it needs, e.g. a sequence number), or journals inside the
+ * handler. The C twin ({@code ipcj_ring.h}) follows the same steps, so a Java consumer may take
+ * over from a dead C one and the other way round.
  *
  * <h2>MANY_TO_ONE: records whose producer died</h2>
  * Reading stops at the first record not committed yet. If it stays so for
@@ -46,6 +70,14 @@ import java.time.Duration;
  * </ul>
  * An idle MANY_TO_ONE consumer sleeps in slices of one second (ten milliseconds while a claim
  * is open) so that it notices a producer that died holding a claim, which can wake nobody.
+ *
+ * <h2>Errors</h2>
+ * Every method throws only {@link dev.ipcj.IpcException} subclasses (InvalidArgumentException for
+ * a null argument, a limit below 1, a read-only or too small {@code dst}; ClosedException;
+ * CorruptedException for shared bytes another process overwrote or an object truncated under the
+ * mapping), InterruptedException from the blocking forms, and whatever the caller's own handler
+ * throws. Timeouts saturate: a negative one does not wait, one too large for a long of
+ * nanoseconds waits forever.
  */
 public final class RingConsumer implements AutoCloseable {
     private static final String CALL = "ring read";
@@ -76,7 +108,7 @@ public final class RingConsumer implements AutoCloseable {
     private long stallHeader;
     private long stallSince;
     private boolean claimOpen;
-    private boolean closed;
+    private volatile boolean closed;
 
     RingConsumer(SharedRing ring) {
         this.ring = ring;
@@ -89,122 +121,312 @@ public final class RingConsumer implements AutoCloseable {
         this.maxRecordLength = ring.maxRecordLength;
         this.many = ring.variant == RingVariant.MANY_TO_ONE;
         this.asymmetric = ring.asymmetric;
-        long out = ring.position("ring consumer", OUT_OFFSET, "out");
-        long in = ring.position("ring consumer", IN_OFFSET, "in");
-        ring.checkPositions("ring consumer", in, out);
+        String call = "ring consumer";
+        // `out` is ours now (the slot was free or its owner dead), so it stands still: read it first.
+        long out = ring.position(call, OUT_OFFSET, "out");
+        long in = ring.position(call, IN_OFFSET, "in");
+        ring.checkPositions(call, in, out);
         this.head = out;
         this.inCache = out;
+        if (many && in != out) {
+            finishRetire(call, out, in);
+        }
     }
 
     // ---- zero-copy batch drain ----
 
     /** Hands every record available now to {@code handler}; the number handed. */
     public int read(RecordHandler handler) {
-        return read(handler, Integer.MAX_VALUE);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return read(handler, Integer.MAX_VALUE);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
-    /** Hands up to {@code limit} records available now to {@code handler}; the number handed. */
+    /** Hands up to {@code limit} (at least 1) records available now to {@code handler}; the number handed. */
     public int read(RecordHandler handler, int limit) {
+        checkArguments(handler, limit);
         checkOpen();
-        return many ? readMany(handler, limit, Integer.MAX_VALUE) : readOne(handler, limit, Integer.MAX_VALUE);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return readNow(handler, limit, Integer.MAX_VALUE);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
     /** Waits up to {@code timeout} for records, then reads like {@link #read(RecordHandler, int)}. */
     public int read(RecordHandler handler, int limit, Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        long deadline = System.nanoTime() + nanos;
-        for (;;) {
-            int n = read(handler, limit);
-            if (n > 0) {
-                return n;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !awaitRecord(left)) {
-                return read(handler, limit);
+        checkArguments(handler, limit);
+        long nanos = SharedRing.nanos(CALL, ring.name, timeout);
+        checkOpen();
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    long start = System.nanoTime();
+                    for (;;) {
+                        int n = readNow(handler, limit, Integer.MAX_VALUE);
+                        if (n > 0) {
+                            return n;
+                        }
+                        long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
+                        if (left <= 0 || !awaitRecord(left)) {
+                            return readNow(handler, limit, Integer.MAX_VALUE);
+                        }
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
         }
     }
 
     /** Waits as long as it takes for records, then reads like {@link #read(RecordHandler, int)}. */
     public int take(RecordHandler handler, int limit) throws InterruptedException {
-        for (;;) {
-            int n = read(handler, limit);
-            if (n > 0) {
-                return n;
+        checkArguments(handler, limit);
+        checkOpen();
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    for (;;) {
+                        int n = readNow(handler, limit, Integer.MAX_VALUE);
+                        if (n > 0) {
+                            return n;
+                        }
+                        awaitRecord(Long.MAX_VALUE);
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            awaitRecord(Long.MAX_VALUE);
         }
+    }
+
+    private int readNow(RecordHandler handler, int limit, int room) {
+        checkOpen();
+        int n = many ? readMany(handler, limit, room) : readOne(handler, limit, room);
+        FaultPoint.deliver(); // a fault above is this call's (see FaultPoint)
+        ring.region.checkIntact(CALL); // or the fault guard's private zero page (FaultGuards)
+        return n;
     }
 
     // ---- BlockingQueue vocabulary ----
 
     /** The next record, or null if none is available now. */
     public byte[] poll() {
-        copier.array = true;
-        return read(copier, 1) == 1 ? copier.takeArray() : null;
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    copier.array = true;
+                    return read(copier, 1) == 1 ? copier.takeArray() : null;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
     /** The next record, waiting as long as it takes. */
     public byte[] take() throws InterruptedException {
-        copier.array = true;
-        take(copier, 1);
-        return copier.takeArray();
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    copier.array = true;
+                    take(copier, 1);
+                    return copier.takeArray();
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
     /** The next record, waiting up to {@code timeout}; null if none came. */
     public byte[] poll(Duration timeout) throws InterruptedException {
-        copier.array = true;
-        return read(copier, 1, timeout) == 1 ? copier.takeArray() : null;
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    copier.array = true;
+                    return read(copier, 1, timeout) == 1 ? copier.takeArray() : null;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
     /**
      * Copies the next record into {@code dst} (from its position, which advances): its length,
      * or -1 if none is available now. A record longer than {@code dst.remaining()} stays in the
-     * ring and an IllegalArgumentException says how long it is.
+     * ring and an InvalidArgumentException says how long it is.
      */
     public int poll(ByteBuffer dst) {
+        checkDst(dst);
         checkOpen();
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return pollNow(dst);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
+    }
+
+    private int pollNow(ByteBuffer dst) {
         copier.array = false;
         copier.dst = dst;
-        int room = dst.remaining();
-        int n = many ? readMany(copier, 1, room) : readOne(copier, 1, room);
+        int n = readNow(copier, 1, dst.remaining());
+        copier.dst = null;
         return finishCopy(n, dst);
     }
 
     /** Like {@link #poll(ByteBuffer)}, waiting as long as it takes. */
     public int take(ByteBuffer dst) throws InterruptedException {
-        for (;;) {
-            int n = poll(dst);
-            if (n >= 0) {
-                return n;
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    checkDst(dst);
+                    return pollTimed(dst, Long.MAX_VALUE);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
-            awaitRecord(Long.MAX_VALUE);
         }
     }
 
     /** Like {@link #poll(ByteBuffer)}, waiting up to {@code timeout}; -1 if none came. */
     public int poll(ByteBuffer dst, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (;;) {
-            int n = poll(dst);
-            if (n >= 0) {
-                return n;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !awaitRecord(left)) {
-                return poll(dst);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    checkDst(dst);
+                    return pollTimed(dst, SharedRing.nanos(CALL, ring.name, timeout));
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
         }
     }
 
-    /** Detaches, freeing the consumer slot for another process. */
+    private int pollTimed(ByteBuffer dst, long nanos) throws InterruptedException {
+        checkOpen();
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw ring.fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    long start = System.nanoTime();
+                    for (;;) {
+                        int n = pollNow(dst);
+                        if (n >= 0) {
+                            return n;
+                        }
+                        long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
+                        if (left <= 0 || !awaitRecord(left)) {
+                            return pollNow(dst);
+                        }
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
+    }
+
+    /**
+     * Detaches, freeing the consumer slot for another process; wakes a take of ours blocked in
+     * another thread (it throws ClosedException). Idempotent; never throws for a ring truncated
+     * under the mapping.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            ring.releaseOwner(CONSUMER_PID_OFFSET);
+            ring.wakeAll(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress);
+            FaultPoint.deliver();
+        } catch (InternalError e) {
+            if (!Faults.isMappingFault(e)) {
+                throw e;
+            }
         }
-        closed = true;
-        ring.releaseOwner(CONSUMER_PID_OFFSET);
     }
 
     // ---- ONE_TO_ONE ----
@@ -247,7 +469,10 @@ public final class RingConsumer implements AutoCloseable {
             }
         } finally {
             if (p != head) {
-                publish(p);
+                if (TestHooks.STOP_AT != null) {
+                    TestHooks.reached("consumer-handled");
+                }
+                publish(p); // retires the batch (see "Delivery guarantee")
             }
             Reference.reachabilityFence(ring);
         }
@@ -324,13 +549,73 @@ public final class RingConsumer implements AutoCloseable {
             }
         } finally {
             if (p != head) {
-                free(head, p);
+                if (TestHooks.STOP_AT != null) {
+                    TestHooks.reached("consumer-handled");
+                }
+                retire(head, p);
                 stallPosition = -1;
-                publish(p);
             }
             Reference.reachabilityFence(ring);
         }
         return n;
+    }
+
+    /**
+     * Retires the batch [from, to) (see "Delivery guarantee"): marks it taken in its first
+     * header word, frees its words for the next lap, frees the first word last, publishes out.
+     */
+    private void retire(long from, long to) {
+        long first = data + ((int) from & mask);
+        U.putLong(first, to + capacity); // taken: the batch ends at to
+        U.storeFence(); // the mark before any word it covers is freed
+        if (TestHooks.STOP_AT != null) {
+            long half = from + 8 + ((to - from - 8) / 16) * 8;
+            free(from + 8, half);
+            TestHooks.reached("consumer-retired");
+            free(half, to);
+        } else {
+            free(from + 8, to);
+        }
+        U.putOrderedLong(null, first, from + capacity); // release: after every freed word
+        if (TestHooks.STOP_AT != null) {
+            TestHooks.reached("consumer-freed");
+        }
+        publish(to);
+    }
+
+    /** Every word of [from, to) becomes FREE for the next lap: its position + capacity. */
+    private void free(long from, long to) {
+        for (long x = from; x < to; x += 8) {
+            U.putLong(data + ((int) x & mask), x + capacity);
+        }
+    }
+
+    /**
+     * On attach: finishes the retirement of a batch the previous consumer of this slot marked
+     * taken and died before publishing {@code out} (see "Delivery guarantee").
+     */
+    private void finishRetire(String call, long out, long in) {
+        long first = data + ((int) out & mask);
+        long w = U.getLongVolatile(null, first);
+        if (w == out + capacity) {
+            // Every word of the batch is free; its end is the first word that is not.
+            long end = Math.min(in, out + capacity);
+            long x = out + 8;
+            while (x < end && U.getLongVolatile(null, data + ((int) x & mask)) == x + capacity) {
+                x += 8;
+            }
+            publish(x);
+        } else if ((w & STATE_MASK) == FREE && w > out + capacity && w <= out + 2L * capacity && (w & 7) == 0) {
+            long to = w - capacity;
+            if (to > in) {
+                throw ring.corrupt(call, "the header word at out " + out + " marks a batch taken up to " + to
+                        + ", past in " + in);
+            }
+            free(out + 8, to);
+            U.putOrderedLong(null, first, out + capacity);
+            publish(to);
+        }
+        // Anything else is read (or reported) by readMany as usual.
     }
 
     private void checkClaimed(long p, long header, int avail) {
@@ -339,13 +624,6 @@ public final class RingConsumer implements AutoCloseable {
             throw ring.corrupt(CALL, "claim at position " + p + " (header 0x" + Long.toHexString(header)
                     + ") has length " + length + " (allowed 0.." + maxRecordLength + ", " + avail
                     + " bytes left) and pid " + pid(header) + " (allowed > 0)");
-        }
-    }
-
-    /** Every word of [from, to) becomes FREE for the next lap: its position + capacity. */
-    private void free(long from, long to) {
-        for (long x = from; x < to; x += 8) {
-            U.putLong(data + ((int) x & mask), x + capacity);
         }
     }
 
@@ -367,14 +645,23 @@ public final class RingConsumer implements AutoCloseable {
         if (header == p) {
             long in = ring.position(CALL, IN_OFFSET, "in");
             for (long x = p; x < in && x < p + capacity; x += 8) {
-                if (!LONGS.compareAndSet(buf, DATA_OFFSET + ((int) x & mask), x, padding(8))) {
+                int i = DATA_OFFSET + ((int) x & mask);
+                // The guarded probe and delivery point (see FaultPoint); the probe doubles as the
+                // check that the word is still FREE.
+                long w = (long) LONGS.getVolatile(buf, i);
+                FaultPoint.deliver();
+                if (w != x || !LONGS.compareAndSet(buf, i, x, padding(8))) {
                     break;
                 }
             }
         } else {
             int pid = pid(header);
             if (Sys.pidAlive(pid) == 0) {
-                LONGS.compareAndSet(buf, index, header, padding(recordSize(field(header))));
+                long w = (long) LONGS.getVolatile(buf, index);
+                FaultPoint.deliver();
+                if (w == header) {
+                    LONGS.compareAndSet(buf, index, header, padding(recordSize(field(header))));
+                }
             }
         }
     }
@@ -382,9 +669,7 @@ public final class RingConsumer implements AutoCloseable {
     // ---- waiting ----
 
     private boolean hasRecord() {
-        if (closed) {
-            checkOpen();
-        }
+        checkOpen();
         claimOpen = false;
         if (!many) {
             long in = ring.position(CALL, IN_OFFSET, "in");
@@ -404,6 +689,9 @@ public final class RingConsumer implements AutoCloseable {
         if (state == DATA || state == PADDING) {
             return true;
         }
+        if (header != p && state != CLAIMED) {
+            return true; // garbage: let readMany report it
+        }
         claimOpen = true;
         return p == stallPosition && header == stallHeader && System.nanoTime() - stallSince >= STALL_NANOS;
     }
@@ -413,7 +701,9 @@ public final class RingConsumer implements AutoCloseable {
         boolean ok = ring.await(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress, recordReady, nanos, slice,
                 "ring take");
         // We are the only sleeper on this word: clear it so the producer skips a needless wake.
-        if ((int) INTS.getOpaque(buf, CONSUMER_WAITING_OFFSET) != 0) {
+        // The volatile load is also the guarded probe before the CAS (see Faults).
+        if ((int) INTS.getVolatile(buf, CONSUMER_WAITING_OFFSET) != 0) {
+            FaultPoint.deliver();
             INTS.compareAndSet(buf, CONSUMER_WAITING_OFFSET, 1, 0);
         }
         return ok;
@@ -429,6 +719,24 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
+    private void checkArguments(RecordHandler handler, int limit) {
+        if (handler == null) {
+            throw new InvalidArgumentException(CALL, ring.name, 0, "handler is null");
+        }
+        if (limit < 1) {
+            throw new InvalidArgumentException(CALL, ring.name, 0, "limit " + limit + " is less than 1");
+        }
+    }
+
+    private void checkDst(ByteBuffer dst) {
+        if (dst == null) {
+            throw new InvalidArgumentException(CALL, ring.name, 0, "dst is null");
+        }
+        if (dst.isReadOnly()) {
+            throw new InvalidArgumentException(CALL, ring.name, 0, "dst is read-only");
+        }
+    }
+
     private int finishCopy(int n, ByteBuffer dst) {
         if (n == 1) {
             return copier.length;
@@ -436,8 +744,8 @@ public final class RingConsumer implements AutoCloseable {
         if (tooLong > 0) {
             int len = tooLong;
             tooLong = 0;
-            throw new IllegalArgumentException("the next record has " + len + " bytes but dst has only "
-                    + dst.remaining() + " remaining; it stays in the ring");
+            throw new InvalidArgumentException(CALL, ring.name, 0, "the next record has " + len
+                    + " bytes but dst has only " + dst.remaining() + " remaining; it stays in the ring");
         }
         return -1;
     }

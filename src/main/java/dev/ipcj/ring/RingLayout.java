@@ -35,7 +35,11 @@ package dev.ipcj.ring;
  *   +0  8  header word (a long), by its top two bits:
  *          00  FREE      value == this word's own position (MANY_TO_ONE: the consumer writes
  *                        position + capacity into every word it has consumed, so a stale or
- *                        delayed writer never mistakes an old lap for a new one)
+ *                        delayed writer never mistakes an old lap for a new one). One more
+ *                        value in this state, only in the header word at `out`: p + capacity
+ *                        with out + capacity &lt; p + capacity &lt;= out + 2 capacity, the mark by
+ *                        which the consumer retires the batch [out, p) before freeing it (see
+ *                        RingConsumer, "Delivery guarantee")
  *          10  CLAIMED   bits 32..61 payload length, bits 0..31 claimer's pid (MANY_TO_ONE)
  *          11  DATA      bits 32..61 payload length, bits 0..31 pid (0 in ONE_TO_ONE)
  *          01  PADDING   bits 32..61 record size in bytes: skip it (wrap filler, an aborted

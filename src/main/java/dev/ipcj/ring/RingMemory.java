@@ -37,6 +37,13 @@ import java.lang.reflect.Field;
  * cannot consider the ring unreachable half-way through a call, as the JDK's own
  * ByteBuffer methods do.
  *
+ * <h2>When the pages vanish</h2>
+ * If another process truncates the object, these accesses fault. The JVM turns the fault of a
+ * load, store or copy into an InternalError (not at once: see {@link dev.ipcj.internal.FaultPoint})
+ * and skips the access (a load returns garbage, which the ring's checks then see as any other
+ * garbage); it does not guard a CAS in interpreted code, so each CAS comes after a probe of its
+ * word and a FaultPoint. The public methods translate the InternalError into CorruptedException.
+ *
  * <h2>Memory ordering</h2>
  * {@code getLongVolatile}/{@code putLongVolatile}/CAS are the Java volatile (sequentially
  * consistent) accesses; {@code putOrderedLong} is a release store. HotSpot brackets every

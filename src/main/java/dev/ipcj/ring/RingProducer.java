@@ -3,7 +3,11 @@ package dev.ipcj.ring;
 import static dev.ipcj.ring.RingLayout.*;
 import static dev.ipcj.ring.RingMemory.U;
 
+import dev.ipcj.BusyException;
+import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.internal.FaultPoint;
+import dev.ipcj.internal.Faults;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -25,9 +29,25 @@ import java.util.Objects;
  * b.putLong(at, seq).putLong(at + 8, price);  // absolute puts, within [at, at + 32)
  * producer.commit(at);                     // or abort(at)
  * }</pre>
+ * A claim holds the ring's order: the consumer stops at it until it is committed or aborted.
+ * Finish every claim (commit in the normal path, abort in a finally block). In MANY_TO_ONE a
+ * claim left open by a thread of a process that goes on living blocks the consumer until that
+ * process exits (then the consumer skips it, see {@link RingConsumer}); in ONE_TO_ONE close()
+ * drops an open claim.
+ *
+ * <h2>Errors</h2>
+ * Every method throws only {@link dev.ipcj.IpcException} subclasses (InvalidArgumentException for
+ * a null, a length outside 0..maxRecordLength or an offset that is not a claim's, BusyException
+ * for a second open claim in ONE_TO_ONE, ClosedException, CorruptedException for shared bytes
+ * another process overwrote or an object truncated under the mapping), InterruptedException from
+ * the blocking forms, and IndexOutOfBoundsException for {@code offset}/{@code length} outside the
+ * caller's own array in {@link #offer(byte[], int, int)}. Timeouts saturate: a negative one does
+ * not wait, one too large for a long of nanoseconds waits forever.
  */
 public final class RingProducer implements AutoCloseable {
     private static final String CALL = "ring offer";
+    /** Every this many + 1 rounds of a retry loop, check the object (see claimMany). */
+    static final int RETRY_CHECK = (1 << 12) - 1;
 
     private final SharedRing ring;
     private final ByteBuffer buf;
@@ -52,7 +72,7 @@ public final class RingProducer implements AutoCloseable {
     private int claimLength;
     /** Record size the blocked put waits for (read by spaceReady). */
     private int wanted;
-    private boolean closed;
+    private volatile boolean closed;
 
     RingProducer(SharedRing ring) {
         this.ring = ring;
@@ -65,11 +85,14 @@ public final class RingProducer implements AutoCloseable {
         this.many = ring.variant == RingVariant.MANY_TO_ONE;
         this.asymmetric = ring.asymmetric;
         this.pid = ring.pid;
-        long in = ring.position("ring producer", IN_OFFSET, "in");
-        long out = ring.position("ring producer", OUT_OFFSET, "out");
-        ring.checkPositions("ring producer", in, out);
+        // out, then in, then out again: both may move (other producers, the consumer), see checkMoving.
+        String call = "ring producer";
+        long out1 = ring.position(call, OUT_OFFSET, "out");
+        long in = ring.position(call, IN_OFFSET, "in");
+        long out2 = ring.position(call, OUT_OFFSET, "out");
+        ring.checkMoving(call, out1, in, out2);
         this.tail = in;
-        this.outCache = out;
+        this.outCache = out2;
     }
 
     /** The largest payload this ring takes. */
@@ -77,7 +100,10 @@ public final class RingProducer implements AutoCloseable {
         return maxRecordLength;
     }
 
-    /** The shared buffer that {@link #tryClaim} offsets index into. */
+    /**
+     * The shared buffer that {@link #tryClaim} offsets index into: the whole mapping, exactly
+     * the ring's size. Write only inside a claim you hold.
+     */
     public ByteBuffer buffer() {
         return buf;
     }
@@ -86,18 +112,62 @@ public final class RingProducer implements AutoCloseable {
 
     /** Adds {@code src} if there is room now; false when full. */
     public boolean offer(byte[] src) {
-        return offer(src, 0, src.length);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    return offer(src, 0, src.length);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
+    /**
+     * Adds {@code length} bytes of {@code src} from {@code offset} if there is room now; false when
+     * full. IndexOutOfBoundsException if the range lies outside {@code src}.
+     */
     public boolean offer(byte[] src, int offset, int length) {
+        if (src == null) {
+            throw nullArgument("src");
+        }
         Objects.checkFromIndexSize(offset, length, src.length);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return offer0(src, offset, length);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
+    }
+
+    private boolean offer0(byte[] src, int offset, int length) {
         if (many || closed || claimPosition >= 0 || length > maxRecordLength) {
-            int at = tryClaim(length); // MANY_TO_ONE, and the error cases
+            int at = claim0(length); // MANY_TO_ONE, and the error cases
             if (at < 0) {
                 return false;
             }
-            RingMemory.copyIn(src, offset, ring.base + at, length);
-            commit(at);
+            copyIn(src, offset, ring.base + at, length);
+            ring.region.checkIntact(CALL); // the record's bytes reached the shared object (FaultGuards)
+            finish(at, true);
+            ring.region.checkIntact(CALL);
             Reference.reachabilityFence(ring);
             return true;
         }
@@ -107,63 +177,188 @@ public final class RingProducer implements AutoCloseable {
         if (p < 0) {
             return false;
         }
+        if (TestHooks.STOP_AT != null) {
+            TestHooks.reached("producer-claimed");
+        }
         long h = data + ((int) p & mask);
-        RingMemory.copyIn(src, offset, h + RECORD_HEADER, length);
+        copyIn(src, offset, h + RECORD_HEADER, length);
         U.putLong(h, data(length, 0));
+        if (TestHooks.STOP_AT != null) {
+            TestHooks.reached("producer-written");
+        }
+        ring.region.checkIntact(CALL); // the record's bytes reached the shared object (FaultGuards)
         publish(p + size);
+        FaultPoint.deliver(); // a fault above is this call's (see FaultPoint)
+        ring.region.checkIntact(CALL);
         Reference.reachabilityFence(ring);
         return true;
     }
 
+    private static void copyIn(byte[] src, int offset, long address, int length) {
+        if (TestHooks.STOP_AT != null) {
+            TestHooks.copyIn(src, offset, address, length);
+        } else {
+            RingMemory.copyIn(src, offset, address, length);
+        }
+    }
+
     /** Adds {@code src}'s remaining bytes if there is room now (and then advances its position). */
     public boolean offer(ByteBuffer src) {
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    try {
+                        return offerBuffer(src);
+                    } catch (InternalError e) {
+                        throw fault(CALL, e);
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
+    }
+
+    private boolean offerBuffer(ByteBuffer src) {
         int length = src.remaining();
-        int at = tryClaim(length);
+        int at = claim0(length);
         if (at < 0) {
             return false;
         }
         buf.put(at, src, src.position(), length);
-        commit(at);
+        finish(at, true);
         src.position(src.position() + length);
         return true;
     }
 
     /** Adds {@code src}, waiting for room as long as it takes. */
     public void put(byte[] src) throws InterruptedException {
-        offer(src, Long.MAX_VALUE);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    offerTimed(src, Long.MAX_VALUE);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
+    /** Adds {@code src}'s remaining bytes, waiting for room as long as it takes. */
     public void put(ByteBuffer src) throws InterruptedException {
-        while (!offer(src)) {
-            awaitSpace(src.remaining(), Long.MAX_VALUE);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    offerTimed(src, Long.MAX_VALUE);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
     /** Adds {@code src}, waiting up to {@code timeout} for room; false if it timed out. */
     public boolean offer(byte[] src, Duration timeout) throws InterruptedException {
-        return offer(src, timeout.toNanos());
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
     }
 
+    /** Adds {@code src}'s remaining bytes, waiting up to {@code timeout} for room; false if it timed out. */
     public boolean offer(ByteBuffer src, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!offer(src)) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !awaitSpace(src.remaining(), left)) {
-                return offer(src);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault(CALL, fault); // inside the try: a fault reported meanwhile too
+                    }
+                    if (src == null) {
+                        throw nullArgument("src");
+                    }
+                    return offerTimed(src, SharedRing.nanos(CALL, ring.name, timeout));
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
         }
-        return true;
     }
 
-    private boolean offer(byte[] src, long nanos) throws InterruptedException {
-        long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
-        while (!offer(src, 0, src.length)) {
-            long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-            if (left <= 0 || !awaitSpace(src.length, left)) {
-                return offer(src, 0, src.length);
+    /** {@code nanos == Long.MAX_VALUE}: forever. */
+    private boolean offerTimed(Object src, long nanos) throws InterruptedException {
+        byte[] a = src instanceof byte[] ? (byte[]) src : null;
+        ByteBuffer b = a == null ? (ByteBuffer) src : null;
+        int length = a != null ? a.length : b.remaining();
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring put", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    long start = System.nanoTime();
+                    for (;;) {
+                        if (a != null ? offer0(a, 0, length) : offerBuffer(b)) {
+                            return true;
+                        }
+                        long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
+                        if (left <= 0 || !awaitSpace(length, left)) {
+                            return a != null ? offer0(a, 0, length) : offerBuffer(b);
+                        }
+                    }
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
             }
         }
-        return true;
     }
 
     // ---- zero-copy ----
@@ -174,70 +369,172 @@ public final class RingProducer implements AutoCloseable {
      * {@link #abort}; nothing is visible to the consumer before the commit.
      */
     public int tryClaim(int length) {
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring claim", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    return claim0(length);
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
+    }
+
+    private int claim0(int length) {
         if (length < 0 || length > maxRecordLength) {
             throw new InvalidArgumentException(CALL, ring.name, 0, "length " + length + " is outside 0.."
                     + maxRecordLength + " (the ring's maxRecordLength)");
         }
         if (closed) {
             ring.checkOpen(CALL);
-            throw new dev.ipcj.ClosedException(CALL, ring.name, 0, "the producer was closed");
+            throw new ClosedException(CALL, ring.name, 0, "the producer was closed");
         }
         int at = many ? claimMany(length) : claimOne(length);
+        if (!many || at < 0) {
+            FaultPoint.deliver(); // a successful MANY_TO_ONE claim delivered before its CASes
+        }
         Reference.reachabilityFence(ring);
         return at;
     }
 
     /** Claims like {@link #tryClaim}, waiting for room as long as it takes. */
     public int claim(int length) throws InterruptedException {
-        int at;
-        while ((at = tryClaim(length)) < 0) {
-            awaitSpace(length, Long.MAX_VALUE);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring claim", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    int at;
+                    while ((at = claim0(length)) < 0) {
+                        awaitSpace(length, Long.MAX_VALUE);
+                    }
+                    return at;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
-        return at;
     }
 
     /** Publishes the record claimed at {@code offset} and wakes a sleeping consumer. */
     public void commit(int offset) {
-        if (many) {
-            finishMany(offset, true);
-        } else {
-            checkClaim(offset);
-            U.putLong(ring.base + claimIndex, data(claimLength, 0));
-            long end = claimPosition + recordSize(claimLength);
-            claimPosition = -1;
-            publish(end);
-            Reference.reachabilityFence(ring);
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring commit", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    finish(offset, true);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
         }
     }
 
     /** Gives up the claim at {@code offset}: the consumer never sees it. */
     public void abort(int offset) {
+        InternalError fault = null;
+        for (int round = 0;; round++) {
+            try {
+                try {
+                    if (fault != null) {
+                        throw fault("ring abort", fault); // inside the try: a fault reported meanwhile too
+                    }
+                    finish(offset, false);
+                    return;
+                } catch (InternalError e) {
+                    fault = SharedRing.again(e, round);
+                }
+            } catch (InternalError e) { // reported again as the first was being caught
+                fault = SharedRing.again(e, round);
+            }
+        }
+    }
+
+    private void finish(int offset, boolean commit) {
+        if (commit && TestHooks.STOP_AT != null) {
+            TestHooks.reached("producer-written");
+        }
         if (many) {
-            finishMany(offset, false);
+            finishMany(offset, commit);
+            return;
+        }
+        if (closed) {
+            ring.checkOpen(commit ? "ring commit" : "ring abort");
+            throw new ClosedException(commit ? "ring commit" : "ring abort", ring.name, 0,
+                    "the producer was closed (which dropped its claim)");
+        }
+        checkClaim(offset, commit);
+        if (commit) {
+            ring.region.checkIntact("ring commit"); // the claimed bytes reached the shared object
+            U.putLong(ring.base + claimIndex, data(claimLength, 0));
+            long end = claimPosition + recordSize(claimLength);
+            claimPosition = -1;
+            publish(end);
+            FaultPoint.deliver();
+            ring.region.checkIntact("ring commit");
+            Reference.reachabilityFence(ring);
         } else {
-            checkClaim(offset);
             claimPosition = -1; // nothing was published; `in` stays where it was
         }
     }
 
-    /** Detaches (ONE_TO_ONE: frees the producer slot for another process). An open claim is dropped. */
+    /**
+     * Detaches (ONE_TO_ONE: frees the producer slot for another process, and drops an open claim).
+     * Idempotent; never throws for a ring truncated under the mapping.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            claimPosition = -1;
+            if (!many) {
+                ring.releaseOwner(PRODUCER_PID_OFFSET);
+            }
+            ring.wakeAll(PRODUCER_WAITING_OFFSET, ring.producerWaitingAddress); // a put of ours in another thread
+            FaultPoint.deliver();
+        } catch (InternalError e) {
+            if (!Faults.isMappingFault(e)) {
+                throw e;
+            }
         }
-        closed = true;
+    }
+
+    private RuntimeException fault(String call, InternalError e) {
         if (!many) {
-            ring.releaseOwner(PRODUCER_PID_OFFSET);
+            claimPosition = -1; // the ring is gone under us: the claim with it
         }
+        return ring.fault(call, e);
+    }
+
+    private InvalidArgumentException nullArgument(String what) {
+        return new InvalidArgumentException(CALL, ring.name, 0, what + " is null");
     }
 
     // ---- ONE_TO_ONE ----
 
     private int claimOne(int length) {
         if (claimPosition >= 0) {
-            throw new IllegalStateException("a claim is already open at offset " + (claimIndex + RECORD_HEADER)
-                    + ": commit or abort it first (ONE_TO_ONE allows one at a time)");
+            throw new BusyException("ring claim", ring.name, 0, "a claim is already open at offset "
+                    + (claimIndex + RECORD_HEADER) + ": commit or abort it first (ONE_TO_ONE allows one at a time)");
         }
         long p = reserveOne(recordSize(length));
         if (p < 0) {
@@ -246,6 +543,9 @@ public final class RingProducer implements AutoCloseable {
         claimPosition = p;
         claimIndex = DATA_OFFSET + ((int) p & mask);
         claimLength = length;
+        if (TestHooks.STOP_AT != null) {
+            TestHooks.reached("producer-claimed");
+        }
         return claimIndex + RECORD_HEADER;
     }
 
@@ -275,10 +575,11 @@ public final class RingProducer implements AutoCloseable {
         return p;
     }
 
-    private void checkClaim(int offset) {
+    private void checkClaim(int offset, boolean commit) {
         if (claimPosition < 0 || offset != claimIndex + RECORD_HEADER) {
-            throw new IllegalStateException(claimPosition < 0 ? "no open claim" : "offset " + offset
-                    + " is not the open claim's " + (claimIndex + RECORD_HEADER));
+            throw new InvalidArgumentException(commit ? "ring commit" : "ring abort", ring.name, 0,
+                    claimPosition < 0 ? "no claim is open (offset " + offset + ")"
+                            : "offset " + offset + " is not the open claim's " + (claimIndex + RECORD_HEADER));
         }
     }
 
@@ -294,9 +595,25 @@ public final class RingProducer implements AutoCloseable {
 
     // ---- MANY_TO_ONE ----
 
+    /*
+     * Faults (see dev.ipcj.internal.Faults and FaultPoint): each CAS here comes after a guarded
+     * load of the same word (`in` at the top of the loop or in the slow branch, the header words
+     * in explicit probes) and then FaultPoint.deliver(), so a vanished page faults in the load and
+     * its InternalError is thrown at the delivery point, before a CAS (where an interpreted caller
+     * would die of SIGBUS) runs. The probes are loads of lines the CASes are about to own anyway;
+     * in C2 code, where the CAS itself is guarded, the unused probes and the delivery point's
+     * allocation are removed.
+     */
     private int claimMany(int length) {
         int size = recordSize(length);
-        for (;;) {
+        for (int tries = 1;; tries++) {
+            if ((tries & RETRY_CHECK) == 0) {
+                // Thousands of lost races in one call: others progressed, or the object is gone
+                // and the loads below return garbage (compiled code on JDK 17 reports the fault
+                // only later): a slow-path check that cannot be fooled.
+                ring.checkSize(CALL);
+                ring.checkHeader(CALL);
+            }
             long p = ring.position(CALL, IN_OFFSET, "in");
             int index = (int) p & mask;
             int toEnd = capacity - index;
@@ -317,8 +634,19 @@ public final class RingProducer implements AutoCloseable {
                     return -1;
                 }
             }
+            // `in` was just loaded; probe the words the header CASes below touch, then let a
+            // fault of any of them be thrown before a CAS runs (see the comment above).
+            U.getLong(data + index);
+            if (need != size) {
+                U.getLong(data);
+            }
+            FaultPoint.deliver();
             if (!U.compareAndSwapLong(null, inAddress, p, p + need)) {
                 continue;
+            }
+            if (TestHooks.STOP_AT != null) {
+                TestHooks.reached("producer-claimed-in");
+                probeAgain(index);
             }
             long rec = p;
             if (need != size) {
@@ -334,26 +662,41 @@ public final class RingProducer implements AutoCloseable {
             if (!U.compareAndSwapLong(null, data + index, rec, claimed(length, pid))) {
                 continue;
             }
+            if (TestHooks.STOP_AT != null) {
+                TestHooks.reached("producer-claimed");
+            }
             return DATA_OFFSET + index + RECORD_HEADER;
         }
     }
 
+    /** After a test window, where the test may have truncated the object: probe and deliver again. */
+    private void probeAgain(int index) {
+        U.getLong(data + index);
+        U.getLong(data);
+        FaultPoint.deliver();
+    }
+
     private void finishMany(int offset, boolean commit) {
+        String call = commit ? "ring commit" : "ring abort";
         int h = offset - RECORD_HEADER;
         if (h < DATA_OFFSET || h >= DATA_OFFSET + capacity || (h & 7) != 0) {
-            throw new IllegalArgumentException("offset " + offset + " is not a claim's offset (8-aligned, in "
-                    + (DATA_OFFSET + RECORD_HEADER) + ".." + (DATA_OFFSET + capacity) + ")");
+            ring.checkOpen(call);
+            throw new InvalidArgumentException(call, ring.name, 0, "offset " + offset
+                    + " is not a claim's offset (8-aligned, in " + (DATA_OFFSET + RECORD_HEADER) + ".."
+                    + (DATA_OFFSET + capacity) + ")");
         }
-        long header = U.getLongVolatile(null, ring.base + h);
+        long header = U.getLongVolatile(null, ring.base + h); // also the guarded probe before the CAS
         if ((header & STATE_MASK) != CLAIMED || pid(header) != pid) {
-            throw ring.corrupt(commit ? "ring commit" : "ring abort", "the header at offset " + h
+            throw ring.corrupt(call, "the header at offset " + h
                     + " is 0x" + Long.toHexString(header) + ", not this process's claim (pid " + pid
                     + "): committed twice, a wrong offset, or overwritten");
         }
         int length = field(header);
         long done = commit ? data(length, pid) : padding(recordSize(length));
+        U.getInt(ring.consumerWaitingAddress); // the probe of wake() below: one delivery point for both
+        FaultPoint.deliver();
         if (!U.compareAndSwapLong(null, ring.base + h, header, done)) {
-            throw ring.corrupt("ring commit", "the claim at offset " + h + " changed under us");
+            throw ring.corrupt(call, "the claim at offset " + h + " changed under us");
         }
         // The CAS was a full fence: reading the flag now cannot miss a sleeper (no membarrier needed).
         ring.wake(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress, 1);
@@ -363,12 +706,19 @@ public final class RingProducer implements AutoCloseable {
     // ---- waiting ----
 
     private boolean awaitSpace(int length, long nanos) throws InterruptedException {
+        if (length < 0 || length > maxRecordLength) {
+            claim0(length); // throws the InvalidArgumentException
+        }
         wanted = recordSize(length);
         return ring.await(PRODUCER_WAITING_OFFSET, ring.producerWaitingAddress, spaceReady, nanos, 0,
                 "ring put");
     }
 
     private boolean hasSpace() {
+        if (closed) {
+            ring.checkOpen("ring put");
+            throw new ClosedException("ring put", ring.name, 0, "the producer was closed");
+        }
         long in = many ? ring.position(CALL, IN_OFFSET, "in") : tail;
         long out = ring.position(CALL, OUT_OFFSET, "out");
         if (many && out > in) {

@@ -3,7 +3,9 @@ package dev.ipcj.sysv;
 import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
+import dev.ipcj.PermissionDeniedException;
 import dev.ipcj.RemovedException;
+import dev.ipcj.internal.Check;
 import dev.ipcj.internal.Errno;
 
 /**
@@ -51,6 +53,97 @@ final class Handle {
         return closed;
     }
 
+    /** Permission bits a get asks the kernel for (it checks them against the object's mode). */
+    static final int WANT_READ = 0400;
+    static final int WANT_WRITE = 0200;
+    static final int WANT_READ_WRITE = 0600;
+    private static final int CAP_IPC_OWNER = 15;
+
+    static IpcKey checkKey(String call, IpcKey key) {
+        return Check.notNull(call, null, key, "key");
+    }
+
+    /**
+     * Whether this process may use the object as {@code want} ({@link #WANT_READ},
+     * {@link #WANT_WRITE}), computed as the kernel's ipcperms() does from the IPC_STAT fields
+     * {@code out} (1 uid, 2 gid, 3 cuid, 4 cgid, 5 mode): PermissionDeniedException if not. For the
+     * opens that cannot ask the kernel (an id, or an openOrCreate that found the object).
+     */
+    void checkAccess(String call, long[] out, int want, String forWhat) {
+        long[] cred = credentials();
+        if (cred == null) {
+            return; // /proc unreadable: the first use will tell
+        }
+        long euid = cred[0];
+        long mode = out[5] & 0777;
+        long granted;
+        if (euid == out[1] || euid == out[3]) {
+            granted = mode >> 6;
+        } else if (inGroup(cred, out[2]) || inGroup(cred, out[4])) {
+            granted = mode >> 3;
+        } else {
+            granted = mode;
+        }
+        long requested = (want >> 6) & 7;
+        if ((requested & ~granted & 7) != 0 && cred[2] == 0) {
+            throw new PermissionDeniedException(call, name, Errno.EACCES, "the " + kind + "'s mode 0"
+                    + Long.toOctalString(mode) + " (owner uid " + out[1] + ", gid " + out[2] + ") does not let uid "
+                    + euid + " " + forWhat);
+        }
+    }
+
+    private static boolean inGroup(long[] cred, long gid) {
+        if (cred[1] == gid) {
+            return true;
+        }
+        for (int i = 3; i < cred.length; i++) {
+            if (cred[i] == gid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** [euid, egid, CAP_IPC_OWNER ? 1 : 0, supplementary groups...] from /proc/self/status, or null. */
+    private static long[] credentials() {
+        String status = dev.ipcj.internal.SysFiles.readString("/proc/self/status");
+        if (status == null) {
+            return null;
+        }
+        long euid = -1;
+        long egid = -1;
+        long cap = 0;
+        long[] groups = new long[0];
+        try {
+            for (String line : status.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (line.startsWith("Uid:") && f.length > 2) {
+                    euid = Long.parseLong(f[2]);
+                } else if (line.startsWith("Gid:") && f.length > 2) {
+                    egid = Long.parseLong(f[2]);
+                } else if (line.startsWith("Groups:")) {
+                    groups = new long[f.length - 1];
+                    for (int i = 1; i < f.length; i++) {
+                        groups[i - 1] = Long.parseLong(f[i]);
+                    }
+                } else if (line.startsWith("CapEff:") && f.length > 1) {
+                    cap = (Long.parseUnsignedLong(f[1], 16) >>> CAP_IPC_OWNER) & 1;
+                }
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (euid < 0 || egid < 0) {
+            return null;
+        }
+        long[] out = new long[3 + groups.length];
+        out[0] = euid;
+        out[1] = egid;
+        out[2] = cap;
+        System.arraycopy(groups, 0, out, 3, groups.length);
+        return out;
+    }
+
     static void checkMode(String call, IpcKey key, int mode) {
         if ((mode & ~0777) != 0) {
             throw new InvalidArgumentException(call, "key " + key, 0,
@@ -68,7 +161,7 @@ final class Handle {
         } else if (e == Errno.EEXIST) {
             detail = "a " + kind + " with key " + key + " exists already (open it, or remove it first)";
         } else if (e == Errno.EACCES) {
-            detail = "the " + kind + "'s mode does not let this user open it";
+            detail = "the " + kind + "'s mode does not let this user open it for the access this handle needs";
         } else if (e == Errno.ENOSPC || e == Errno.EINVAL || e == Errno.ENOMEM) {
             detail = limitDetail;
         }

@@ -29,6 +29,7 @@ public record IpcKey(int value) {
      *                  that many programs use by accident)
      */
     public static IpcKey ftok(Path path, int projectId) {
+        dev.ipcj.internal.Check.notNull("ftok", null, path, "path");
         if (projectId < 1 || projectId > 255) {
             throw new dev.ipcj.InvalidArgumentException("ftok", path.toString(), 0,
                     "projectId " + projectId + " must be between 1 and 255 (ftok keeps only its low 8 bits)");

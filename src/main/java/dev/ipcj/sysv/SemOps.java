@@ -1,9 +1,10 @@
 package dev.ipcj.sysv;
 
 import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.LimitExceededException;
+import dev.ipcj.internal.Allocate;
+import dev.ipcj.internal.DirectBuffers;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * A reusable list of semaphore operations that {@link SemaphoreSet#apply(SemOps)} performs
@@ -36,8 +37,8 @@ public final class SemOps {
 
     private SemOps(int capacity) {
         this.capacity = capacity;
-        this.buf = ByteBuffer.allocateDirect(capacity * SEMBUF).order(ByteOrder.nativeOrder());
-        this.address = new Pointer(buf).address();
+        this.buf = Allocate.direct("SemOps.allocate", null, capacity * SEMBUF);
+        this.address = DirectBuffers.address(buf);
         this.flags = new short[capacity];
     }
 
@@ -56,11 +57,14 @@ public final class SemOps {
      * @param delta -32767..32767: added to the value; negative waits until the value allows it;
      *              0 waits until the value is zero
      * @param flags 0, {@link #UNDO}, {@link #NO_WAIT}, or both
+     * @throws IndexOutOfBoundsException if {@code num} is outside 0..65535 (sem_num is 16 bits)
+     * @throws LimitExceededException if this SemOps is full
      */
     public SemOps add(int num, int delta, int flags) {
         check(num, delta, flags);
         if (count == capacity) {
-            throw new IndexOutOfBoundsException("this SemOps holds at most " + capacity + " operations");
+            throw new LimitExceededException("SemOps.add", null, 0, "this SemOps holds at most " + capacity
+                    + " operations (allocate a larger one)");
         }
         int o = count * SEMBUF;
         buf.putShort(o, (short) num);
@@ -81,12 +85,13 @@ public final class SemOps {
         return count;
     }
 
-    /** The semaphore index of operation {@code i}. */
+    /** The semaphore index of operation {@code i}. @throws IndexOutOfBoundsException outside 0..count()-1 */
     public int num(int i) {
         java.util.Objects.checkIndex(i, count);
         return buf.getShort(i * SEMBUF) & 0xffff;
     }
 
+    /** The delta of operation {@code i}. @throws IndexOutOfBoundsException outside 0..count()-1 */
     public int delta(int i) {
         java.util.Objects.checkIndex(i, count);
         return buf.getShort(i * SEMBUF + 2);

@@ -5,13 +5,15 @@ import dev.ipcj.IpcException;
 import dev.ipcj.LimitExceededException;
 import dev.ipcj.RemovedException;
 import dev.ipcj.TimedOutException;
+import dev.ipcj.internal.Allocate;
+import dev.ipcj.internal.Check;
+import dev.ipcj.internal.DirectBuffers;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Timeouts;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.SysvSem;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * A System V semaphore set ({@code semget}): n counters (0..32767) operated on atomically,
@@ -21,19 +23,23 @@ import org.bytedeco.javacpp.Pointer;
  * <h2>Create, then initialise: the race, solved</h2>
  * {@code semget(IPC_CREAT)} makes a set whose values are all 0; setting them is a second call.
  * A process that opens the set between the two would use it uninitialised, and one that
- * "initialises" it again would undo work already done. {@link #openOrCreate} does what
- * Stevens' UNIX Network Programming describes:
+ * "initialises" it again would undo work already done. {@link #openOrCreate} goes as Stevens'
+ * UNIX Network Programming describes, and recognises a set initialised by any program:
  * <ol>
  *   <li>{@code semget(IPC_CREAT | IPC_EXCL)}: exactly one process wins;</li>
- *   <li>the winner SETALLs the values, with semaphore 0 one off, and then performs one semop
- *       that brings it to its initial value: that makes {@code sem_otime} non-zero, which
- *       SETALL alone does not;</li>
- *   <li>the others get EEXIST, open the set, and wait (polling IPC_STAT, bounded by a
- *       timeout) until {@code sem_otime != 0}.</li>
+ *   <li>the winner SETALLs the values, then performs one semop of two operations on semaphore
+ *       0 that cancel out ({@code +1, -1}): the values are exact from the SETALL on, and the
+ *       semop makes {@code sem_otime} non-zero, which SETALL alone does not;</li>
+ *   <li>the others get EEXIST, open the set, and wait (polling, bounded by a timeout) until it
+ *       shows that some program has initialised it: {@code sem_otime != 0} (a semop was done),
+ *       or a semaphore's {@code sempid} (GETPID) is not 0 (a SETVAL, SETALL or semop was done on
+ *       it: how programs that do not follow Stevens initialise), or a process waits on one.</li>
  * </ol>
- * {@link #create} initialises the same way, so sets it makes are seen as initialised too.
- * A creator that dies between steps 1 and 2 leaves a set nobody will initialise: the others
- * then throw {@link TimedOutException} naming the set, to be removed by hand ({@code ipcrm -s}).
+ * {@link #create} initialises the same way. A set that shows none of these was never touched
+ * since semget: its creator may still be about to initialise it, may have died first, or may use
+ * the zero values as they are; ipcj cannot tell which, so after the timeout it throws
+ * {@link TimedOutException} saying so, and removes nothing ({@link #open} takes such a set as it
+ * is).
  *
  * <h2>Blocking</h2>
  * {@link #apply(int, int, int)} and {@link #apply(SemOps)} wait in the kernel and return with
@@ -62,11 +68,13 @@ public final class SemaphoreSet implements AutoCloseable {
 
     /** Creates a set of {@code nsems} semaphores, all 0, mode 0600; fails if the key exists. */
     public static SemaphoreSet create(IpcKey key, int nsems) {
+        Handle.checkKey("semget", key);
         return create(key, new int[checkCount(key, nsems)], DEFAULT_MODE);
     }
 
     /** Creates a set with these initial values; fails if the key exists. */
     public static SemaphoreSet create(IpcKey key, int[] initial, int mode) {
+        Handle.checkKey("semget", key);
         checkInitial(key, initial);
         Handle.checkMode("semget", key, mode);
         int id = SysvSem.semget(key.value(), initial.length, Handle.IPC_CREAT | Handle.IPC_EXCL | mode);
@@ -77,13 +85,19 @@ public final class SemaphoreSet implements AutoCloseable {
         return new SemaphoreSet(key, id, initial.length, true);
     }
 
-    /** Opens the set with {@code key} (NotFoundException if none). Does not wait for its initialisation. */
+    /**
+     * Opens the set with {@code key}: NotFoundException if none, PermissionDeniedException (here,
+     * not at the first semop) if its mode does not let this user read and alter it. Does not wait
+     * for its initialisation.
+     */
     public static SemaphoreSet open(IpcKey key) {
+        Handle.checkKey("semget", key);
         if (key.isPrivate()) {
             throw new InvalidArgumentException("semget", "key " + key, 0,
                     "IPC_PRIVATE cannot be opened, only created: pass the id to ofId() instead");
         }
-        int id = SysvSem.semget(key.value(), 0, 0);
+        // The permission bits of a get without IPC_CREAT are the access asked for: the kernel checks them.
+        int id = SysvSem.semget(key.value(), 0, Handle.WANT_READ_WRITE);
         if (id < 0) {
             throw Handle.getError("semget", KIND, key, id, null);
         }
@@ -94,7 +108,9 @@ public final class SemaphoreSet implements AutoCloseable {
     /** A handle on the set with id {@code id} (as another process passed it). */
     public static SemaphoreSet ofId(int id) {
         SemaphoreSet s = new SemaphoreSet(IpcKey.PRIVATE, id, 0, false);
-        return new SemaphoreSet(IpcKey.PRIVATE, id, s.stat().size(), false);
+        long[] out = s.statFields();
+        s.h.checkAccess("semget", out, Handle.WANT_READ_WRITE, "read and alter it");
+        return new SemaphoreSet(IpcKey.PRIVATE, id, SemSetStat.from(out).size(), false);
     }
 
     /** {@link #openOrCreate(IpcKey, int[], int, Duration)} with a 10 s timeout. */
@@ -118,12 +134,14 @@ public final class SemaphoreSet implements AutoCloseable {
     /** afterCreate: a test hook run between semget and the initialisation, to widen the race window. */
     static SemaphoreSet openOrCreate(IpcKey key, int[] initial, int mode, Duration initTimeout, Runnable afterCreate)
             throws InterruptedException {
+        Handle.checkKey("semget", key);
         checkInitial(key, initial);
         Handle.checkMode("semget", key, mode);
+        long timeoutNanos = Timeouts.nanos("semget", "key " + key, initTimeout);
         if (key.isPrivate()) {
             return create(key, initial, mode);
         }
-        long deadline = System.nanoTime() + nanos(initTimeout);
+        long deadline = Timeouts.deadline(timeoutNanos);
         for (;;) {
             int id = SysvSem.semget(key.value(), initial.length, Handle.IPC_CREAT | Handle.IPC_EXCL | mode);
             if (id >= 0) {
@@ -136,7 +154,7 @@ public final class SemaphoreSet implements AutoCloseable {
             if (id != -Errno.EEXIST) {
                 throw Handle.getError("semget", KIND, key, id, limitDetail(id, initial.length));
             }
-            id = SysvSem.semget(key.value(), 0, 0);
+            id = SysvSem.semget(key.value(), 0, Handle.WANT_READ_WRITE);
             if (id == -Errno.ENOENT) {
                 continue; // removed between our two semgets: race for creation again
             }
@@ -156,7 +174,10 @@ public final class SemaphoreSet implements AutoCloseable {
         }
     }
 
-    /** Polls IPC_STAT until sem_otime != 0: the stat, or null if the set went away meanwhile. */
+    /**
+     * Polls until some program has initialised the set (see the class comment): the stat, or null
+     * if the set went away meanwhile.
+     */
     private SemSetStat awaitInitialised(long deadline, Duration timeout) throws InterruptedException {
         long sleepMicros = 200;
         for (;;) {
@@ -168,14 +189,21 @@ public final class SemaphoreSet implements AutoCloseable {
             if (r < 0) {
                 throw h.idError("semctl(IPC_STAT)", r, null);
             }
-            if (out[6] != 0) {
+            int touched = out[6] != 0 ? 0 : touched((int) out[8]);
+            if (touched == -2) {
+                return null;
+            }
+            if (out[6] != 0 || touched >= 0) {
                 return SemSetStat.from(out);
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new TimedOutException("semget", h.name, 0, "the set's creator has not initialised it within "
-                        + timeout + " (sem_otime is still 0: it may have died between semget and its first semop;"
-                        + " remove the set with: ipcrm -s " + h.id + ")");
+                throw new TimedOutException("semget", h.name, 0, "the set has not been initialised within " + timeout
+                        + ": no semop was done on it (sem_otime 0) and no semaphore of its " + out[8] + " was ever set"
+                        + " (GETPID 0 for all) since it was made at " + java.time.Instant.ofEpochSecond(out[7])
+                        + " by uid " + out[3] + "; its creator may still be about to initialise it, may have died"
+                        + " first, or may use the zero values as they are: ipcj cannot tell which and removed"
+                        + " nothing (open() takes the set as it is; wait longer with openOrCreate's initTimeout)");
             }
             long sleep = Math.min(sleepMicros * 1000, left);
             Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
@@ -184,41 +212,68 @@ public final class SemaphoreSet implements AutoCloseable {
     }
 
     /**
-     * SETALL the values, semaphore 0 one off, then one semop that corrects it: afterwards
-     * sem_otime != 0, the mark that openOrCreate's losers wait for. On failure the new set is
-     * removed again, so no half-made set stays behind.
+     * The first semaphore some process has set or operated on (GETPID != 0) or waits on
+     * (GETNCNT, GETZCNT): its index; -1 if none; -2 if the set went away.
+     */
+    private int touched(int nsems) {
+        for (int i = 0; i < nsems; i++) {
+            int pid = SysvSem.getpid(h.id, i);
+            if (pid == -Errno.EINVAL || pid == -Errno.EIDRM) {
+                return -2;
+            }
+            if (pid > 0 || SysvSem.getncnt(h.id, i) > 0 || SysvSem.getzcnt(h.id, i) > 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * SETALL the exact values, then one semop of two operations on semaphore 0 that cancel out:
+     * afterwards sem_otime != 0, the mark Stevens' openers wait for, and no process ever sees a
+     * value other than the initial one. On failure the new set is removed again (it is this
+     * call's own), so no half-made set stays behind.
      */
     private static void initialise(IpcKey key, int id, int[] initial) {
-        int[] v = initial.clone();
-        int correction = v[0] < SysvLimits.SEMVMX ? -1 : 1;
-        v[0] -= correction;
-        ByteBuffer b = shorts(v);
-        int r = SysvSem.setall(id, new Pointer(b).address());
+        ByteBuffer b = shorts(initial);
+        int r = SysvSem.setall(id, DirectBuffers.address(b));
+        String call = "semctl(SETALL)";
         if (r == 0) {
-            r = SysvSem.semop1(id, 0, correction, Handle.IPC_NOWAIT);
+            call = "semop";
+            SemOps zero = SemOps.allocate(2);
+            int first = initial[0] < SysvLimits.SEMVMX ? 1 : -1;
+            zero.add(0, first, SemOps.NO_WAIT).add(0, -first, SemOps.NO_WAIT);
+            r = SysvSem.semop(id, zero.address(), 2);
         }
         if (r < 0) {
             SysvSem.semctlRmid(id);
-            throw IpcException.of("semctl(SETALL)", "key " + key + " id " + id, r, "initialising the new set failed");
+            throw IpcException.of(call, "key " + key + " id " + id, r, "initialising the new set failed");
         }
     }
 
     private static ByteBuffer shorts(int[] v) {
-        ByteBuffer b = ByteBuffer.allocateDirect(2 * v.length).order(ByteOrder.nativeOrder());
+        ByteBuffer b = Allocate.direct("semctl", null, 2 * v.length);
         for (int i = 0; i < v.length; i++) {
             b.putShort(2 * i, (short) v[i]);
         }
         return b;
     }
 
+    /** 1..SEMMSL (the live limit, read before anything is allocated). */
     private static int checkCount(IpcKey key, int nsems) {
         if (nsems < 1) {
             throw new InvalidArgumentException("semget", "key " + key, 0, "nsems " + nsems + " must be >= 1");
+        }
+        long msl = SysvLimits.semmsl();
+        if (msl >= 0 && nsems > msl) {
+            throw new LimitExceededException("semget", "key " + key, 0, "nsems " + nsems + " > "
+                    + SysvLimits.namedSem("SEMMSL", msl));
         }
         return nsems;
     }
 
     private static void checkInitial(IpcKey key, int[] initial) {
+        Check.notNull("semget", "key " + key, initial, "initial");
         checkCount(key, initial.length);
         for (int i = 0; i < initial.length; i++) {
             if (initial[i] < 0 || initial[i] > SysvLimits.SEMVMX) {
@@ -243,15 +298,8 @@ public final class SemaphoreSet implements AutoCloseable {
         return null;
     }
 
-    private static long nanos(Duration d) {
-        if (d.isNegative()) {
-            return 0;
-        }
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
+    private long nanos(String call, Duration d) {
+        return Timeouts.nanos(call, h.name, d);
     }
 
     public int id() {
@@ -289,32 +337,37 @@ public final class SemaphoreSet implements AutoCloseable {
         try {
             return op1(num, delta, flags | SemOps.NO_WAIT, -1);
         } catch (InterruptedException e) {
-            throw new AssertionError(e);
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
     /** One operation, waiting at most {@code timeout} (semtimedop): false if the time ran out. */
     public boolean apply(int num, int delta, int flags, Duration timeout) throws InterruptedException {
-        return op1(num, delta, flags, nanos(timeout));
+        return op1(num, delta, flags, nanos("semtimedop", timeout));
     }
 
     /** All of {@code ops} atomically, waiting as long as it takes. */
     public void apply(SemOps ops) throws InterruptedException {
+        Check.notNull("semop", h.name, ops, "ops");
         opN(ops, false, -1);
     }
 
     /** All of {@code ops} atomically if possible now: false if any would wait. */
     public boolean tryApply(SemOps ops) {
+        Check.notNull("semop", h.name, ops, "ops");
         try {
             return opN(ops, true, -1);
         } catch (InterruptedException e) {
-            throw new AssertionError(e);
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
     /** All of {@code ops} atomically, waiting at most {@code timeout}: false if the time ran out. */
     public boolean apply(SemOps ops, Duration timeout) throws InterruptedException {
-        return opN(ops, false, nanos(timeout));
+        Check.notNull("semtimedop", h.name, ops, "ops");
+        return opN(ops, false, nanos("semtimedop", timeout));
     }
 
     /** Takes one from semaphore {@code num} (waits while it is 0), with SEM_UNDO. */
@@ -442,6 +495,7 @@ public final class SemaphoreSet implements AutoCloseable {
         return h.idError(call, r, e == Errno.EACCES ? "the set's mode does not allow altering it" : null);
     }
 
+    /** @throws IndexOutOfBoundsException if {@code num} is not a semaphore of this set (the caller's index) */
     private void checkIndex(int num) {
         if (num < 0 || num >= size) {
             throw new IndexOutOfBoundsException("semaphore " + num + " is outside the set's 0.." + (size - 1)
@@ -466,8 +520,8 @@ public final class SemaphoreSet implements AutoCloseable {
 
     /** GETALL. */
     public int[] getAll() {
-        ByteBuffer b = ByteBuffer.allocateDirect(2 * size).order(ByteOrder.nativeOrder());
-        ctl("semctl(GETALL)", SysvSem.getall(h.check0("semctl(GETALL)"), new Pointer(b).address()));
+        ByteBuffer b = Allocate.direct("semctl(GETALL)", h.name, 2 * size);
+        ctl("semctl(GETALL)", SysvSem.getall(h.check0("semctl(GETALL)"), DirectBuffers.address(b)));
         int[] v = new int[size];
         for (int i = 0; i < size; i++) {
             v[i] = b.getShort(2 * i) & 0xffff;
@@ -477,6 +531,7 @@ public final class SemaphoreSet implements AutoCloseable {
 
     /** SETALL: exactly {@link #size()} values. */
     public void setAll(int... values) {
+        Check.notNull("semctl(SETALL)", h.name, values, "values");
         if (values.length != size) {
             throw new InvalidArgumentException("semctl(SETALL)", h.name, 0,
                     values.length + " values given; the set has " + size + " semaphores");
@@ -485,7 +540,7 @@ public final class SemaphoreSet implements AutoCloseable {
             checkValue(v);
         }
         ByteBuffer b = shorts(values);
-        ctl("semctl(SETALL)", SysvSem.setall(h.check0("semctl(SETALL)"), new Pointer(b).address()));
+        ctl("semctl(SETALL)", SysvSem.setall(h.check0("semctl(SETALL)"), DirectBuffers.address(b)));
     }
 
     /** GETPID: the pid of the last process that operated on semaphore {@code num} (0: none yet). */
@@ -508,9 +563,13 @@ public final class SemaphoreSet implements AutoCloseable {
 
     /** IPC_STAT. */
     public SemSetStat stat() {
+        return SemSetStat.from(statFields());
+    }
+
+    private long[] statFields() {
         long[] out = new long[SysvSem.STAT_FIELDS];
         ctl("semctl(IPC_STAT)", SysvSem.semctlStat(h.check0("semctl(IPC_STAT)"), out));
-        return SemSetStat.from(out);
+        return out;
     }
 
     /** IPC_SET: owner uid and gid, permission bits. */

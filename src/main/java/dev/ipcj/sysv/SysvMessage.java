@@ -1,9 +1,12 @@
 package dev.ipcj.sysv;
 
 import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.LimitExceededException;
+import dev.ipcj.internal.Allocate;
+import dev.ipcj.internal.Check;
+import dev.ipcj.internal.DirectBuffers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * A reusable message for {@link SysvMessageQueue}: a direct buffer laid out exactly as the
@@ -32,15 +35,24 @@ public final class SysvMessage {
 
     private SysvMessage(int capacity) {
         this.capacity = capacity;
-        this.raw = ByteBuffer.allocateDirect(8 + capacity + 1).order(ByteOrder.nativeOrder());
-        this.address = new Pointer(raw).address();
+        this.raw = Allocate.direct("SysvMessage.allocate", null, 8 + capacity + 1);
+        this.address = DirectBuffers.address(raw);
         this.payload = raw.slice(8, capacity).order(ByteOrder.nativeOrder());
     }
 
-    /** A message with room for {@code capacity} payload bytes (0 allowed: type-only messages). */
+    /**
+     * A message with room for {@code capacity} payload bytes (0 allowed: type-only messages). A
+     * message longer than the live {@code /proc/sys/kernel/msgmax} cannot be sent.
+     *
+     * @throws LimitExceededException if the JVM has no direct memory for it
+     */
     public static SysvMessage allocate(int capacity) {
-        if (capacity < 0 || capacity > Integer.MAX_VALUE - 16) {
-            throw new InvalidArgumentException("SysvMessage", null, 0, "capacity " + capacity + " is out of range");
+        if (capacity < 0) {
+            throw new InvalidArgumentException("SysvMessage.allocate", null, 0, "capacity " + capacity + " is negative");
+        }
+        if (capacity > Integer.MAX_VALUE - 16) {
+            throw new LimitExceededException("SysvMessage.allocate", null, 0, "capacity " + capacity
+                    + " leaves no room for the 8-byte type in one buffer");
         }
         return new SysvMessage(capacity);
     }
@@ -64,9 +76,11 @@ public final class SysvMessage {
         return size;
     }
 
+    /** Sets the payload bytes used. @throws InvalidArgumentException outside 0..capacity */
     public SysvMessage size(int size) {
         if (size < 0 || size > capacity) {
-            throw new IndexOutOfBoundsException("size " + size + " is outside 0.." + capacity + " (the capacity)");
+            throw new InvalidArgumentException("SysvMessage.size", null, 0, "size " + size + " is outside 0.." + capacity
+                    + " (the capacity)");
         }
         this.size = size;
         this.truncated = false;
@@ -88,8 +102,10 @@ public final class SysvMessage {
 
     /** Sets type and payload (copied from {@code data}). */
     public SysvMessage set(long type, byte[] data) {
+        Check.notNull("SysvMessage.set", null, data, "data");
         if (data.length > capacity) {
-            throw new IndexOutOfBoundsException(data.length + " bytes do not fit the capacity " + capacity);
+            throw new LimitExceededException("SysvMessage.set", null, 0, data.length + " bytes do not fit the capacity "
+                    + capacity);
         }
         payload.put(0, data);
         type(type);
@@ -98,9 +114,10 @@ public final class SysvMessage {
 
     /** Sets type and payload (copied from {@code src}'s remaining bytes; src is not moved). */
     public SysvMessage set(long type, ByteBuffer src) {
+        Check.notNull("SysvMessage.set", null, src, "src");
         int n = src.remaining();
         if (n > capacity) {
-            throw new IndexOutOfBoundsException(n + " bytes do not fit the capacity " + capacity);
+            throw new LimitExceededException("SysvMessage.set", null, 0, n + " bytes do not fit the capacity " + capacity);
         }
         payload.put(0, src, src.position(), n);
         type(type);

@@ -1,13 +1,16 @@
 package dev.ipcj.sysv;
 
+import dev.ipcj.CorruptedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.LimitExceededException;
+import dev.ipcj.internal.Check;
+import dev.ipcj.internal.DirectBuffers;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.SysvMsg;
 import java.nio.ByteBuffer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * A System V message queue ({@code msgget}): typed messages, selective receive.
@@ -50,6 +53,10 @@ public final class SysvMessageQueue implements AutoCloseable {
     private static final int MSG_NOERROR = 010000;
     private static final int MSG_EXCEPT = 020000;
 
+    /** Whether the kernel copies a bare payload in (process_vm_readv); false once refused. */
+    private static volatile boolean kernelCopy = true;
+    private static final ThreadLocal<SysvMessage> STAGING = new ThreadLocal<>();
+
     private final Handle h;
 
     private SysvMessageQueue(IpcKey key, int id) {
@@ -62,26 +69,52 @@ public final class SysvMessageQueue implements AutoCloseable {
     }
 
     public static SysvMessageQueue create(IpcKey key, int mode) {
+        Handle.checkKey("msgget", key);
         return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
     }
 
-    /** Opens the queue with {@code key}; NotFoundException if there is none. */
+    /**
+     * Opens the queue with {@code key}; NotFoundException if there is none, PermissionDeniedException
+     * (here, not at the first send or receive) if its mode does not let this user send and receive.
+     */
     public static SysvMessageQueue open(IpcKey key) {
+        Handle.checkKey("msgget", key);
         if (key.isPrivate()) {
             throw new InvalidArgumentException("msgget", "key " + key, 0,
                     "IPC_PRIVATE cannot be opened, only created: pass the id to ofId() instead");
         }
-        return get(key, 0, 0);
+        // The permission bits of a get without IPC_CREAT are the access asked for: the kernel checks them.
+        return get(key, 0, Handle.WANT_READ_WRITE);
     }
 
+    /** Opens the queue with {@code key}, creating it with {@code mode} if absent; refused as {@link #open} is. */
     public static SysvMessageQueue openOrCreate(IpcKey key, int mode) {
-        return get(key, Handle.IPC_CREAT, mode);
+        Handle.checkKey("msgget", key);
+        Handle.checkMode("msgget", key, mode);
+        if (key.isPrivate()) {
+            return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
+        }
+        for (;;) {
+            try {
+                return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
+            } catch (dev.ipcj.AlreadyExistsException e) {
+                // someone else's: open it, asking for read and write
+            }
+            try {
+                return get(key, 0, Handle.WANT_READ_WRITE);
+            } catch (dev.ipcj.NotFoundException e) {
+                // removed between the two calls: race for creation again
+            }
+        }
     }
 
-    /** A handle on the queue with id {@code id} (as another process passed it); checks it exists. */
+    /**
+     * A handle on the queue with id {@code id} (as another process passed it); checks that it
+     * exists and that this user may send to and receive from it.
+     */
     public static SysvMessageQueue ofId(int id) {
         SysvMessageQueue q = new SysvMessageQueue(IpcKey.PRIVATE, id);
-        q.stat();
+        q.h.checkAccess("msgget", q.statFields(), Handle.WANT_READ_WRITE, "send to and receive from it");
         return q;
     }
 
@@ -105,22 +138,26 @@ public final class SysvMessageQueue implements AutoCloseable {
 
     /** Sends {@code m} (type and size() payload bytes), waiting while the queue is full. */
     public void send(SysvMessage m) throws InterruptedException {
+        Check.notNull("msgsnd", h.name, m, "message");
         sendRaw(m.type(), m.address(), m.size(), false, false);
     }
 
     /** Sends {@code m} if the queue has room now: false if it is full. */
     public boolean trySend(SysvMessage m) {
+        Check.notNull("msgsnd", h.name, m, "message");
         try {
             return sendRaw(m.type(), m.address(), m.size(), true, false);
         } catch (InterruptedException e) {
-            throw new AssertionError(e); // IPC_NOWAIT never blocks
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
     /**
      * Sends {@code payload}'s remaining bytes (a direct buffer) with {@code type}, waiting while
      * the queue is full; the buffer's position moves to its limit. The shim copies the bytes
-     * behind the 8-byte type on its stack (see ipcj_sysv_msg.h).
+     * behind the 8-byte type on its stack through the kernel (see ipcj_sysv_msg.h), so a buffer
+     * over a mapping another process truncated is a {@link CorruptedException}, not a crash.
      */
     public void send(long type, ByteBuffer payload) throws InterruptedException {
         sendBuffer(type, payload, false);
@@ -131,22 +168,71 @@ public final class SysvMessageQueue implements AutoCloseable {
         try {
             return sendBuffer(type, payload, true);
         } catch (InterruptedException e) {
-            throw new AssertionError(e);
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
     private boolean sendBuffer(long type, ByteBuffer payload, boolean noWait) throws InterruptedException {
+        Check.notNull("msgsnd", h.name, payload, "payload");
         if (!payload.isDirect()) {
             throw new InvalidArgumentException("msgsnd", h.name, 0,
                     "the payload must be a direct ByteBuffer (or use a SysvMessage)");
         }
         int n = payload.remaining();
-        long address = new Pointer(payload).address() + payload.position();
-        boolean sent = sendRaw(type, address, n, noWait, true);
+        boolean sent;
+        if (kernelCopy) {
+            long address = DirectBuffers.address(payload) + payload.position();
+            try {
+                sent = sendRaw(type, address, n, noWait, true);
+            } catch (KernelCopyRefused e) {
+                kernelCopy = false; // a seccomp filter refuses process_vm_readv: copy in Java from now on
+                sent = sendStaged(type, payload, noWait);
+            }
+        } else {
+            sent = sendStaged(type, payload, noWait);
+        }
         if (sent) {
             payload.position(payload.limit());
         }
         return sent;
+    }
+
+    /**
+     * Where process_vm_readv is refused: the payload copied in Java (a guarded copy, see
+     * dev.ipcj.internal.Faults) into this thread's SysvMessage, which is then sent.
+     */
+    private boolean sendStaged(long type, ByteBuffer payload, boolean noWait) throws InterruptedException {
+        int n = payload.remaining();
+        SysvMessage m = STAGING.get();
+        if (m == null || m.capacity() < n) {
+            m = SysvMessage.allocate(Math.max(n, 8192));
+            STAGING.set(m);
+        }
+        try {
+            m.set(type, payload);
+        } catch (InternalError e) {
+            throw payloadGone(Faults.truncated("msgsnd", h.name, e, -1));
+        }
+        return sendRaw(type, m.address(), n, noWait, false);
+    }
+
+    private CorruptedException payloadGone(Throwable cause) {
+        CorruptedException c = new CorruptedException("msgsnd", h.name, cause == null ? Errno.EFAULT : 0,
+                "the memory under the payload buffer is gone: another process truncated the object it maps");
+        if (cause != null) {
+            c.initCause(cause);
+        }
+        return c;
+    }
+
+    /** process_vm_readv refused (ENOSYS, EPERM from a seccomp filter): use the Java copy. */
+    private static final class KernelCopyRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KernelCopyRefused() {
+            super(null, null, false, false);
+        }
     }
 
     /** address: a SysvMessage's msgbuf, or (bare) payload bytes the shim copies behind the type. */
@@ -180,6 +266,12 @@ public final class SysvMessageQueue implements AutoCloseable {
             }
             if (r == -Errno.EAGAIN && noWait) {
                 return false;
+            }
+            if (bare && r == -Errno.EFAULT) {
+                throw payloadGone(null);
+            }
+            if (bare && (r == -Errno.ENOSYS || r == -Errno.EPERM)) {
+                throw new KernelCopyRefused();
             }
             throw sendError(r, size);
         }
@@ -218,7 +310,8 @@ public final class SysvMessageQueue implements AutoCloseable {
         try {
             return receive(into, type, NO_WAIT);
         } catch (InterruptedException e) {
-            throw new AssertionError(e);
+            Thread.currentThread().interrupt(); // IPC_NOWAIT never blocks; cannot happen
+            return false;
         }
     }
 
@@ -229,6 +322,7 @@ public final class SysvMessageQueue implements AutoCloseable {
      * @return true when a message was received; false only with NO_WAIT and no match
      */
     public boolean receive(SysvMessage into, long type, int options) throws InterruptedException {
+        Check.notNull("msgrcv", h.name, into, "into");
         if ((options & ~(NO_WAIT | TRUNCATE | EXCEPT)) != 0) {
             throw new InvalidArgumentException("msgrcv", h.name, 0, "unknown options 0x" + Integer.toHexString(options));
         }
@@ -286,13 +380,17 @@ public final class SysvMessageQueue implements AutoCloseable {
 
     /** msgctl(IPC_STAT). */
     public MsgQueueStat stat() {
+        return MsgQueueStat.from(statFields());
+    }
+
+    private long[] statFields() {
         h.check("msgctl(IPC_STAT)");
         long[] out = new long[SysvMsg.STAT_FIELDS];
         int r = SysvMsg.msgctlStat(h.id, out);
         if (r < 0) {
             throw h.idError("msgctl(IPC_STAT)", r, null);
         }
-        return MsgQueueStat.from(out);
+        return out;
     }
 
     /**

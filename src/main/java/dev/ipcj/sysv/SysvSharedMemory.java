@@ -4,6 +4,7 @@ import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Regions;
 import dev.ipcj.jni.SysvShm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,9 +43,11 @@ public final class SysvSharedMemory implements AutoCloseable {
     private static final String KIND = "shared memory segment";
 
     private final Handle h;
+    private final boolean readOnly;
 
-    private SysvSharedMemory(IpcKey key, int id) {
+    private SysvSharedMemory(IpcKey key, int id, boolean readOnly) {
         this.h = new Handle(KIND, key, id);
+        this.readOnly = readOnly;
     }
 
     /** Creates a segment of {@code size} bytes (zero-filled), mode 0600; fails if the key exists. */
@@ -53,34 +56,84 @@ public final class SysvSharedMemory implements AutoCloseable {
     }
 
     public static SysvSharedMemory create(IpcKey key, long size, int mode) {
-        return get(key, size, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
+        Handle.checkKey("shmget", key);
+        return get(key, size, Handle.IPC_CREAT | Handle.IPC_EXCL, mode, false);
     }
 
-    /** Opens the segment with {@code key}; fails with NotFoundException if there is none. */
+    /**
+     * Opens the segment with {@code key} for reading and writing; fails with NotFoundException if
+     * there is none, and with PermissionDeniedException (here, not at the first attach) if its
+     * mode does not let this user read and write it.
+     */
     public static SysvSharedMemory open(IpcKey key) {
+        return open(key, false);
+    }
+
+    /**
+     * Opens the segment with {@code key} for reading only: PermissionDeniedException if its mode
+     * does not let this user read it; {@link #attach()} is refused, {@link #attachReadOnly()} works.
+     */
+    public static SysvSharedMemory openReadOnly(IpcKey key) {
+        return open(key, true);
+    }
+
+    private static SysvSharedMemory open(IpcKey key, boolean readOnly) {
+        Handle.checkKey("shmget", key);
         if (key.isPrivate()) {
             throw new InvalidArgumentException("shmget", "key " + key, 0,
                     "IPC_PRIVATE cannot be opened, only created: pass the id to ofId() instead");
         }
-        return get(key, 0, 0, 0);
+        // The permission bits of a get without IPC_CREAT are the access asked for: the kernel checks them.
+        return get(key, 0, 0, readOnly ? Handle.WANT_READ : Handle.WANT_READ_WRITE, readOnly);
     }
 
     /**
      * Opens the segment with {@code key}, creating it with {@code size} bytes if it does not
-     * exist. An existing segment smaller than {@code size} is an error (EINVAL).
+     * exist. An existing segment smaller than {@code size} is an error (EINVAL); one this user may
+     * not read and write is PermissionDeniedException.
      */
     public static SysvSharedMemory openOrCreate(IpcKey key, long size, int mode) {
-        return get(key, size, Handle.IPC_CREAT, mode);
+        Handle.checkKey("shmget", key);
+        Handle.checkMode("shmget", key, mode);
+        if (key.isPrivate()) {
+            return get(key, size, Handle.IPC_CREAT | Handle.IPC_EXCL, mode, false);
+        }
+        for (;;) {
+            try {
+                return get(key, size, Handle.IPC_CREAT | Handle.IPC_EXCL, mode, false);
+            } catch (dev.ipcj.AlreadyExistsException e) {
+                // someone else's: open it, asking for read and write
+            }
+            try {
+                return get(key, size, 0, Handle.WANT_READ_WRITE, false);
+            } catch (dev.ipcj.NotFoundException e) {
+                // removed between the two calls: race for creation again
+            }
+        }
     }
 
-    /** A handle on the segment with id {@code id} (as another process passed it); checks it exists. */
+    /**
+     * A handle on the segment with id {@code id} (as another process passed it), for reading and
+     * writing: checks that it exists and that this user may read and write it.
+     */
     public static SysvSharedMemory ofId(int id) {
-        SysvSharedMemory s = new SysvSharedMemory(IpcKey.PRIVATE, id);
-        s.stat();
+        return ofId(id, false);
+    }
+
+    /** As {@link #ofId(int)} for reading only (see {@link #openReadOnly}). */
+    public static SysvSharedMemory ofIdReadOnly(int id) {
+        return ofId(id, true);
+    }
+
+    private static SysvSharedMemory ofId(int id, boolean readOnly) {
+        SysvSharedMemory s = new SysvSharedMemory(IpcKey.PRIVATE, id, readOnly);
+        long[] out = s.statFields();
+        s.h.checkAccess("shmat", out, readOnly ? Handle.WANT_READ : Handle.WANT_READ_WRITE,
+                readOnly ? "read it" : "read and write it");
         return s;
     }
 
-    private static SysvSharedMemory get(IpcKey key, long size, int flags, int mode) {
+    private static SysvSharedMemory get(IpcKey key, long size, int flags, int mode, boolean readOnly) {
         Handle.checkMode("shmget", key, mode);
         if ((flags & Handle.IPC_CREAT) != 0 && size <= 0) {
             throw new InvalidArgumentException("shmget", "key " + key, 0, "size " + size + " must be positive");
@@ -89,7 +142,7 @@ public final class SysvSharedMemory implements AutoCloseable {
         if (id < 0) {
             throw Handle.getError("shmget", KIND, key, id, limitDetail(key, id, size));
         }
-        return new SysvSharedMemory(key, id);
+        return new SysvSharedMemory(key, id, readOnly);
     }
 
     private static String limitDetail(IpcKey key, int r, long size) {
@@ -140,13 +193,22 @@ public final class SysvSharedMemory implements AutoCloseable {
 
     /** shmctl(IPC_STAT). */
     public ShmStat stat() {
+        return ShmStat.from(statFields());
+    }
+
+    private long[] statFields() {
         h.check("shmctl(IPC_STAT)");
         long[] out = new long[SysvShm.STAT_FIELDS];
         int r = SysvShm.shmctlStat(h.id, out);
         if (r < 0) {
             throw h.idError("shmctl(IPC_STAT)", r, null);
         }
-        return ShmStat.from(out);
+        return out;
+    }
+
+    /** Whether this handle was opened for reading only ({@link #openReadOnly}, {@link #ofIdReadOnly}). */
+    public boolean isReadOnly() {
+        return readOnly;
     }
 
     /** shmctl(IPC_SET): owner uid and gid, permission bits. Only the owner, creator or root may. */
@@ -170,6 +232,11 @@ public final class SysvSharedMemory implements AutoCloseable {
     }
 
     private MappedRegion attach(boolean readOnly) {
+        if (!readOnly && this.readOnly) {
+            h.check("shmat");
+            throw new dev.ipcj.PermissionDeniedException("shmat", h.name, 0,
+                    "the segment was opened read-only: attach it with attachReadOnly()");
+        }
         long size = size();
         if (size > Integer.MAX_VALUE) {
             throw new InvalidArgumentException("shmat", h.name, 0, "the segment has " + size
@@ -184,7 +251,7 @@ public final class SysvSharedMemory implements AutoCloseable {
                     : null);
         }
         try {
-            return new MappedRegion("shm " + h.name, a, size, readOnly, null);
+            return Regions.wrap("shm " + h.name, a, size, readOnly, null);
         } catch (RuntimeException e) {
             SysvShm.shmdt(a);
             throw e;

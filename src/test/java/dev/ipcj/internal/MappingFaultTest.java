@@ -30,7 +30,7 @@ class MappingFaultTest {
     /** The accesses ipcj relies on being guarded, and the probe that must come before a CAS. */
     @ParameterizedTest
     @ValueSource(strings = {"unsafe-get", "unsafe-put", "unsafe-get-volatile", "unsafe-put-ordered", "unsafe-copy",
-            "buffer-get", "varhandle-get-volatile", "varhandle-set-release", "probe-then-cas"})
+            "buffer-get", "varhandle-get-volatile", "varhandle-set-release", "probe-then-cas", "shared-atomics-cas"})
     void guardedAccessesThrowInternalError(String access) throws Exception {
         for (String mode : new String[] {"-Xint", "compiled"}) {
             List<String> flags = new ArrayList<>();
@@ -112,6 +112,7 @@ class MappingFaultTest {
                     int v = (int) INTS.getVolatile(m, 4096); // the guarded probe faults first
                     sink = INTS.compareAndSet(m, 4096, v, v) ? 1 : 0;
                     break;
+                case "shared-atomics-cas": sink = SharedAtomics.casInt(a, 0, 0) ? 1 : 0; break;
                 default: throw new IllegalArgumentException(access);
             }
         }

@@ -335,6 +335,55 @@ class CrossProcessTest {
     }
 
     /**
+     * Issue 10, finding 2: ipcj performs glibc's sem_t protocol in Java. One token passed around
+     * by C processes (glibc's sem_wait/sem_post) and Java threads (ipcj) on the same semaphore,
+     * each side sleeping in FUTEX_WAIT until the other posts: no token lost or made up, no wake-up
+     * lost (a lost one would leave a waiter asleep with the token free), nwaiters back to 0.
+     */
+    @ParameterizedTest(name = "tokens: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    void javaAndGlibcShareOneSemaphoreUnderContention(int tokens) throws Exception {
+        String n = names.next("churn");
+        int rounds = 3000;
+        try (Children children = new Children(); NamedSemaphore s = NamedSemaphore.create(n, tokens)) {
+            List<Process> peers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                peers.add(children.startReady(Peer.C, "sem-churn", n, Integer.toString(rounds)));
+            }
+            List<Thread> threads = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < 2; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < rounds; i++) {
+                            if (!s.tryAcquire(Duration.ofSeconds(20))) {
+                                throw new AssertionError("no token for 20 s in round " + i + ": a wake-up was lost");
+                            }
+                            s.release();
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) {
+                th.join(60_000);
+                assertFalse(th.isAlive(), "a Java churner hangs");
+            }
+            assertNull(failure.get());
+            for (Process p : peers) {
+                assertEquals("churned " + rounds, Processes.finish(p, 60).trim());
+            }
+            assertEquals(tokens, s.value(), "every token is back");
+            long data = java.nio.ByteBuffer.wrap(Files.readAllBytes(Path.of("/dev/shm/sem." + n.substring(1))))
+                    .order(java.nio.ByteOrder.nativeOrder()).getLong(0);
+            assertEquals(0, data >>> 32, "nwaiters is 0 again: every waiter unregistered");
+        }
+    }
+
+    /**
      * Waits until the peer sleeps in the call after "ready" (sem_wait). A C peer has one thread:
      * its state turns to S. A JVM has many threads; there the short sleep has to do.
      */

@@ -8,7 +8,12 @@ import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.LimitExceededException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.NotFoundException;
+import dev.ipcj.CorruptedException;
+import dev.ipcj.NativeScenarios;
+import dev.ipcj.test.ChildJvm;
 import dev.ipcj.test.IpcNames;
+import java.util.List;
+import java.util.Random;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,6 +190,79 @@ class NamedSemaphoreTest {
             assertThrows(IndexOutOfBoundsException.class, () -> UnnamedSemaphore.init(r, 4096 - 8, 0));
             r.close();
             assertThrows(ClosedException.class, a::release);
+        }
+    }
+
+    // ---- issue 10, finding 2: the bytes of a semaphore are another process's ----------------
+
+    private static Path semFile(String name) {
+        return Path.of("/dev/shm/sem." + name.substring(1));
+    }
+
+    /** Runs a scenario in a child JVM: it must neither crash nor hang, and each step must be typed. */
+    private static List<String> child(String... args) throws Exception {
+        ChildJvm.Result r = ChildJvm.run(NativeScenarios.class, 60, args);
+        assertFalse(r.crashed(), r.describe());
+        assertFalse(r.timedOut(), r.describe());
+        assertTrue(r.output().contains("END"), r.describe());
+        return r.lines("RESULT ");
+    }
+
+    @Test
+    void anEmptySemaphoreFileIsCorruptedNotSigbus() throws Exception {
+        String n = names.next("semempty");
+        Files.write(semFile(n), new byte[0]);
+        List<String> out = child("sem-open", n);
+        assertEquals(List.of("open+use: CorruptedException: sem_open(\"" + n + "\"): " + semFile(n)
+                + " has 0 bytes, fewer than the 32 of a sem_t: it is not a semaphore (or another process truncated it)"),
+                out);
+    }
+
+    @Test
+    void randomBytesInASemaphoreFileAreCorruptedNotAnAbort() throws Exception {
+        Random random = new Random(10);
+        for (int i = 0; i < 5; i++) {
+            String n = names.next("semrandom");
+            byte[] bytes = new byte[32];
+            random.nextBytes(bytes);
+            Files.write(semFile(n), bytes);
+            List<String> out = child("sem-open", n);
+            assertEquals(1, out.size(), out.toString());
+            assertTrue(out.get(0).startsWith("open+use: CorruptedException: sem_open(\"" + n + "\"): "), out.get(0));
+        }
+    }
+
+    /** Mailbox.create("/sem.x") made /dev/shm/sem.x, which NamedSemaphore.open("/x") then trusted. */
+    @Test
+    void sharedMemoryCannotTakeASemaphoresFileName() throws Exception {
+        String n = names.next("semclash");
+        String clash = "/sem." + n.substring(1);
+        names.onCleanup(() -> dev.ipcj.jni.PosixShm.shmUnlink(clash));
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> SharedMemory.create(clash, 4096));
+        assertEquals("shm_open(\"" + clash + "\"): name may not start with \"sem.\": /dev/shm" + clash
+                + " is the file of the named semaphore \"/" + clash.substring(5) + "\"", e.getMessage());
+        assertThrows(InvalidArgumentException.class, () -> SharedMemory.open(clash));
+        assertThrows(InvalidArgumentException.class, () -> SharedMemory.unlinkIfExists(clash));
+        // A shared memory object made there anyway (by another program) is not taken for a semaphore.
+        byte[] header = new byte[4096];
+        new Random(3).nextBytes(header);
+        Files.write(semFile(n), header);
+        List<String> out = child("sem-open", n);
+        assertEquals(1, out.size(), out.toString());
+        assertTrue(out.get(0).startsWith("open+use: CorruptedException: sem_open(\"" + n + "\"): "), out.get(0));
+    }
+
+    @Test
+    void unnamedAttachOverGarbageIsCorruptedNotAnAbort() throws Exception {
+        Random random = new Random(11);
+        for (int i = 0; i < 5; i++) {
+            String n = names.next("unnamedgarbage");
+            byte[] bytes = new byte[4096];
+            random.nextBytes(bytes);
+            Files.write(Path.of("/dev/shm" + n), bytes);
+            List<String> out = child("unnamed-attach", n);
+            assertEquals(1, out.size(), out.toString());
+            assertTrue(out.get(0).startsWith("attach+use: CorruptedException: sem_attach(\"" + n + "@0\"): "), out.get(0));
         }
     }
 }

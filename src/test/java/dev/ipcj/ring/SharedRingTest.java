@@ -82,7 +82,7 @@ class SharedRingTest {
             assertEquals(List.of(16, 3, 0), lengths);
             assertTrue(p.offer(new byte[] {9, 8, 7, 6}));
             ByteBuffer small = ByteBuffer.allocate(2);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.poll(small));
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> c.poll(small));
             assertTrue(e.getMessage().contains("has 4 bytes"), e.getMessage());
             ByteBuffer dst = ByteBuffer.allocateDirect(10);
             assertEquals(4, c.poll(dst));

@@ -159,7 +159,7 @@ class SemaphoreSetTest {
         assertThrows(IndexOutOfBoundsException.class, () -> s.tryApply(2, 1, 0));
         long msl = SysvLimits.semmsl();
         if (msl < 65536) {
-            InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+            LimitExceededException e = assertThrows(LimitExceededException.class,
                     () -> SemaphoreSet.create(IpcKey.PRIVATE, (int) msl + 1));
             assertTrue(e.getMessage().contains("/proc/sys/kernel/sem SEMMSL " + msl), e.getMessage());
         }
@@ -244,7 +244,55 @@ class SemaphoreSetTest {
         names.onCleanup(() -> SysvSem.semctlRmid(id));
         TimedOutException e = assertThrows(TimedOutException.class,
                 () -> SemaphoreSet.openOrCreate(key, new int[] {1}, 0600, Duration.ofMillis(50)));
-        assertTrue(e.getMessage().contains("has not initialised it within PT0.05S")
-                && e.getMessage().contains("ipcrm -s " + id), e.getMessage());
+        assertTrue(e.getMessage().contains("has not been initialised within PT0.05S"), e.getMessage());
+        assertTrue(e.getMessage().contains("ipcj cannot tell which and removed nothing"), e.getMessage());
+        // Issue 10, finding 16: it cannot prove the set abandoned, so it must not advise removing it.
+        assertFalse(e.getMessage().contains("ipcrm"), e.getMessage());
+        assertTrue(SysvSem.semctlStat(id, new long[SysvSem.STAT_FIELDS]) == 0, "the set is still there");
+    }
+
+    /**
+     * Issue 10, finding 16: a set made by another program with semget + SETVAL and no semop
+     * (sem_otime stays 0) is initialised; openOrCreate opened it only after timing out and then
+     * advised "ipcrm -s", which would have deleted a healthy set.
+     */
+    @Test
+    void aSetInitialisedByAnotherProgramWithoutSemopIsOpened() throws Exception {
+        for (int value : new int[] {7, 0}) {
+            IpcKey key = SysvKeys.next();
+            trackKey(key);
+            String id = Processes.finish(Processes.startC("sysv_peer", "sem-foreign", "" + key.value(), "3",
+                    "" + value), 10).trim();
+            long t0 = System.nanoTime();
+            SemaphoreSet s = SemaphoreSet.openOrCreate(key, new int[] {1, 1, 1}, 0600, Duration.ofSeconds(5));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertFalse(s.created());
+            assertEquals(Integer.parseInt(id), s.id());
+            assertArrayEquals(new int[] {value, value, value}, s.getAll(), "the other program's values stand");
+            assertTrue(ms < 2000, "openOrCreate waited " + ms + " ms for a set that was initialised");
+        }
+    }
+
+    /** Issue 10, finding 13: a count beyond SEMMSL is refused before anything is allocated. */
+    @Test
+    void nsemsAboveSemmslIsRefusedWithTheLiveLimit() {
+        long msl = SysvLimits.semmsl();
+        LimitExceededException e = assertThrows(LimitExceededException.class,
+                () -> SemaphoreSet.create(IpcKey.PRIVATE, Integer.MAX_VALUE));
+        assertEquals("semget(key IPC_PRIVATE): nsems 2147483647 > /proc/sys/kernel/sem SEMMSL " + msl
+                + " (raise it: sysctl kernel.sem=\"SEMMSL SEMMNS SEMOPM SEMMNI\", now \""
+                + dev.ipcj.internal.SysFiles.readString("/proc/sys/kernel/sem").trim().replaceAll("\\s+", " ") + "\")",
+                e.getMessage());
+        assertThrows(LimitExceededException.class, () -> SemaphoreSet.create(IpcKey.PRIVATE, (int) msl + 1));
+        assertThrows(LimitExceededException.class, () -> SemaphoreSet.openOrCreate(SysvKeys.next(),
+                new int[(int) msl + 1], 0600));
+        // Huge and null timeouts: saturated, or a typed refusal.
+        SemaphoreSet s = track(SemaphoreSet.create(IpcKey.PRIVATE, new int[] {1}, 0600));
+        assertDoesNotThrow(() -> assertTrue(s.apply(0, -1, 0, Duration.ofSeconds(Long.MAX_VALUE))));
+        assertDoesNotThrow(() -> assertTrue(s.apply(0, 1, 0, Duration.ofSeconds(Long.MAX_VALUE, 999_999_999))));
+        InvalidArgumentException n = assertThrows(InvalidArgumentException.class, () -> s.apply(0, -1, 0, null));
+        assertTrue(n.getMessage().endsWith("timeout is null"), n.getMessage());
+        assertThrows(InvalidArgumentException.class, () -> SemaphoreSet.create(null, 1));
+        assertThrows(InvalidArgumentException.class, () -> s.apply(null));
     }
 }

@@ -9,6 +9,8 @@ import dev.ipcj.LimitExceededException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.RemovedException;
 import dev.ipcj.jni.SysvMsg;
+import dev.ipcj.NativeScenarios;
+import dev.ipcj.test.ChildJvm;
 import dev.ipcj.test.IpcNames;
 import dev.ipcj.test.Processes;
 import java.nio.ByteBuffer;
@@ -152,8 +154,8 @@ class SysvMessageQueueTest {
         SysvMessage m = SysvMessage.allocate(8);
         assertThrows(InvalidArgumentException.class, () -> q.trySend(m.type(0)), "type 0");
         assertThrows(InvalidArgumentException.class, () -> q.send(1, ByteBuffer.allocate(4)), "heap buffer");
-        assertThrows(IndexOutOfBoundsException.class, () -> m.size(9));
-        assertThrows(IndexOutOfBoundsException.class, () -> m.set(1, new byte[9]));
+        assertThrows(InvalidArgumentException.class, () -> m.size(9));
+        assertThrows(LimitExceededException.class, () -> m.set(1, new byte[9]));
         SysvMessageQueue stale = SysvMessageQueue.ofId(q.id());
         q.remove();
         RemovedException r = assertThrows(RemovedException.class, () -> stale.trySend(m.type(1)));
@@ -282,5 +284,21 @@ class SysvMessageQueueTest {
         send(q, 6, "to C");
         assertEquals("6:to C", Processes.finish(Processes.startC("sysv_peer", "msg-recv", "" + q.id(), "-7"), 10).trim());
         assertEquals("8:lowest", Processes.finish(Processes.startC("sysv_peer", "msg-recv", "" + q.id(), "0"), 10).trim());
+    }
+
+    /**
+     * Issue 10, finding 1: the shim memcpy()ed a caller's buffer into a msgbuf, so a direct buffer
+     * over a mapping another process had truncated crashed the JVM in libc. Now Java copies it
+     * (a guarded copy) and the send fails with CorruptedException.
+     */
+    @Test
+    void sendFromABufferOverATruncatedMappingIsCorruptedNotACrash() throws Exception {
+        String n = names.next("sysvtrunc");
+        ChildJvm.Result r = ChildJvm.run(NativeScenarios.class, 60, "sysv-send-truncated", n);
+        assertFalse(r.crashed(), r.describe());
+        java.util.List<String> out = r.lines("RESULT ");
+        assertEquals(1, out.size(), r.describe());
+        assertTrue(out.get(0).matches("send: CorruptedException: msgsnd\\(id \\d+\\): (EFAULT: )?the memory under the payload buffer is"
+                + " gone: another process truncated the object it maps"), r.describe());
     }
 }

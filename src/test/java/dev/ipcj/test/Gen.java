@@ -94,6 +94,45 @@ public final class Gen {
         }
     }
 
+    /**
+     * As {@link #anyName(String)}, but every variant that could be a valid name keeps
+     * {@code valid} as its prefix, so that whatever a suite creates under it is the suite's own
+     * (and another suite running at the same time never meets it): the too-long variant is
+     * {@code valid} padded past 255 bytes, and the variants that must be refused (null, no '/',
+     * an inner '/', NUL, "." and "..", a "sem." prefix) are as in anyName.
+     */
+    public String anyNameUnder(String valid) {
+        switch (r.nextInt(14)) {
+            case 0: return null;
+            case 1: return "";
+            case 2: return "/";
+            case 3: return valid.substring(1);
+            case 4: return valid + "/x";
+            case 5: return valid + "\0x";
+            case 6: return oneOf("/.", "/..");
+            case 7: return valid + "n".repeat(Math.max(0, 250 - valid.length() + r.nextInt(12)));
+            case 8: return valid + oneOf("*", "?", "[a]", "-*");
+            case 9: return valid + oneOf(".turn", ".ack", ".ring", ".log", ".log.0", ".sysv-space", ".ring-space");
+            case 10: return "/sem." + valid.substring(1);
+            case 11: return valid + "\u00e9\u4e2d";
+            default: return valid;
+        }
+    }
+
+    /** A permission mode: mostly 0600 or 0644, sometimes 0, 0777, bits outside 0777, or negative. */
+    public int anyMode() {
+        return chance(0.7) ? oneOf(0600, 0644, 0660) : oneOf(0, 0777, 01777, 04600, -1, Integer.MIN_VALUE, 0100000);
+    }
+
+    /** An offset into something of {@code size} bytes: inside mostly, else at, just past or far past its ends. */
+    public long anyOffset(long size) {
+        if (chance(0.6)) {
+            return Math.floorMod(r.nextLong(), Math.max(1, size));
+        }
+        return oneOf(-1L, 0L, size - 1, size, size + 1, size - 7, Long.MAX_VALUE, Long.MIN_VALUE, (long) Integer.MAX_VALUE,
+                1L << 32);
+    }
+
     /** null, empty, or random bytes of up to {@code max} bytes (sometimes exactly max or max + 1). */
     public byte[] anyBytes(int max) {
         if (chance(0.1)) {

@@ -74,9 +74,9 @@ public final class RingBench {
             r[5][k] = cStream(4096, n4k);
             r[6][k] = rtt("ipcj", nRtt, false);
             r[7][k] = rtt("agrona", nRtt, false);
-            r[8][k] = RingLoops.cringRtt("/ipcj-bench-cra", "/ipcj-bench-crb", 64, nRtt, 0);
+            r[8][k] = RingLoops.cringRtt("/ipcj-bench-cra-" + ProcessHandle.current().pid(), "/ipcj-bench-crb-" + ProcessHandle.current().pid(), 64, nRtt, 0);
             r[9][k] = rtt("ipcj", nBlock, true);
-            r[10][k] = RingLoops.cringRtt("/ipcj-bench-cra", "/ipcj-bench-crb", 64, nBlock, 1);
+            r[10][k] = RingLoops.cringRtt("/ipcj-bench-cra-" + ProcessHandle.current().pid(), "/ipcj-bench-crb-" + ProcessHandle.current().pid(), 64, nBlock, 1);
             r[11][k] = RingLoops.semRtt(nBlock);
         }
         double ipcj64 = med(r[0]);

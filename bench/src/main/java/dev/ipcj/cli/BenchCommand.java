@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         description = {"Benchmarks every IPC mechanism: round-trip latency (p50..max) and streaming throughput, "
                 + "Java beside the same work in C, each scenario two real processes.",
                 "Writes a table to the terminal and results.csv, results.json and chart.svg to --out."})
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, Checked {
     static final String DEFAULT_SIZES = "8,64,512,4096,65536";
 
     @Spec
@@ -50,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> mechanisms = new ArrayList<>();
 
     @Option(names = {"-s", "--sizes"}, split = ",", paramLabel = "SIZE",
-            description = "Message sizes: bytes, or with K/KiB (default: " + DEFAULT_SIZES + "). "
+            description = "Message sizes: bytes, or with K/KiB or M/MiB (default: " + DEFAULT_SIZES + "). "
                     + "Each mechanism skips sizes above its live limit, and the report says so.")
     List<String> sizes = new ArrayList<>(List.of(DEFAULT_SIZES.split(",")));
 
@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Pin the client and the server to these CPUs with taskset (default when given: 0,1).")
     String pin;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: ./ipcj-bench-DATE-TIME).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: ipcj-bench-DATE-TIME in the current directory).")
     Path out;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",
@@ -81,8 +81,19 @@ final class BenchCommand implements Callable<Integer> {
     int timeout;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "bar, lines or auto (bar on a terminal; default: ${DEFAULT-VALUE}).")
-    String progressMode;
+            description = "${COMPLETION-CANDIDATES}: a bar redrawn in place, a line per phase, or auto "
+                    + "(a bar on a terminal; default: ${DEFAULT-VALUE}).")
+    ProgressMode progressMode;
+
+    @Option(names = "--dry-run", description = "Check the options and print the scenarios that would run; run nothing.")
+    boolean dryRun;
+
+    /** How progress is shown. */
+    enum ProgressMode { auto, bar, lines }
+
+    /** What the options ask for, checked: {@link #check()} builds it, {@link #call()} runs it. */
+    private record Setup(List<Mechanism> mechanisms, List<Integer> sizes, boolean java, boolean c, int[] pins) {
+    }
 
     /** The ids for --help and completion. */
     static final class Ids extends ArrayList<String> {
@@ -92,19 +103,43 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter o = spec.commandLine().getOut();
+    public void check() {
+        setup();
+    }
+
+    private Setup setup() {
         List<Mechanism> chosen = chooseMechanisms();
         List<Integer> sizeList = parseSizes();
-        boolean java = langs.stream().anyMatch(l -> l.equalsIgnoreCase("java"));
-        boolean c = langs.stream().anyMatch(l -> l.equalsIgnoreCase("c"));
-        if (!java && !c || langs.stream().anyMatch(l -> !l.equalsIgnoreCase("java") && !l.equalsIgnoreCase("c"))) {
-            throw new ParameterException(spec.commandLine(), "--lang takes java, c or both, not " + langs);
+        boolean java = langs.stream().anyMatch(l -> l.trim().equalsIgnoreCase("java"));
+        boolean c = langs.stream().anyMatch(l -> l.trim().equalsIgnoreCase("c"));
+        if (!java && !c || langs.stream().anyMatch(l -> !l.trim().equalsIgnoreCase("java") && !l.trim().equalsIgnoreCase("c"))) {
+            throw new ParameterException(spec.commandLine(), "--lang takes java, c or java,c, not '" + String.join(",", langs) + "'");
         }
         if (iterations < 1 || messages < 1) {
-            throw new ParameterException(spec.commandLine(), "--iterations and --messages must be at least 1");
+            throw new ParameterException(spec.commandLine(), "--iterations and --messages must be at least 1, not "
+                    + iterations + " and " + messages);
         }
-        int[] pins = parsePin();
+        if (streamBytes < 1) {
+            throw new ParameterException(spec.commandLine(), "--stream-bytes must be at least 1, not " + streamBytes);
+        }
+        if (timeout < 1) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, not " + timeout);
+        }
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + " exists and is not a directory");
+        }
+        return new Setup(chosen, sizeList, java, c, parsePin());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        Setup setup = setup();
+        List<Mechanism> chosen = setup.mechanisms();
+        List<Integer> sizeList = setup.sizes();
+        boolean java = setup.java();
+        boolean c = setup.c();
+        int[] pins = setup.pins();
         Path cbin = Path.of(System.getProperty("ipcj.cbin", "target/cmake"));
         Runner runner = new Runner(new Runner.Config(cbin, pins, timeout));
 
@@ -165,13 +200,29 @@ final class BenchCommand implements Callable<Integer> {
         notes.add("Java peers: " + String.join(" ", Runner.JVM_FLAGS) + "; their CPU time is the JVM's process CPU time "
                 + "(all threads, in clock ticks: CPU per message is within 10 ms / messages), C's is getrusage");
 
+        int phases = scenarios.stream().mapToInt(s -> 2 * s.plan().steps().size()).sum();
+        if (dryRun) {
+            o.println("ipcj bench --dry-run: " + scenarios.size() + " scenarios (each a server and a client process), "
+                    + phases + " phases; " + iterations + " round trips per size");
+            for (Scenario s : scenarios) {
+                o.println("  " + s.m().id() + " " + s.lang() + ": sizes " + (s.m().carriesBytes()
+                        ? s.plan().steps().stream().map(st -> Report.size(st.size())).collect(Collectors.joining(", "))
+                        : "none (no bytes carried)"));
+            }
+            notes.forEach(n -> o.println("note: " + n));
+            o.flush();
+            return 0;
+        }
+        Path dir = out != null ? out
+                : Path.of("ipcj-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir); // now, so that a directory it cannot write is said before the run, not after
+
         Machine machine = Machine.current();
         o.println("ipcj bench on " + machine.summary());
-        int phases = scenarios.stream().mapToInt(s -> 2 * s.plan().steps().size()).sum();
         o.println(scenarios.size() + " scenarios (each a server and a client process), " + phases + " phases; "
                 + iterations + " round trips per size");
         o.flush();
-        boolean tty = progressMode.equals("bar") || (progressMode.equals("auto") && System.console() != null);
+        boolean tty = progressMode == ProgressMode.bar || (progressMode == ProgressMode.auto && System.console() != null);
         Progress progress = new Progress(o, tty, phases);
         String started = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
         long t0 = System.nanoTime();
@@ -186,9 +237,6 @@ final class BenchCommand implements Callable<Integer> {
                 started, seconds, rows, notes);
         o.println();
         report.printTable(o);
-        Path dir = out != null ? out
-                : Path.of("ipcj-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Files.createDirectories(dir);
         report.writeCsv(dir.resolve("results.csv"));
         report.writeJson(dir.resolve("results.json"));
         SvgChart.write(report, dir.resolve("chart.svg"));
@@ -215,8 +263,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Mechanism> l = new ArrayList<>();
         for (String id : mechanisms) {
-            l.add(Mechanisms.byId(id.trim()).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                    "Unknown mechanism '" + id + "'; known: " + String.join(", ", new Ids()))));
+            Mechanism m = Mechanisms.byId(id.trim()).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "Unknown mechanism '" + id + "'" + Mechanisms.suggestion(id.trim()) + "; known: "
+                            + String.join(", ", new Ids())));
+            if (!l.contains(m)) {
+                l.add(m);
+            }
         }
         return l;
     }
@@ -224,24 +276,26 @@ final class BenchCommand implements Callable<Integer> {
     private List<Integer> parseSizes() {
         List<Integer> l = new ArrayList<>();
         for (String s : sizes) {
-            String t = s.trim().toLowerCase();
+            String t = s.trim().toLowerCase(java.util.Locale.ROOT);
             long mult = 1;
-            if (t.endsWith("kib") || t.endsWith("k")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,12}) *(b|k|kb|kib|m|mb|mib)?").matcher(t);
+            if (!m.matches()) {
+                throw new ParameterException(spec.commandLine(), "Bad size '" + s + "': want bytes, e.g. 64, 4K or 1M");
+            }
+            String unit = m.group(2) == null ? "b" : m.group(2);
+            if (unit.startsWith("k")) {
                 mult = 1024;
-                t = t.replaceAll("kib$|k$", "");
-            } else if (t.endsWith("b")) {
-                t = t.substring(0, t.length() - 1);
+            } else if (unit.startsWith("m")) {
+                mult = 1024 * 1024;
             }
-            long v;
-            try {
-                v = Long.parseLong(t.trim()) * mult;
-            } catch (NumberFormatException e) {
-                throw new ParameterException(spec.commandLine(), "Bad size '" + s + "': want bytes, e.g. 64 or 4K");
-            }
+            long v = Long.parseLong(m.group(1)) * mult; // at most 10^12 * 2^20: no overflow
             if (v < 8 || v > (1 << 24)) {
                 throw new ParameterException(spec.commandLine(), "Size " + s + " out of range: 8 B .. 16 MiB");
             }
             l.add((int) v);
+        }
+        if (l.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--sizes needs at least one size");
         }
         return l.stream().distinct().sorted().toList();
     }
@@ -250,17 +304,33 @@ final class BenchCommand implements Callable<Integer> {
         if (pin == null) {
             return null;
         }
-        String[] f = pin.split(",");
+        String[] f = pin.split(",", -1);
         try {
             int[] p = {Integer.parseInt(f[0].trim()), Integer.parseInt(f[f.length > 1 ? 1 : 0].trim())};
             int n = Runtime.getRuntime().availableProcessors();
             if (f.length > 2 || p[0] < 0 || p[1] < 0 || p[0] >= n || p[1] >= n) {
                 throw new NumberFormatException();
             }
+            if (!onPath("taskset")) {
+                throw new ParameterException(spec.commandLine(), "--pin needs taskset (util-linux), which is not on the PATH");
+            }
             return p;
         } catch (NumberFormatException e) {
             throw new ParameterException(spec.commandLine(), "--pin takes CLIENT,SERVER CPU numbers below "
                     + Runtime.getRuntime().availableProcessors() + ", not '" + pin + "'");
         }
+    }
+
+    static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String d : path.split(":")) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

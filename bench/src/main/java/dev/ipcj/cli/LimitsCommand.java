@@ -11,9 +11,14 @@ import picocli.CommandLine.Spec;
 /** {@code ipcj limits}: the live kernel limits that bound IPC, and how to raise each. */
 @Command(name = "limits", mixinStandardHelpOptions = true,
         description = "Prints the live kernel limits for IPC (mqueue, System V, RLIMIT_MSGQUEUE, /dev/shm) and how to raise each.")
-final class LimitsCommand implements Callable<Integer> {
+final class LimitsCommand implements Callable<Integer>, Checked {
     @Spec
     CommandSpec spec;
+
+    @Override
+    public void check() {
+        // no values to check
+    }
 
     @Override
     public Integer call() {
@@ -26,7 +31,7 @@ final class LimitsCommand implements Callable<Integer> {
             }
             out.printf("  %-26s %s%n", l.name(), l.value());
             out.printf("  %-26s   %s (%s)%n", "", l.meaning(), l.source());
-            out.printf("  %-26s   raise: %s%n", "", l.raise());
+            out.printf("  %-26s   %s%n", "", l.raise().startsWith("nothing to raise") ? l.raise() : "raise: " + l.raise());
         }
         out.println();
         out.println("sysctl changes apply at once to new objects; ulimit applies to the shell and its children.");

@@ -21,9 +21,13 @@ import picocli.CommandLine.Spec;
         description = {"Lists IPC objects: POSIX shm and semaphores (/dev/shm), POSIX queues (mqueue fs), "
                 + "System V shm, msg and sem (/proc/sysvipc).",
                 "IPCJ=yes marks ipcj's objects: POSIX names /ipcj-TAG-PID-..., whose PID is the creator ipcj recorded; "
-                        + "System V keys 0x1ec00000-0x1ecfffff, whose creator pid (shm, msg) the kernel records. "
-                        + "The kernel keeps no creator for POSIX objects: others show CREATOR unknown."})
-final class LsCommand implements Callable<Integer> {
+                        + "inboxes /ipcj-pid-PID and registered names /ipcj-name.NAME; files with an ipcj mailbox, ring "
+                        + "or log header; System V keys 0x1ec00000-0x1ecfffff, whose creator pid (shm) the kernel "
+                        + "records, and the queues mailbox headers name. The kernel keeps no creator for POSIX objects: "
+                        + "others show CREATOR unknown.",
+                "Under each ipcj object: what its header says (the pids it records, alive or dead) and whether "
+                        + "rm --dead removes it, and why."})
+final class LsCommand implements Callable<Integer>, Checked {
     @Spec
     CommandSpec spec;
 
@@ -32,6 +36,11 @@ final class LsCommand implements Callable<Integer> {
 
     @Option(names = "--dead", description = "Only objects whose creator is known to be dead.")
     boolean onlyDead;
+
+    @Override
+    public void check() {
+        // no values to check
+    }
 
     @Override
     public Integer call() {
@@ -60,6 +69,12 @@ final class LsCommand implements Callable<Integer> {
             out.printf(fmt, o.kind().label, o.name(), o.key() == null ? "-" : o.key(), Accounts.userName(o.uid()),
                     String.format("%04o", o.mode()), size(o), o.creatorPid() > 0 ? Long.toString(o.creatorPid()) : "unknown",
                     o.creatorState(), o.ipcj() ? "yes" : "no", inUse(o));
+            for (String a : o.about()) {
+                out.println("          " + a);
+            }
+            if (o.verdict() != null) {
+                out.println("          rm --dead " + (o.verdict().remove() ? "removes it: " : "keeps it: ") + o.verdict().why());
+            }
         }
         if (objects.isEmpty()) {
             out.println("(none)");

@@ -24,17 +24,20 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "rm", mixinStandardHelpOptions = true,
         description = {"Removes IPC objects by name (/name for POSIX shm, semaphores and queues; shm:ID, msg:ID, "
-                + "sem:ID for System V; * and ? match), or with --dead every ipcj object whose creator is dead "
-                + "and that no live process uses.",
+                + "sem:ID for System V; * and ? match), or with --dead every ipcj object it can prove abandoned "
+                + "and that no live process uses: the inbox and registered names of a dead process, objects "
+                + "whose ipcj name records a dead creator. A named mailbox or ring outlives its creator: "
+                + "ls shows what its header says; remove it by name.",
                 "Never removes another user's object unless --force (root included)."})
-final class RmCommand implements Callable<Integer> {
+final class RmCommand implements Callable<Integer>, Checked {
     @Spec
     CommandSpec spec;
 
     @Parameters(arity = "0..*", paramLabel = "NAME", description = "Objects to remove; with --dead, patterns that limit it.")
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--dead", description = "Remove every ipcj object whose creator process is dead and that no live process maps or attaches.")
+    @Option(names = "--dead", description = "Remove every ipcj object proven abandoned (see above; ls says why for each) "
+            + "that no live process maps, holds open or attaches.")
     boolean dead;
 
     @Option(names = "--force", description = "Also remove objects owned by other users (the kernel still decides: only the owner or root may).")
@@ -44,67 +47,105 @@ final class RmCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Override
-    public Integer call() {
+    public void check() {
         if (!dead && names.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Give NAME... or --dead");
         }
+        for (String n : names) {
+            if (n.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "an empty NAME matches nothing");
+            }
+        }
+    }
+
+    @Override
+    public Integer call() {
+        check();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int euid = Accounts.euid();
-        boolean failed = false;
+        List<String> problems = new ArrayList<>();
         try (MqueueMount mq = MqueueMount.open()) {
             Inventory inv = Inventory.scan(mq);
             List<IpcObject> targets = new ArrayList<>();
             if (dead) {
                 for (IpcObject o : inv.objects()) {
-                    if (!o.ipcj() || !matchesAny(o) || !o.creatorState().equals("dead")) {
+                    if (o.verdict() == null || !matchesAny(o)) {
                         continue;
                     }
-                    if (o.inUse()) {
-                        out.println("kept " + o.kind().label + " " + o.name() + ": its creator " + o.creatorPid()
-                                + " is dead but it is in use (" + LsCommand.inUse(o) + ")");
-                        continue;
+                    if (o.verdict().remove()) {
+                        targets.add(o);
+                    } else if (o.creatorState().equals("dead")) {
+                        out.println("kept " + o.kind().label + " " + o.name() + ": " + o.verdict().why());
                     }
-                    targets.add(o);
                 }
             } else {
                 for (String n : names) {
                     Pattern p = glob(n);
                     List<IpcObject> found = inv.objects().stream().filter(o -> matches(p, o)).toList();
                     if (found.isEmpty()) {
-                        err.println("ipcj rm: " + n + ": no such object"
+                        problems.add(n + ": no such object"
                                 + (mq.dir() == null && !n.contains(":") ? " (POSIX queues could not be listed: " + mq.problem() + ")" : ""));
-                        failed = true;
                     }
-                    targets.addAll(found);
+                    for (IpcObject o : found) {
+                        if (!targets.contains(o)) {
+                            targets.add(o);
+                        }
+                        if (Inventory.isHeader(o)) {
+                            // A mailbox by name: its queue, ring, log and semaphores go with its header, header last.
+                            for (IpcObject part : inv.partsOf(o.name())) {
+                                if (!targets.contains(part)) {
+                                    targets.add(part);
+                                }
+                            }
+                        }
+                    }
                 }
             }
+            // System V queues first (only their mailbox's header finds them), mailbox headers last.
+            targets.sort(java.util.Comparator.comparingInt(RmCommand::order));
             for (IpcObject o : targets) {
                 String what = o.kind().label + " " + o.name();
                 if (o.uid() != euid && !force) {
-                    err.println("ipcj rm: not removing " + what + ": it belongs to " + Accounts.userName(o.uid())
+                    problems.add("not removing " + what + ": it belongs to " + Accounts.userName(o.uid())
                             + " (uid " + o.uid() + "), you are " + Accounts.userName(euid) + " (uid " + euid + ")"
                             + (euid == 0 ? "; as root you may, with --force" : "; only its owner or root may remove it"));
-                    failed = true;
                     continue;
                 }
                 if (dryRun) {
-                    out.println("would remove " + what);
+                    out.println("would remove " + what + (dead ? ": " + o.verdict().why() : ""));
+                    continue;
+                }
+                if (dead && o.creatorPid() > 0 && dev.ipcj.cli.sys.Pids.alive(o.creatorPid())) {
+                    out.println("kept " + what + ": process " + o.creatorPid() + " exists again (its pid was reused)");
                     continue;
                 }
                 String problem = Remover.remove(o);
                 if (problem == null) {
                     out.println("removed " + what);
                 } else {
-                    err.println("ipcj rm: " + problem);
-                    failed = true;
+                    problems.add(problem);
                 }
             }
             if (dead && targets.isEmpty()) {
-                out.println("no ipcj object with a dead creator");
+                out.println("no abandoned ipcj object");
             }
         }
-        return failed ? 1 : 0;
+        if (problems.isEmpty()) {
+            return 0;
+        }
+        // One line on stderr, whatever went wrong (what was removed is on stdout, one line each).
+        err.println("ipcj rm: " + (problems.size() == 1 ? "" : problems.size() + " problems: ")
+                + Main.oneLine(String.join("; ", problems)));
+        return 1;
+    }
+
+    /** Removal order: System V queues, then parts, then mailbox headers (posix-shm named by ipcj that others name). */
+    private static int order(IpcObject o) {
+        if (o.kind() == IpcObject.Kind.SYSV_MSG) {
+            return 0;
+        }
+        return Inventory.isHeader(o) ? 2 : 1;
     }
 
     private boolean matchesAny(IpcObject o) {

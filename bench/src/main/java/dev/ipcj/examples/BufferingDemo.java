@@ -19,14 +19,15 @@ import java.time.Duration;
  *       /dev/shm, outside any heap, until the parent receives them;</li>
  *   <li>a capacity the transport cannot give is refused, naming the limit and the transport that can.</li>
  * </ul>
- * Run: {@code java -cp bench/target/benchmarks.jar dev.ipcj.examples.BufferingDemo [--transport T]}
+ * Run: {@code ./ipcj demo buffering [--transport T]}
  */
 public final class BufferingDemo {
     private BufferingDemo() {
     }
 
+    /** {@code [--transport T]}, as {@code ipcj demo buffering} takes them; "receiver|flood BOX" in a child. */
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("receiver")) {
+        if (args.length == 2 && args[0].equals("receiver")) {
             try (Mailbox box = Mailbox.open(args[1])) {
                 Thread.sleep(400);
                 Message m = box.receive();
@@ -34,7 +35,7 @@ public final class BufferingDemo {
             }
             return;
         }
-        if (args.length > 0 && args[0].equals("flood")) {
+        if (args.length == 2 && args[0].equals("flood")) {
             try (Mailbox box = Mailbox.open(args[1])) {
                 for (int i = 0; i < 10_000; i++) {
                     if (!box.trySend("message " + i, Codec.UTF8)) {
@@ -45,7 +46,11 @@ public final class BufferingDemo {
             }
             return;
         }
-        Transport t = Examples.transport(args);
+        Examples.cli("buffering", args);
+    }
+
+    /** Runs the example over transport {@code t}. */
+    public static void run(Transport t) throws Exception {
         String base = "/ipcj-demo-" + Examples.PID;
         try {
             try (Mailbox zero = Mailbox.create(base + "-zero", t, Capacity.zero(), 64)) {

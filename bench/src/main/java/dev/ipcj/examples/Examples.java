@@ -1,6 +1,5 @@
 package dev.ipcj.examples;
 
-import dev.ipcj.msg.Transport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,14 +20,16 @@ final class Examples {
         return new ProcessBuilder(cmd).inheritIO().start();
     }
 
-    /** The transport named by {@code --transport NAME} in args, else the default. */
-    static Transport transport(String[] args) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--transport")) {
-                return Transport.valueOf(args[i + 1].toUpperCase());
-            }
-        }
-        return Transport.defaultTransport();
+    /**
+     * An example's {@code main} run directly ({@code java -cp ... dev.ipcj.examples.NamingDemo
+     * --transport RING}): the same arguments, checks and one-line errors as {@code ipcj demo NAME}.
+     */
+    static void cli(String example, String[] args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "demo";
+        all[1] = example;
+        System.arraycopy(args, 0, all, 2, args.length);
+        dev.ipcj.cli.Main.main(all);
     }
 
     static void say(String who, String what) {

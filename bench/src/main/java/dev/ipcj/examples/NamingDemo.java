@@ -19,18 +19,23 @@ import java.time.Duration;
  *       child sends to that name and gets the reply in its own inbox, addressed by its pid,
  *       receiving only from the parent.</li>
  * </ul>
- * Run: {@code java -cp bench/target/benchmarks.jar dev.ipcj.examples.NamingDemo [--transport T]}
+ * Run: {@code ./ipcj demo naming [--transport T]}
  */
 public final class NamingDemo {
     private NamingDemo() {
     }
 
+    /** {@code [--transport T]}, as {@code ipcj demo naming} takes them; "child BOX SERVICE" in the child. */
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("child")) {
+        if (args.length == 3 && args[0].equals("child")) {
             child(args[1], args[2]);
             return;
         }
-        Transport t = Examples.transport(args);
+        Examples.cli("naming", args);
+    }
+
+    /** Runs the example over transport {@code t}. */
+    public static void run(Transport t) throws Exception {
         String box = "/ipcj-demo-" + Examples.PID + "-orders";
         String service = "ipcj-demo-" + Examples.PID;
         say("parent", "transport " + t);

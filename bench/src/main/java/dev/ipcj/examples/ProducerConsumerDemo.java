@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *   256     SLOTS * 64      slots: int length, then up to 60 bytes of text
  * </pre>
  *
- * Run: {@code ./ipcj demo [items]}. The producer is this process; it starts the consumer as
+ * Run: {@code ./ipcj demo [ITEMS]}. The producer is this process; it starts the consumer as
  * a second JVM and removes the shared object at the end.
  */
 public final class ProducerConsumerDemo {
@@ -48,12 +48,17 @@ public final class ProducerConsumerDemo {
     private ProducerConsumerDemo() {
     }
 
+    /** {@code [ITEMS]}, as {@code ipcj demo producer-consumer} takes them; "consumer NAME ITEMS" in the child. */
     public static void main(String[] args) throws Exception {
-        if (args.length >= 1 && args[0].equals("consumer")) {
+        if (args.length == 3 && args[0].equals("consumer")) {
             consumer(args[1], Integer.parseInt(args[2]));
             return;
         }
-        int items = args.length >= 1 ? Integer.parseInt(args[0]) : 20;
+        Examples.cli("producer-consumer", args);
+    }
+
+    /** Passes {@code items} items from this process (the producer) to a child JVM (the consumer). */
+    public static void run(int items) throws Exception {
         producer(items);
     }
 

@@ -17,8 +17,8 @@ import java.util.List;
  * result received (workers are started and ready before the clock starts), and the speedup is
  * printed. On a machine with fewer idle cores than N the speedup is smaller than N.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar dev.ipcj.examples.SpeedupDemo [N [LIMIT]] [--transport T]}
- * (N defaults to the number of processors, LIMIT to 10000000).
+ * <p>Run: {@code ./ipcj demo speedup [N [LIMIT]] [--transport T]} (N defaults to the number of
+ * processors, LIMIT to 10000000).
  */
 public final class SpeedupDemo {
     /** A task: the range [lo, hi) to search; lo = hi = -1 tells a worker to stop. */
@@ -29,33 +29,37 @@ public final class SpeedupDemo {
             b -> new Range(b.getLong(), b.getLong()));
     static final Codec<Long> LONG = Codec.of((v, b) -> b.putLong(v), b -> b.getLong());
     static final int CHUNKS = 64;
+    public static final long DEFAULT_LIMIT = 10_000_000L;
+    /** Counting to 10^12 takes hours; beyond, the example says nothing new. */
+    public static final long MAX_LIMIT = 1_000_000_000_000L;
 
     private SpeedupDemo() {
     }
 
+    /** {@code [N [LIMIT]] [--transport T]}, as {@code ipcj demo speedup} takes them; "worker TASKS RESULTS" in a child. */
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("worker")) {
+        if (args.length == 3 && args[0].equals("worker")) {
             worker(args[1], args[2]);
             return;
         }
-        List<String> plain = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--transport")) {
-                i++;
-            } else {
-                plain.add(args[i]);
-            }
-        }
-        int n = plain.size() > 0 ? Integer.parseInt(plain.get(0)) : Runtime.getRuntime().availableProcessors();
-        long limit = plain.size() > 1 ? Long.parseLong(plain.get(1)) : 10_000_000L;
-        Transport t = Examples.transport(args);
-        if (t == Transport.RING) {
-            say("parent", "RING lets one process receive at a time; competing workers need POSIX_MQ, SYSTEM_V or SHM_LOG");
-            System.exit(2);
+        Examples.cli("speedup", args);
+    }
+
+    /** Why {@code t} cannot serve competing workers, or null when it can. */
+    public static String refusal(Transport t) {
+        return t == Transport.RING
+                ? "RING lets one process receive at a time; competing workers need POSIX_MQ, SYSTEM_V or SHM_LOG"
+                : null;
+    }
+
+    /** Counts the primes below {@code limit} with 1 and then {@code n} workers over {@code t}. */
+    public static void run(int n, long limit, Transport t) throws Exception {
+        if (refusal(t) != null) {
+            throw new dev.ipcj.cli.UsageProblem(refusal(t));
         }
         say("parent", "counting primes below " + limit + " in " + CHUNKS + " chunks over " + t);
-        long[] one = run(1, limit, t);
-        long[] many = run(n, limit, t);
+        long[] one = timed(1, limit, t);
+        long[] many = timed(n, limit, t);
         if (one[0] != many[0]) {
             throw new IllegalStateException("1 worker found " + one[0] + " primes, " + n + " found " + many[0]);
         }
@@ -64,7 +68,7 @@ public final class SpeedupDemo {
     }
 
     /** Runs the job on {@code workers} processes: {primes, nanoseconds}. */
-    private static long[] run(int workers, long limit, Transport t) throws Exception {
+    private static long[] timed(int workers, long limit, Transport t) throws Exception {
         String tasks = "/ipcj-demo-" + Examples.PID + "-tasks";
         String results = "/ipcj-demo-" + Examples.PID + "-results";
         List<Process> ps = new ArrayList<>();

@@ -18,21 +18,26 @@ import java.time.Duration;
  *   <li>blocking: {@code receive()} sleeps in the kernel until another process sends;</li>
  *   <li>interrupted: a blocked receive throws InterruptedException, and the next message is not lost.</li>
  * </ul>
- * Run: {@code java -cp bench/target/benchmarks.jar dev.ipcj.examples.SynchronizationDemo [--transport T]}
+ * Run: {@code ./ipcj demo sync [--transport T]}
  */
 public final class SynchronizationDemo {
     private SynchronizationDemo() {
     }
 
+    /** {@code [--transport T]}, as {@code ipcj demo sync} takes them; "child BOX" in the child. */
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("child")) {
+        if (args.length == 2 && args[0].equals("child")) {
             try (Mailbox box = Mailbox.open(args[1])) {
                 Thread.sleep(500);
                 box.send("sent after 500 ms", Codec.UTF8);
             }
             return;
         }
-        Transport t = Examples.transport(args);
+        Examples.cli("sync", args);
+    }
+
+    /** Runs the example over transport {@code t}. */
+    public static void run(Transport t) throws Exception {
         String name = "/ipcj-demo-" + Examples.PID + "-sync";
         try (Mailbox box = Mailbox.create(name, t, Capacity.bounded(2), 64)) {
             say("parent", "transport " + t + ", capacity " + box.capacity());

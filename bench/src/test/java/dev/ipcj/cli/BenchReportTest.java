@@ -118,7 +118,9 @@ class BenchReportTest {
 
     private static Set<String> leftovers() throws IOException {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ipcj-bench-"))
+            // Only this JVM's: other runs on the machine make and remove their own at the same time.
+            String mine = "ipcj-bench-" + ProcessHandle.current().pid() + "-";
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(mine))
                     .collect(Collectors.toCollection(HashSet::new));
         }
     }

@@ -12,6 +12,14 @@ record Cli(int status, String out, String err) {
         return new Cli(s, o.toString(), e.toString());
     }
 
+    /** Parses and checks {@code args} as running would, but runs nothing ({@link Main#check}). */
+    static Cli check(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int s = Main.check(new PrintWriter(o, true), new PrintWriter(e, true), args);
+        return new Cli(s, o.toString(), e.toString());
+    }
+
     @Override
     public String toString() {
         return "status " + status + "\n--- out:\n" + out + "\n--- err:\n" + err;

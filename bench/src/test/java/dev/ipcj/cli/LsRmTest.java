@@ -142,7 +142,7 @@ class LsRmTest {
 
     private static String row(String ls, String name) {
         for (String line : ls.split("\n")) {
-            if (line.contains(" " + name.trim() + " ")) {
+            if (!line.startsWith(" ") && line.contains(" " + name.trim() + " ")) { // rows, not the lines under them
                 return line;
             }
         }

@@ -5,13 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Bad arguments give a usage message on stderr and exit status 2; help gives 0. */
+/**
+ * Bad arguments give one line on stderr, naming the command and where its help is, and exit
+ * status 2; help gives 0.
+ */
 class UsageTest {
     private static void usageError(String expectedText, String usageOf, String... args) {
         Cli r = Cli.run(args);
         assertEquals(2, r.status(), r.toString());
+        oneLine(r);
         assertTrue(r.err().contains(expectedText), r.toString());
-        assertTrue(r.err().contains("Usage: " + usageOf), r.toString());
+        assertTrue(r.err().startsWith(usageOf + ": "), r.toString());
+        assertTrue(r.err().contains("(see '" + usageOf + " --help')"), r.toString());
     }
 
     @Test
@@ -81,5 +86,104 @@ class UsageTest {
     void demoRunsTheProducerConsumerAcrossTwoProcesses() {
         Cli r = Cli.run("demo", "producer-consumer", "5");
         assertEquals(0, r.status(), r.toString());
+    }
+
+    // ---------------------------------------------------------------- finding 19 of issue 10
+
+    @Test
+    void demoNamingTakesTheTransportTheReadmeDocuments() {
+        Cli r = Cli.run("demo", "naming", "--transport", "SYSTEM_V");
+        assertEquals(0, r.status(), r.toString());
+    }
+
+    @Test
+    void jmhHelpIsNotAnError() {
+        Cli r = Cli.run("jmh", "-h");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(!r.err().contains("Exception"), r.toString());
+    }
+
+    @Test
+    void demoSpeedupRefusesANonNumberInOneLine() {
+        Cli r = Cli.run("demo", "speedup", "x");
+        assertEquals(2, r.status(), r.toString());
+        oneLine(r);
+        assertTrue(r.err().contains("'x'"), r.toString());
+    }
+
+    @Test
+    void benchRefusesAnUnknownProgressMode() {
+        Cli r = Cli.run("bench", "--progress", "foo", "-m", "agrona", "-n", "1", "--messages", "1", "-s", "8",
+                "--out", System.getProperty("java.io.tmpdir") + "/ipcj-usage-" + ProcessHandle.current().pid());
+        assertEquals(2, r.status(), r.toString());
+        oneLine(r);
+        assertTrue(r.err().contains("'foo'") && r.err().contains("bar") && r.err().contains("lines"), r.toString());
+    }
+
+    @Test
+    void everyUsageErrorIsOneLineNamingTheCommand() {
+        String[][] cases = {
+                {"ipcj bench", "Unknown option: '--bogus'", "bench", "--bogus"},
+                {"ipcj bench", "Unknown mechanism 'mq'", "bench", "-m", "ring-spin,mq"},
+                {"ipcj bench", "Bad size 'huge'", "bench", "--sizes", "8,huge"},
+                {"ipcj bench", "'many'", "bench", "-n", "many"},
+                {"ipcj rm", "Give NAME... or --dead", "rm"},
+                {"ipcj demo", "no example 'nosuch'", "demo", "nosuch"},
+                {"ipcj", "Missing subcommand"},
+        };
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.copyOfRange(c, 2, c.length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.status(), r.toString());
+            oneLine(r);
+            assertTrue(r.err().startsWith(c[0] + ": "), r.toString());
+            assertTrue(r.err().contains(c[1]), r.toString());
+        }
+    }
+
+    @Test
+    void everyMessagingDemoTakesEveryTransportButSpeedupRefusesTheRing() {
+        for (String demo : new String[] {"naming", "sync", "buffering", "speedup"}) {
+            for (String t : new String[] {"POSIX_MQ", "SYSTEM_V", "RING", "SHM_LOG", "shm_log"}) {
+                Cli r = Cli.check("demo", demo, "--transport", t);
+                boolean refused = demo.equals("speedup") && t.equals("RING");
+                assertEquals(refused ? 2 : 0, r.status(), r.toString());
+            }
+        }
+        Cli bad = Cli.check("demo", "sync", "--transport", "CARRIER_PIGEON");
+        assertEquals(2, bad.status(), bad.toString());
+        oneLine(bad);
+        assertTrue(bad.err().contains("POSIX_MQ, SYSTEM_V, RING, SHM_LOG"), bad.toString());
+        for (String[] args : new String[][] {{"demo", "5", "6"}, {"demo", "0"}, {"demo", "speedup", "0"},
+                {"demo", "speedup", "2", "-1"}, {"demo", "producer-consumer", "x"}}) {
+            Cli r = Cli.check(args);
+            assertEquals(2, r.status(), r.toString());
+            oneLine(r);
+        }
+    }
+
+    @Test
+    void benchDryRunListsTheScenariosAndRunsNothing() {
+        Cli r = Cli.run("bench", "--dry-run", "-m", "ring-spin,posix-mq", "-s", "8,64K");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("ring-spin Java: sizes 8 B, 64 KiB"), r.toString());
+        assertTrue(r.out().contains("posix-mq"), r.toString());
+        assertTrue(r.err().isEmpty(), r.toString());
+    }
+
+    @Test
+    void jmhTakesHelpAsEveryCommandDoesAndRefusesWhatJmhRefuses() {
+        Cli help = Cli.run("jmh", "--help");
+        assertEquals(0, help.status(), help.toString());
+        for (String[] args : new String[][] {{"jmh", "--bogus"}, {"jmh", "-f", "x"}, {"jmh", "["}, {"jmh", "NoSuchBenchmark"}}) {
+            Cli r = Cli.check(args);
+            assertEquals(2, r.status(), r.toString());
+            oneLine(r);
+        }
+    }
+
+    private static void oneLine(Cli r) {
+        assertEquals(1, r.err().lines().count(), "not one line:\n" + r);
+        assertTrue(!r.err().contains("\tat "), "a stack trace:\n" + r);
     }
 }

@@ -70,7 +70,7 @@ public final class Runner {
         Map<Integer, long[]> serverPhases = new HashMap<>();
         Map<Integer, Histogram> hist = new HashMap<>();
         try {
-            Path d = Files.createTempDirectory("ipcj-bench-");
+            Path d = Files.createTempDirectory("ipcj-bench-" + ProcessHandle.current().pid() + "-");
             dir = d;
             long seq = SEQ.incrementAndGet();
             Mechanism.ScenarioContext ctx = new Mechanism.ScenarioContext() {

@@ -1,6 +1,7 @@
 package dev.ipcj.cli.sys;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,9 +21,33 @@ import java.util.Set;
  * @param ipcj       whether ipcj made it (see {@link IpcjMarker})
  * @param users      live processes that have it mapped or open (POSIX), empty if none or unknown
  * @param attached   System V shm attach count (nattch), -1 when not applicable
+ * @param ctime      System V: the kernel's ctime (seconds; creation or last IPC_SET); POSIX: the file's
+ *                   modification time in seconds; -1 unknown
+ * @param about      what its header says, what it belongs to (lines for {@code ls}); empty for others
+ * @param verdict    for ipcj's objects: whether {@code rm --dead} removes it, and why; null for others
+ * @param mailbox    the mailbox (its header's name) this object is, or is part of; null for others
  */
 public record IpcObject(Kind kind, String name, String key, long id, Path path, int uid, int mode, long size,
-                        long creatorPid, String creatorFrom, boolean ipcj, Set<Long> users, long attached) {
+                        long creatorPid, String creatorFrom, boolean ipcj, Set<Long> users, long attached,
+                        long ctime, List<String> about, Verdict verdict, String mailbox) {
+
+    /** Whether {@code rm --dead} removes an object, and the reason it gives either way. */
+    public record Verdict(boolean remove, String why) {
+        static Verdict remove(String why) {
+            return new Verdict(true, why);
+        }
+
+        static Verdict keep(String why) {
+            return new Verdict(false, why);
+        }
+    }
+
+    /** This object with what {@link Inventory} learnt from headers and names. */
+    IpcObject with(long creatorPid, String creatorFrom, boolean ipcj, List<String> about, Verdict verdict,
+                   String mailbox) {
+        return new IpcObject(kind, name, key, id, path, uid, mode, size, creatorPid, creatorFrom, ipcj, users, attached,
+                ctime, List.copyOf(about), verdict, mailbox);
+    }
 
     /** The kinds of objects {@code ipcj ls} knows. */
     public enum Kind {
@@ -42,10 +67,7 @@ public record IpcObject(Kind kind, String name, String key, long id, Path path, 
 
     /** "alive", "dead" or "unknown" for the creating process. */
     public String creatorState() {
-        if (creatorPid <= 0) {
-            return "unknown";
-        }
-        return ProcessHandle.of(creatorPid).map(ProcessHandle::isAlive).orElse(false) ? "alive" : "dead";
+        return creatorPid <= 0 ? "unknown" : Pids.state(creatorPid);
     }
 
     /** Whether some live process still uses it (maps or holds it open, or SysV attaches). */

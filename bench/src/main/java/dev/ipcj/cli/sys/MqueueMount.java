@@ -31,7 +31,7 @@ public final class MqueueMount implements AutoCloseable {
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempDirectory("ipcj-mqueue-");
+            tmp = Files.createTempDirectory("ipcj-mqueue-" + ProcessHandle.current().pid() + "-");
             Process p = new ProcessBuilder("mount", "-t", "mqueue", "none", tmp.toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -11,12 +11,13 @@ import java.util.TreeSet;
 
 /**
  * Which live processes map or hold open a file under /dev/shm (a POSIX shm object or a named
- * semaphore, which glibc maps): from /proc/PID/maps and /proc/PID/fd. Processes of other users
+ * semaphore, which glibc maps) or a POSIX queue: from /proc/PID/maps and /proc/PID/fd. Processes of other users
  * are visible only to root; the result is then a lower bound, which is why {@code rm --dead}
  * never acts on other users' objects.
  */
 public final class ShmUsers {
     private final Map<String, Set<Long>> byFile = new HashMap<>();
+    private final Map<String, Set<Long>> byQueue = new HashMap<>();
 
     private ShmUsers() {
     }
@@ -59,6 +60,10 @@ public final class ShmUsers {
                     String t = Files.readSymbolicLink(fd).toString();
                     if (t.startsWith("/dev/shm/")) {
                         add(t.substring(9), pid);
+                    } else if (t.length() > 1 && t.charAt(0) == '/' && t.indexOf('/', 1) < 0) {
+                        // A POSIX queue descriptor links to "/NAME" (its path in the mqueue file system);
+                        // a file in / would look the same, which only makes ls say "in use" too often.
+                        byQueue.computeIfAbsent(t, k -> new TreeSet<>()).add(pid);
                     }
                 } catch (IOException | RuntimeException e) {
                     // closed meanwhile
@@ -71,6 +76,11 @@ public final class ShmUsers {
 
     private void add(String file, long pid) {
         byFile.computeIfAbsent(file, k -> new TreeSet<>()).add(pid);
+    }
+
+    /** Pids holding the POSIX queue {@code /NAME} open. */
+    public Set<Long> ofQueue(String name) {
+        return byQueue.getOrDefault(name, Set.of());
     }
 
     /** Pids using /dev/shm/FILE. */
