@@ -68,6 +68,7 @@ abstract class GatedQueue extends FrameQueue {
                     gate.unlock();
                 }
                 if (sent) {
+                    control.checkIntact("send"); // the count was read under a lock on shared memory
                     return true;
                 }
                 if (Timeouts.expired(nanos, deadline)) {

@@ -124,9 +124,9 @@ final class LogQueue extends FrameQueue {
     private volatile boolean closed;
     // Guarded by the lock: the segments this handle mapped last, and the state read under it.
     private long writeIndex = -1;
-    private ByteBuffer writeSegment;
+    private SharedPage writeSegment;
     private long readIndex = -1;
-    private ByteBuffer readSegment;
+    private SharedPage readSegment;
     private long ws;
     private long wo;
     private long rs;
@@ -177,8 +177,17 @@ final class LogQueue extends FrameQueue {
         long inode = ShmFiles.inode(statePath);
         LogQueue q = null;
         try {
-            fill(ch, STATE_SIZE);
-            SharedPage page = SharedPage.map(ch, STATE_SIZE, false, statePath.toString());
+            try {
+                fill(ch, STATE_SIZE);
+            } finally {
+                ShmFiles.closeQuietly(ch);
+            }
+            SharedPage page = SharedPage.open(statePath, STATE_SIZE, false, "create", statePath.toString());
+            if (ShmFiles.inode(statePath) != inode) {
+                page.close();
+                throw new CorruptedException("create", statePath.toString(), 0, "the state file was replaced while"
+                        + " being created");
+            }
             page.putInt(OFF_VERSION, VERSION);
             page.putInt(OFF_SEG_SIZE, segment);
             page.putInt(OFF_CAPACITY, cap.limit());
@@ -208,8 +217,6 @@ final class LogQueue extends FrameQueue {
             if (q != null) {
                 q.deleteSegmentIfOurs(0);
                 q.state.close();
-            } else {
-                ShmFiles.closeQuietly(ch);
             }
             ShmFiles.deleteIfSame(statePath, inode);
             throw e;
@@ -413,8 +420,10 @@ final class LogQueue extends FrameQueue {
                     if (capacity < 0 || appended - consumed < capacity) {
                         append(sender, flags, sequence, token, payload);
                         CrashPoints.reach("log-written");
+                        writeSegment.checkIntact("send"); // never publish a record whose bytes vanished
                         appended++;
                         commit(g);
+                        state.checkIntact("send");
                         CrashPoints.reach("log-committed");
                         done = true;
                     }
@@ -454,8 +463,11 @@ final class LogQueue extends FrameQueue {
                     if (appended > consumed) {
                         long passed = consume(dst, env);
                         CrashPoints.reach("log-consumed");
+                        readSegment.checkIntact("receive"); // the bytes copied out were the log's
+                        state.checkIntact("receive");
                         consumed++;
                         commit(g);
+                        state.checkIntact("receive");
                         got = true;
                         if (passed >= 0) {
                             deleteSegmentIfOurs(passed); // after the commit: a kill here leaves a leftover, not a hole
@@ -488,7 +500,7 @@ final class LogQueue extends FrameQueue {
         int len = payload.remaining();
         int record = (int) align(Envelope.SIZE + (long) len, 8);
         if (wo + record > segmentSize) {
-            ByteBuffer old = segment(ws, true);
+            ByteBuffer old = segment(ws, true).buf;
             if (wo + 4 <= segmentSize) {
                 old.putInt((int) wo, 0); // end of segment: past the committed write position until the commit
             }
@@ -496,7 +508,7 @@ final class LogQueue extends FrameQueue {
             ws++;
             wo = SEGMENT_HEADER;
         }
-        ByteBuffer seg = segment(ws, true);
+        ByteBuffer seg = segment(ws, true).buf;
         int at = (int) wo;
         Envelope.write(seg, at, flags, len, sender, sequence, token);
         seg.put(at + Envelope.SIZE, payload, payload.position(), len);
@@ -511,7 +523,7 @@ final class LogQueue extends FrameQueue {
     private long consume(ByteBuffer dst, Envelope env) {
         long finished = -1;
         for (;;) {
-            ByteBuffer seg = segment(rs, false);
+            ByteBuffer seg = segment(rs, false).buf;
             boolean end = segmentSize - ro < Envelope.SIZE || seg.getInt((int) ro) == 0;
             if (end) {
                 if (rs == ws) {
@@ -539,11 +551,11 @@ final class LogQueue extends FrameQueue {
     }
 
     /** The mapping of segment k (checked: size, magic, log id, index). */
-    private ByteBuffer segment(long k, boolean forWrite) {
+    private SharedPage segment(long k, boolean forWrite) {
         if (forWrite ? writeIndex == k : readIndex == k) {
             return forWrite ? writeSegment : readSegment;
         }
-        ByteBuffer b = k == writeIndex ? writeSegment : k == readIndex ? readSegment : mapSegment(k);
+        SharedPage b = k == writeIndex ? writeSegment : k == readIndex ? readSegment : mapSegment(k);
         if (forWrite) {
             writeSegment = b;
             writeIndex = k;
@@ -558,25 +570,31 @@ final class LogQueue extends FrameQueue {
         return dir.resolve(base + "." + k);
     }
 
-    private ByteBuffer mapSegment(long k) {
+    private SharedPage mapSegment(long k) {
         Path p = segmentPath(k);
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            if (ch.size() != segmentSize) {
-                throw corrupted("segment " + p + " is " + ch.size() + " bytes, not " + segmentSize);
-            }
-            MappedByteBuffer b = map(ch, segmentSize);
-            if (b.getInt(0) != SEG_MAGIC || b.getLong(8) != logId || b.getLong(16) != k) {
-                throw corrupted("segment " + p + " is not segment " + k + " of this log (its header: magic 0x"
-                        + Integer.toHexString(b.getInt(0)) + ", log id " + Long.toHexString(b.getLong(8)) + ", index "
-                        + b.getLong(16) + ")");
-            }
-            return b;
-        } catch (NoSuchFileException e) {
+        java.nio.file.attribute.PosixFileAttributes a = ShmFiles.attributes(p, "log", name);
+        if (a == null) {
             throw corrupted("segment " + p + " is missing");
-        } catch (IOException e) {
-            throw io("open", p, e, name);
         }
+        if (!a.isRegularFile() || a.size() != segmentSize) {
+            throw corrupted("segment " + p + " is " + (a.isRegularFile() ? a.size() + " bytes, not " + segmentSize
+                    : "not a regular file"));
+        }
+        SharedPage seg;
+        try {
+            seg = SharedPage.open(p, segmentSize, false, "log", p.toString());
+        } catch (NotFoundException e) {
+            throw corrupted("segment " + p + " is missing");
+        }
+        ByteBuffer b = seg.buf;
+        if (b.getInt(0) != SEG_MAGIC || b.getLong(8) != logId || b.getLong(16) != k) {
+            seg.close();
+            throw corrupted("segment " + p + " is not segment " + k + " of this log (its header: magic 0x"
+                    + Integer.toHexString(b.getInt(0)) + ", log id " + Long.toHexString(b.getLong(8)) + ", index "
+                    + b.getLong(16) + ")");
+        }
+        seg.close(); // the file; the mapping stays while this handle holds it
+        return seg;
     }
 
     /** Creates segment k, every page allocated (zero-filled by write), and maps it for writing. */
@@ -608,7 +626,8 @@ final class LogQueue extends FrameQueue {
             ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder());
             h.putInt(0, SEG_MAGIC).putInt(4, 1).putLong(8, logId).putLong(16, k);
             ShmFiles.writeFully(ch, h, 0);
-            writeSegment = map(ch, segmentSize);
+            ch.close();
+            writeSegment = mapSegment(k);
             writeIndex = k;
         } catch (ClosedByInterruptException e) {
             deleteQuietly(p);
@@ -726,6 +745,10 @@ final class LogQueue extends FrameQueue {
     @Override
     void checkIntact(String call) {
         state.checkSize(call);
+        SharedPage seg = readSegment;
+        if (seg != null) {
+            seg.checkIntact(call);
+        }
         long k = readIndex;
         if (k >= 0) {
             try {
@@ -758,6 +781,7 @@ final class LogQueue extends FrameQueue {
                 int s = slotOffset(g);
                 long n = state.getLong(s + 32) - state.getLong(s + 40);
                 if (state.getLongVolatile(OFF_GENERATION) == g) {
+                    state.checkIntact("pending");
                     return n;
                 }
             }

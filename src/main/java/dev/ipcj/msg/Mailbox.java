@@ -748,7 +748,9 @@ public final class Mailbox implements AutoCloseable {
                 // truncation under the take is reported now, before the point of no return).
                 queue.checkIntact("receive");
                 control.checkSize("receive");
-                if (!claim(env)) {
+                boolean claimed = claim(env);
+                control.checkIntact("receive"); // a claim on a page the fault guard replaced claims nothing
+                if (!claimed) {
                     into.position(start); // no longer offered (its sender gave up): discard it and keep receiving
                     if (Timeouts.expired(nanos, deadline) && nanos != 0) {
                         return false;

@@ -185,6 +185,7 @@ final class RingQueue extends GatedQueue {
     long count() {
         long out = positions.getLongVolatile(RingLayout.OUT_OFFSET);
         long in = positions.getLongVolatile(RingLayout.IN_OFFSET);
+        positions.checkIntact("send");
         long used = in - out;
         if (used < 0 || used > ring.capacity()) {
             positions.checkSize("send");

@@ -57,6 +57,15 @@ final class SharedLock {
      * while sleeping.
      */
     boolean lock(long nanos) throws InterruptedException {
+        if (lock0(nanos)) {
+            // Taken on a page the fault guard replaced by a private zero page? Then it guards nothing.
+            page.checkIntact(call);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean lock0(long nanos) throws InterruptedException {
         if (page.casLong(off, 0, ME)) {
             return true;
         }

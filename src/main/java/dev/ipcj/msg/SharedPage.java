@@ -2,6 +2,9 @@ package dev.ipcj.msg;
 
 import dev.ipcj.CorruptedException;
 import dev.ipcj.IpcException;
+import dev.ipcj.MappedRegion;
+import dev.ipcj.NotFoundException;
+import dev.ipcj.posix.SharedMemory;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.Waiter;
@@ -19,17 +22,28 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * A file of /dev/shm mapped shared, with the accesses messaging makes to words another process
- * may write or truncate, following the rules of {@code dev.ipcj.internal.Faults}:
- * <ul>
- * <li>every load and store goes through a ByteBuffer VarHandle (which the JVM guards: a vanished
- *     page is an {@link InternalError}, not a crash); every compare-and-set and get-and-add is
- *     preceded by a guarded volatile load of the same word;
- * <li>futex waits and wakes are system calls: the kernel reads the word, and a truncated page is
- *     EFAULT, reported as a truncation;
- * <li>the file stays open, so a wait that returns can check its size ({@link #checkSize}).
- * </ul>
- * Callers catch the InternalError where they can name the object and turn it into
- * {@link #truncated}. The mapping lives as long as this object is reachable.
+ * may write or truncate.
+ *
+ * <p>Files in /dev/shm are mapped as POSIX shared memory objects ({@code SharedMemory}: opened
+ * without following links and without blocking, refused unless a regular file), into a
+ * {@code MappedRegion}, which registers the mapping with ipcj's fault guard
+ * ({@code dev.ipcj.internal.FaultGuards}): when another process truncates the object and this
+ * process touches a page past the new end, the guard puts a private zero page there and raises
+ * the region's flag instead of letting the SIGBUS reach the JVM. Every access then completes, on
+ * memory no longer shared, so callers check {@link #checkIntact} at each point of no return (a
+ * lock taken, a commit, a claim, a success reported) and report CorruptedException there.
+ *
+ * <p>Where the guard is off ({@code -Dipcj.faultGuard=false}, a full table, or a directory
+ * other than /dev/shm) the rules of {@code dev.ipcj.internal.Faults} apply instead: every load and
+ * store goes through a ByteBuffer VarHandle, which the JVM guards (a vanished page is an
+ * {@link InternalError}); every compare-and-set and get-and-add is preceded by a guarded volatile
+ * load of the same word; callers catch the InternalError and turn it into {@link #truncated}.
+ * Either way futex waits and wakes are system calls (a vanished page is EFAULT), and the object
+ * stays open, so a wait that returns can check its size ({@link #checkSize}).
+ *
+ * <p>The mapping lives as long as this object is reachable: {@link #close()} closes the file,
+ * never the mapping under a thread still using it (a closed handle must not make a critical
+ * section on another thread write into placeholder pages).
  */
 final class SharedPage implements AutoCloseable {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -41,33 +55,36 @@ final class SharedPage implements AutoCloseable {
     final int size;
     final java.nio.ByteBuffer buf;
     private final FileChannel channel;
+    private final SharedMemory shm;
+    private final MappedRegion region;
     private final long address;
 
-    private SharedPage(String object, FileChannel channel, java.nio.ByteBuffer buf, int size) {
+    private SharedPage(String object, FileChannel channel, SharedMemory shm, MappedRegion region,
+                       java.nio.ByteBuffer buf, int size) {
         this.object = object;
         this.channel = channel;
+        this.shm = shm;
+        this.region = region;
         this.buf = buf;
         this.size = size;
-        this.address = new Pointer(buf).address();
+        this.address = region != null ? region.address(0, size) : new Pointer(buf).address();
     }
 
     /**
-     * Maps the first {@code size} bytes of {@code ch} (which must be at least that long) shared,
-     * read-write or read-only; takes ownership of {@code ch}.
+     * Opens and maps the first {@code size} bytes of {@code path}, which must be a regular file of
+     * at least that many bytes.
      */
-    static SharedPage map(FileChannel ch, int size, boolean readOnly, String object) throws IOException {
-        try {
-            MappedByteBuffer b = ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size);
-            b.order(ByteOrder.nativeOrder());
-            return new SharedPage(object, ch, b, size);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-    }
-
-    /** Opens and maps {@code path}, which must be a regular file of at least {@code size} bytes. */
     static SharedPage open(Path path, int size, boolean readOnly, String call, String object) {
+        java.nio.file.attribute.PosixFileAttributes a = ShmFiles.attributes(path, call, object);
+        if (a == null) {
+            throw new NotFoundException(call, object, Errno.ENOENT, path + " does not exist");
+        }
+        if (!a.isRegularFile()) {
+            throw new CorruptedException(call, object, 0, path + " is not a regular file: not an ipcj object");
+        }
+        if (ShmFiles.DIR.equals(path.getParent())) {
+            return openShm(path, size, readOnly, call, object);
+        }
         FileChannel ch = ShmFiles.openRegular(path, readOnly, call, object);
         try {
             long actual = ch.size();
@@ -75,7 +92,9 @@ final class SharedPage implements AutoCloseable {
                 throw new CorruptedException(call, object, 0, path + " is " + actual + " bytes, shorter than the "
                         + size + " it must hold");
             }
-            return map(ch, size, readOnly, object);
+            MappedByteBuffer b = ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size);
+            b.order(ByteOrder.nativeOrder());
+            return new SharedPage(object, ch, null, null, b, size);
         } catch (IOException e) {
             ShmFiles.closeQuietly(ch);
             throw new IpcException(call, object, 0, "mapping " + path + ": " + e);
@@ -85,13 +104,52 @@ final class SharedPage implements AutoCloseable {
         }
     }
 
+    private static SharedPage openShm(Path path, int size, boolean readOnly, String call, String object) {
+        String name = "/" + path.getFileName();
+        SharedMemory shm = readOnly ? SharedMemory.openReadOnly(name) : SharedMemory.open(name);
+        try {
+            long actual = shm.size();
+            if (actual < size) {
+                throw new CorruptedException(call, object, 0, path + " is " + actual + " bytes, shorter than the "
+                        + size + " it must hold");
+            }
+            MappedRegion r = shm.map(0, size, readOnly);
+            return new SharedPage(object, null, shm, r, r.buffer(), size);
+        } catch (RuntimeException e) {
+            shm.close();
+            throw e;
+        }
+    }
+
     /** The file's size now (fstat), or -1 when it cannot be read. */
     long currentSize() {
         try {
-            return channel == null ? -1 : channel.size();
+            return shm != null ? shm.size() : channel.size();
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** Whether the fault guard found a page of this mapping gone (always false without the guard). */
+    boolean isTruncated() {
+        return region != null && region.isTruncated();
+    }
+
+    /**
+     * Throws CorruptedException when the fault guard found a page of this mapping gone: what this
+     * process wrote or read since then went to private zero pages, not to the shared object. A
+     * load of a process-local flag: cheap enough for any data path.
+     */
+    void checkIntact(String call) {
+        if (region != null && region.isTruncated()) {
+            throw new CorruptedException(call, object, 0, "the memory under the mapping is gone: another process"
+                    + " truncated the object" + sizeNow());
+        }
+    }
+
+    private String sizeNow() {
+        long s = currentSize();
+        return s >= 0 ? " (now " + s + " bytes)" : "";
     }
 
     /** Throws the truncation report when the file is now shorter than the mapping. */
@@ -101,6 +159,7 @@ final class SharedPage implements AutoCloseable {
 
     /** Throws the truncation report when the file is now shorter than {@code minimum} bytes. */
     void checkSize(String call, long minimum) {
+        checkIntact(call);
         long s = currentSize();
         if (s >= 0 && s < minimum) {
             throw new CorruptedException(call, object, 0, "the memory under the mapping is gone: another process"
@@ -204,7 +263,7 @@ final class SharedPage implements AutoCloseable {
     static {
         // Warm-up on private memory: see the comment above the read-modify-writes.
         java.nio.ByteBuffer mem = java.nio.ByteBuffer.allocateDirect(64);
-        SharedPage p = new SharedPage("warm-up", null, mem, 64);
+        SharedPage p = new SharedPage("warm-up", null, null, null, mem, 64);
         for (int i = 0; i < 20_000; i++) {
             p.casLong(8, i, i + 1);
             p.casInt(16, i, i + 1);
@@ -250,11 +309,14 @@ final class SharedPage implements AutoCloseable {
         Reference.reachabilityFence(buf);
     }
 
-    /** Closes the file; the mapping stays valid until this object is unreachable. */
+    /** Closes the file; the mapping stays valid (and guarded) until this object is unreachable. */
     @Override
     public void close() {
         if (channel != null) {
             ShmFiles.closeQuietly(channel);
+        }
+        if (shm != null) {
+            shm.close();
         }
     }
 }

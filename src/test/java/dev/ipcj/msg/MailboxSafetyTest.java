@@ -101,10 +101,11 @@ class MailboxSafetyTest {
      */
     @ParameterizedTest
     @MethodSource("truncationCases")
-    void truncatingAMappedObjectIsCorruptionNotACrash(Transport t, int capacity, String victim) throws Exception {
+    void truncatingAMappedObjectIsCorruptionNotACrash(Transport t, int capacity, String victim, boolean guard)
+            throws Exception {
         String n = name("trunc");
         try (Mailbox box = Mailbox.create(n, t, capacity == 0 ? Capacity.zero() : Capacity.bounded(capacity), 64)) {
-            Process child = Processes.startJava(MsgPeer.class, "hammer", n, "1500");
+            Process child = startJava(List.of("-Dipcj.faultGuard=" + guard), MsgPeer.class, "hammer", n, "1500");
             assertEquals("ready", Processes.readLine(child));
             Thread.sleep(300);
             int id = Wreckage.sysvId(n); // the header, truncated below, is the only record of it
@@ -122,12 +123,30 @@ class MailboxSafetyTest {
         }
     }
 
+    /** Each case with ipcj's fault guard (the default) and without it (the JVM's own reports). */
     static Stream<org.junit.jupiter.params.provider.Arguments> truncationCases() {
-        return Stream.of(
-                org.junit.jupiter.params.provider.Arguments.of(Transport.SHM_LOG, 4, "log"),
-                org.junit.jupiter.params.provider.Arguments.of(Transport.SHM_LOG, 4, "segments"),
-                org.junit.jupiter.params.provider.Arguments.of(Transport.POSIX_MQ, 0, "header"),
-                org.junit.jupiter.params.provider.Arguments.of(Transport.SYSTEM_V, 4, "header"));
+        List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+        for (boolean guard : new boolean[] {true, false}) {
+            out.add(org.junit.jupiter.params.provider.Arguments.of(Transport.SHM_LOG, 4, "log", guard));
+            out.add(org.junit.jupiter.params.provider.Arguments.of(Transport.SHM_LOG, 4, "segments", guard));
+            out.add(org.junit.jupiter.params.provider.Arguments.of(Transport.POSIX_MQ, 0, "header", guard));
+            out.add(org.junit.jupiter.params.provider.Arguments.of(Transport.SYSTEM_V, 4, "header", guard));
+            out.add(org.junit.jupiter.params.provider.Arguments.of(Transport.RING, 0, "header", guard));
+        }
+        return out.stream();
+    }
+
+    /** A JVM running {@code main} with extra flags, killed after the test (IpcNames' cleanups). */
+    Process startJava(List<String> flags, Class<?> main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/tmp/ipcj-test-hs_err_%p.log"));
+        cmd.addAll(flags);
+        cmd.add(main.getName());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        names.onCleanup(p::destroyForcibly);
+        return p;
     }
 
     private static List<Path> victims(String n, String victim) throws Exception {
@@ -601,11 +620,13 @@ class MailboxSafetyTest {
     @ParameterizedTest
     @MethodSource("transports")
     void anotherUserIsRefusedAtOpenWithPermissionDenied(Transport t) throws Exception {
-        assumeTrue(AsOtherUser.available(), "needs root and setpriv to run a child as nobody");
+        assumeTrue(dev.ipcj.test.AsNobody.available(), "needs root and setpriv to run a child as nobody");
         String n = name("perm");
         try (Mailbox box = Mailbox.create(n, t, Capacity.bounded(2), 16);
              Inbox inbox = Inbox.create(t, Capacity.bounded(2), 16)) {
-            String out = AsOtherUser.run(MsgPeerOther.class, n, Long.toString(PID));
+            dev.ipcj.test.ChildJvm.Result r = dev.ipcj.test.AsNobody.run(MsgPeerOther.class, 60, n, Long.toString(PID));
+            String out = r.output();
+            assertEquals(0, r.exit(), r.describe());
             assertTrue(out.contains("open|PermissionDeniedException"), out);
             assertTrue(out.contains("toProcess|PermissionDeniedException"), out);
         }

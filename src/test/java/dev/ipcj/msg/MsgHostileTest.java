@@ -124,16 +124,17 @@ class MsgHostileTest {
             Damage d = ds.get(rnd.nextInt(ds.size()));
             List<String> ws = windows(c);
             String window = !ws.isEmpty() && rnd.nextBoolean() ? ws.get(rnd.nextInt(ws.size())) : null;
+            boolean guard = rnd.nextInt(4) != 0;
             String what = "trial " + trial + ": " + c.t + " " + c.capacity() + ", " + d + (window != null ? " at "
-                    + window : " at random");
-            trial(c, d, window, rnd, Adversarial.describe(what));
+                    + window : " at random") + (guard ? "" : ", fault guard off");
+            trial(c, d, window, guard, rnd, Adversarial.describe(what));
             done.add(what);
         }
         System.out.println("MsgHostileTest: " + trials + " trials, all typed, in time, no false success, nothing"
                 + " foreign removed (seed " + Adversarial.seed() + ")");
     }
 
-    private void trial(Combo c, Damage d, String window, Random rnd, String what) throws Exception {
+    private void trial(Combo c, Damage d, String window, boolean guard, Random rnd, String what) throws Exception {
         String n = "/" + IpcNames.PREFIX + PID + "-hostile" + COUNTER.incrementAndGet();
         String f = n + "-foreign";
         Path header = shm(n);
@@ -171,7 +172,11 @@ class MsgHostileTest {
             if (window != null) {
                 cmd.add("-Dipcj.msg.pausePoint=" + window + "@" + (1 + rnd.nextInt(3)));
             }
-            cmd.addAll(List.of(MsgHostilePeer.class.getName(), "victim", n, "700"));
+            // With ipcj's fault guard (the default) or without it (the JVM's own fault reports).
+            cmd.add("-Dipcj.faultGuard=" + guard);
+            cmd.add("-XX:-CreateCoredumpOnCrash");
+            cmd.add("-XX:ErrorFile=/tmp/ipcj-test-hs_err_%p.log");
+            cmd.addAll(List.of(MsgHostilePeer.class.getName(), "victim", n, "500"));
             victim = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             Process v = victim;
             names.onCleanup(() -> v.destroyForcibly());
