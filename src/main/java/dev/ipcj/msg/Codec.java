@@ -39,14 +39,25 @@ public interface Codec<T> {
     /** A codec from two lambdas. */
     static <T> Codec<T> of(java.util.function.BiConsumer<T, ByteBuffer> encoder,
                            java.util.function.Function<ByteBuffer, T> decoder) {
+        if (encoder == null || decoder == null) {
+            throw new dev.ipcj.InvalidArgumentException("Codec.of", null, 0, (encoder == null ? "encoder" : "decoder")
+                    + " is null");
+        }
         return new Codec<>() {
             @Override
             public void encode(T value, ByteBuffer dst) {
+                if (value == null || dst == null) {
+                    throw new dev.ipcj.InvalidArgumentException("encode", null, 0, (value == null ? "value" : "dst")
+                            + " is null");
+                }
                 encoder.accept(value, dst);
             }
 
             @Override
             public T decode(ByteBuffer src) {
+                if (src == null) {
+                    throw new dev.ipcj.InvalidArgumentException("decode", null, 0, "src is null");
+                }
                 return decoder.apply(src);
             }
         };

@@ -3,24 +3,33 @@ package dev.ipcj.msg;
 import java.nio.ByteBuffer;
 
 /**
- * The transport SPI: one adapter class per transport moves envelopes and payloads; everything
- * else (rendezvous, selective receive by scanning, codecs, heap copies, argument checks) lives
- * once in {@link Mailbox} and {@link Inbox}.
+ * The transport SPI: one adapter class per transport moves frames (an {@link Envelope} and a
+ * payload); everything else (rendezvous, selective receive by scanning, codecs, heap copies,
+ * argument checks) lives once in {@link Mailbox} and {@link Inbox}.
  *
  * <p>Timeouts are in nanoseconds: negative waits forever, 0 tries once without waiting,
- * positive waits at most that long. A wait is interrupted with {@link InterruptedException}
- * only when nothing was put or taken (the transports' waits are built on
- * {@code dev.ipcj.internal.Waiter}); an operation that completed is never reported as
- * interrupted. The caller guarantees {@code payload.remaining() <= maxMessageSize()} on put
- * and {@code dst.remaining() >= maxMessageSize()} on take, so a take never has to refuse.
+ * positive waits at most that long, and every wait ends by its deadline whatever the shared
+ * state holds. A wait is interrupted with {@link InterruptedException} only when nothing was
+ * put or taken; an operation that completed is never reported as interrupted. The caller
+ * guarantees {@code payload.remaining() <= maxMessageSize()} on put and
+ * {@code dst.remaining() >= receiveRoom()} on take, where receiveRoom is what the transport
+ * itself can hold (the header's sizes are checked against the transport when opening), so a
+ * take never takes a message it cannot deliver. A frame that is not an ipcj frame is taken and reported as
+ * {@link dev.ipcj.CorruptedException}; the next take gets the next message.
  */
 abstract class FrameQueue implements AutoCloseable {
     /**
      * Appends one message: the envelope fields, then {@code payload}'s remaining bytes (its
      * position is not moved). False when there was no room within the timeout.
      */
-    abstract boolean put(int sender, int flags, long sequence, ByteBuffer payload, long timeoutNanos)
+    abstract boolean put(int sender, int flags, long sequence, int token, ByteBuffer payload, long timeoutNanos)
             throws InterruptedException;
+
+    /** {@link #put(int, int, long, int, ByteBuffer, long)} without a rendezvous token. */
+    final boolean put(int sender, int flags, long sequence, ByteBuffer payload, long timeoutNanos)
+            throws InterruptedException {
+        return put(sender, flags, sequence, 0, payload, timeoutNanos);
+    }
 
     /**
      * Takes the oldest message: its payload is written at {@code dst}'s position (advanced by
@@ -38,8 +47,27 @@ abstract class FrameQueue implements AutoCloseable {
         throw new UnsupportedOperationException("this transport has no selective receive");
     }
 
-    /** The largest payload in bytes. */
+    /**
+     * Throws CorruptedException if a shared object the last take read from has been truncated,
+     * and, being a system call, makes the JVM raise a mapping fault still pending from that
+     * take (see SharedLock on how compiled code reports faults late). The receiver of a
+     * rendezvous calls it before claiming, so that a message whose bytes vanished under the take
+     * is never claimed (its sender never told it was received). Nothing for kernel queues.
+     */
+    void checkIntact(String call) {
+    }
+
+    /** The largest payload in bytes a sender may put. */
     abstract int maxMessageSize();
+
+    /**
+     * The largest payload a take may deliver: what the transport itself can hold, at least
+     * {@link #maxMessageSize()}. Receive buffers are this large, so no message the transport
+     * holds is ever cut or lost because a header says less.
+     */
+    int receiveRoom() {
+        return maxMessageSize();
+    }
 
     /** Messages waiting now, or -1 when the transport cannot tell cheaply. */
     abstract long pending();
@@ -48,6 +76,6 @@ abstract class FrameQueue implements AutoCloseable {
     @Override
     public abstract void close();
 
-    /** Removes the queue's kernel objects and files (the name may then be reused). */
+    /** Removes the queue this handle created (on a failed create: nothing else can have it yet). */
     abstract void unlink();
 }

@@ -7,15 +7,18 @@ import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.internal.Errno;
-import dev.ipcj.jni.Sys;
+import dev.ipcj.internal.ProcessIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,10 +43,14 @@ import java.util.List;
  * }
  * }</pre>
  *
- * <p>Objects: the inbox is the mailbox {@code /ipcj-pid-PID}; a registered name is the file
- * {@code /dev/shm/ipcj-name.NAME} holding the owner's pid in decimal. Both are removed by
- * {@link #close()}. A leftover of a process that died (same pid now reused, or a name whose
- * holder is gone) is reclaimed when a live process creates or registers it.
+ * <p>Objects: the inbox is the mailbox {@code /ipcj-pid-PID}, whose header names its owner by
+ * identity (pid and start time, see {@code ProcessIdentity}); a registered name is the file
+ * {@code /dev/shm/ipcj-name.NAME}, mode 0600, holding "PID STARTTIME". Both are removed by
+ * {@link #close()}. A leftover of a process that died (its pid now reused, or a name whose holder
+ * is gone) is reclaimed when a live process creates or registers it: a name is taken over only
+ * under an exclusive lock on its file, after re-reading it, so two processes reclaiming the same
+ * dead name never remove each other's live registration. {@link #register} and {@link #close}
+ * exclude each other, so no interleaving of the two leaves a name behind.
  *
  * <p>Selective receive: on {@link Transport#SYSTEM_V} the kernel selects by message type (the
  * sender's pid); on the other transports a receive from one sender takes messages in order and
@@ -53,9 +60,12 @@ public final class Inbox implements AutoCloseable {
     static final String PREFIX = "/ipcj-pid-";
     private static final String NAME_PREFIX = "ipcj-name.";
     private static final int PID = (int) ProcessHandle.current().pid();
+    private static final long ME = ProcessIdentity.self();
+    /** FileChannel locks belong to the process: threads of this JVM take turns before taking one. */
+    private static final Object REGISTRY = new Object();
 
     private final Mailbox box;
-    private final List<String> registered = new ArrayList<>();
+    private final List<String> registered = new ArrayList<>(); // guarded by itself
     private volatile boolean closed;
 
     private Inbox(Mailbox box) {
@@ -70,13 +80,15 @@ public final class Inbox implements AutoCloseable {
     /** Creates this process's inbox on {@code transport} with {@code capacity}. A process has one inbox. */
     public static Inbox create(Transport transport, Capacity capacity, int maxMessageSize) {
         String name = PREFIX + PID;
-        MailboxHeader old = MailboxHeader.readQuietly(name);
-        if (old != null && old.owner != PID && Sys.pidAlive(old.owner) == 0) {
+        MailboxHeader old = MailboxHeader.readForRemoval(name);
+        if (old != null) {
+            if (old.ownerIdentity == ME || ProcessIdentity.alive(old.ownerIdentity)
+                    || ProcessIdentity.alive(old.creator)) {
+                throw new AlreadyExistsException("create", name, Errno.EEXIST, "this process already has an inbox");
+            }
             Mailbox.remove(name, old); // left by a dead process whose pid this one now has
-        } else if (old != null) {
-            throw new AlreadyExistsException("create", name, Errno.EEXIST, "this process already has an inbox");
         }
-        return new Inbox(Mailbox.create(name, transport, capacity, maxMessageSize, PID));
+        return new Inbox(Mailbox.create(name, transport, capacity, maxMessageSize, ME));
     }
 
     /**
@@ -85,55 +97,148 @@ public final class Inbox implements AutoCloseable {
      * that pid; one left by a dead process is taken over.
      */
     public Inbox register(String name) {
-        checkOpen();
-        Path p = registryPath(name);
-        byte[] pid = Integer.toString(PID).getBytes(StandardCharsets.US_ASCII);
-        for (int attempt = 0;; attempt++) {
-            try {
-                Path tmp = Files.createTempFile(p.getParent(), ".ipcj-reg", ".tmp",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
-                try {
-                    Files.write(tmp, pid);
-                    Files.createLink(p, tmp); // atomic and exclusive: the name appears complete or not at all
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
-                synchronized (registered) {
+        Path p = registryPath("register", name);
+        byte[] content = (PID + " " + (ME >>> 32) + "\n").getBytes(StandardCharsets.US_ASCII);
+        synchronized (registered) { // close() cannot run between the link and the record of it
+            checkOpen();
+            for (int attempt = 0;; attempt++) {
+                if (link(name, p, content)) {
                     registered.add(name);
-                }
-                return this;
-            } catch (FileAlreadyExistsException e) {
-                int holder = readPid(name, p);
-                if (holder == PID) {
                     return this;
                 }
-                if (holder > 0 && Sys.pidAlive(holder) == 1 || attempt > 3) {
-                    throw new AlreadyExistsException("register", name, Errno.EEXIST,
-                            "the name is registered by process " + holder);
+                long holder = reclaim(name, p);
+                if (holder == ME) {
+                    if (!registered.contains(name)) {
+                        registered.add(name);
+                    }
+                    return this;
                 }
-                try {
-                    Files.deleteIfExists(p); // its holder is dead
-                } catch (IOException ex) {
-                    throw new IpcException("register", name, 0, ex.toString());
+                if (holder != 0 || attempt > 5) {
+                    throw new AlreadyExistsException("register", name, Errno.EEXIST, "the name is registered by "
+                            + (holder != 0 ? ProcessIdentity.describe(holder) : "another process"));
                 }
-            } catch (IOException e) {
-                throw new IpcException("register", name, 0, e.toString());
             }
+        }
+    }
+
+    /** Links a complete 0600 name file under {@code p}: false when the name exists. */
+    private static boolean link(String name, Path p, byte[] content) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(p.getParent(), ".ipcj-reg", ".tmp", ShmFiles.MODE_0600);
+            Files.write(tmp, content);
+            Files.createLink(p, tmp); // atomic and exclusive: the name appears complete or not at all
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw ShmFiles.error("register", name, p, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a leftover temporary file names nobody
+                }
+            }
+        }
+    }
+
+    /**
+     * The live holder of the name file {@code p} (its identity), or 0 after removing it because
+     * its holder is dead (or it vanished): under an exclusive lock on the file, after checking
+     * the name still is that file.
+     */
+    private static long reclaim(String name, Path p) {
+        synchronized (REGISTRY) {
+            long before = ShmFiles.inode(p);
+            if (before == 0) {
+                return 0;
+            }
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS); FileLock lock = ch.lock()) {
+                if (ShmFiles.inode(p) != before) {
+                    return 0; // replaced meanwhile: look again
+                }
+                long holder = parse(name, p, read(ch));
+                if (holder == ME || ProcessIdentity.alive(holder)) {
+                    return holder;
+                }
+                Files.deleteIfExists(p); // its holder is dead, and nobody can take it while we hold the lock
+                return 0;
+            } catch (NoSuchFileException e) {
+                return 0;
+            } catch (IOException e) {
+                throw ShmFiles.error("register", name, p, e);
+            }
+        }
+    }
+
+    /** Removes the name file {@code p} if it still names this process. */
+    private static void unregister(String name, Path p) {
+        synchronized (REGISTRY) {
+            long before = ShmFiles.inode(p);
+            if (before == 0) {
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS); FileLock lock = ch.lock()) {
+                if (ShmFiles.inode(p) == before && parse(name, p, read(ch)) == ME) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException | RuntimeException e) {
+                // best effort: a stale name is reclaimed by the next registrant
+            }
+        }
+    }
+
+    private static String read(FileChannel ch) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        ShmFiles.readFully(ch, b, 0);
+        return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+    }
+
+    /** "PID START" (or an older "PID") as an identity. */
+    private static long parse(String name, Path p, String s) {
+        String[] f = s.trim().split("\\s+");
+        try {
+            int pid = Integer.parseInt(f[0]);
+            long start = f.length > 1 ? Long.parseLong(f[1]) : 0;
+            if (pid <= 0 || start < 0 || start > 0xFFFFFFFFL) {
+                throw new NumberFormatException();
+            }
+            return (start << 32) | (pid & 0xFFFFFFFFL);
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            throw new CorruptedException("lookup", name, 0, p + " does not hold \"PID STARTTIME\"");
         }
     }
 
     /** The pid of the live process that registered {@code name}. */
     public static long lookup(String name) {
-        Path p = registryPath(name);
-        int pid = readPid(name, p);
-        if (pid <= 0) {
+        Path p = registryPath("lookup", name);
+        String s;
+        try {
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new CorruptedException("lookup", name, 0, p + " is not a regular file");
+                }
+                throw new NotFoundException("lookup", name, Errno.ENOENT, "no process registered this name");
+            }
+            s = new String(Files.readAllBytes(p), StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
             throw new NotFoundException("lookup", name, Errno.ENOENT, "no process registered this name");
+        } catch (IOException e) {
+            throw ShmFiles.error("lookup", name, p, e);
         }
-        if (Sys.pidAlive(pid) == 0) {
-            throw new NotFoundException("lookup", name, Errno.ESRCH, "registered by process " + pid
+        if (s.length() > 64) {
+            throw new CorruptedException("lookup", name, 0, p + " does not hold \"PID STARTTIME\"");
+        }
+        long holder = parse(name, p, s);
+        if (!ProcessIdentity.alive(holder)) {
+            throw new NotFoundException("lookup", name, Errno.ESRCH, "registered by process " + (int) holder
                     + ", which has exited");
         }
-        return pid;
+        return (int) holder;
     }
 
     static Mailbox openFor(long pid) {
@@ -143,36 +248,27 @@ public final class Inbox implements AutoCloseable {
         String name = PREFIX + pid;
         MailboxHeader h;
         try {
-            h = MailboxHeader.read(name);
+            h = MailboxHeader.read(name, "toProcess");
         } catch (NotFoundException e) {
             throw new NotFoundException("toProcess", name, Errno.ENOENT, "process " + pid
-                    + (Sys.pidAlive((int) pid) == 0 ? " does not exist" : " has no inbox (it must call Inbox.create())"));
+                    + (ProcessIdentity.alive(pid) ? " has no inbox (it must call Inbox.create())" : " does not exist"));
         }
-        if (Sys.pidAlive(h.owner) == 0) {
-            throw new NotFoundException("toProcess", name, Errno.ESRCH, "the inbox's owner, process " + h.owner
-                    + ", has exited");
+        if (h.owner() != (int) pid || !ProcessIdentity.alive(h.ownerIdentity)) {
+            throw new NotFoundException("toProcess", name, Errno.ESRCH, "the inbox's owner, "
+                    + ProcessIdentity.describe(h.ownerIdentity) + ", has exited");
         }
         return Mailbox.open(name, h, true);
     }
 
-    private static int readPid(String name, Path p) {
-        try {
-            String s = new String(Files.readAllBytes(p), StandardCharsets.US_ASCII).trim();
-            return Integer.parseInt(s);
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException | NumberFormatException e) {
-            throw new CorruptedException("lookup", name, 0, p + " does not hold a pid");
+    private static Path registryPath(String call, String name) {
+        if (name == null) {
+            throw new InvalidArgumentException(call, null, 0, "name is null");
         }
-    }
-
-    private static Path registryPath(String name) {
-        if (name == null || name.isEmpty() || name.length() > 200 || !name.matches("[A-Za-z0-9._-]+")
-                || name.startsWith(".")) {
-            throw new InvalidArgumentException("register", name, 0,
+        if (name.isEmpty() || name.length() > 200 || !name.matches("[A-Za-z0-9._-]+") || name.startsWith(".")) {
+            throw new InvalidArgumentException(call, name, 0,
                     "a registered name is 1..200 of A-Z a-z 0-9 . _ - and does not start with '.'");
         }
-        return LogQueue.DEFAULT_DIR.resolve(NAME_PREFIX + name);
+        return ShmFiles.DIR.resolve(NAME_PREFIX + name);
     }
 
     // ---------------------------------------------------------------- receiving
@@ -200,53 +296,97 @@ public final class Inbox implements AutoCloseable {
 
     /** Messages waiting, or -1 when the transport cannot tell. */
     public long pending() {
-        return box.pending();
+        try {
+            checkOpen();
+            return box.pending();
+        } catch (InternalError e) {
+            throw box.fault("pending", e);
+        }
     }
 
     /** The oldest message from anyone, waiting as long as it takes. */
     public Message receive() throws InterruptedException {
-        return box.receiveMessage(0, -1);
+        try {
+            checkOpen();
+            return box.receiveMessage(0, -1);
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from anyone, waiting at most {@code timeout}; null if none came. */
     public Message receive(Duration timeout) throws InterruptedException {
-        return box.receiveMessage(0, Sems.nanos(timeout));
+        try {
+            checkOpen();
+            return box.receiveMessage(0, Timeouts.nanos(timeout, "receive", box.name()));
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from anyone if one is waiting, else null. */
     public Message tryReceive() {
-        return box.tryReceive();
+        try {
+            checkOpen();
+            return box.tryReceive();
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from process {@code sender}, waiting as long as it takes. */
     public Message receiveFrom(long sender) throws InterruptedException {
-        return box.receiveMessage(checkPid(sender), -1);
+        try {
+            checkOpen();
+            return box.receiveMessage(checkPid(sender), -1);
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from {@code sender}, waiting at most {@code timeout}; null if none came. */
     public Message receiveFrom(long sender, Duration timeout) throws InterruptedException {
-        return box.receiveMessage(checkPid(sender), Sems.nanos(timeout));
+        try {
+            checkOpen();
+            int from = checkPid(sender);
+            return box.receiveMessage(from, Timeouts.nanos(timeout, "receiveFrom", box.name()));
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** The oldest message from {@code sender} if one is waiting, else null. */
     public Message tryReceiveFrom(long sender) {
         try {
-            return box.receiveMessage(checkPid(sender), 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            checkOpen();
+            int from = checkPid(sender);
+            try {
+                return box.receiveMessage(from, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
         }
     }
 
     /** Allocation-free receive from anyone; see {@link Mailbox#receive(ByteBuffer, Envelope, Duration)}. */
     public boolean receive(ByteBuffer dst, Envelope env, Duration timeout) throws InterruptedException {
-        return box.receive(dst, env, timeout);
+        try {
+            checkOpen();
+            return box.receive(dst, env, timeout);
+        } catch (InternalError e) {
+            throw box.fault("receive", e);
+        }
     }
 
     /** Allocation-free receive from {@code sender} only. */
     public boolean receiveFrom(long sender, ByteBuffer dst, Envelope env, Duration timeout)
             throws InterruptedException {
-        return box.receive0(checkPid(sender), dst, env, Sems.nanos(timeout));
+        checkOpen();
+        int from = checkPid(sender);
+        return box.receive0(from, dst, env, Timeouts.nanos(timeout, "receiveFrom", box.name()));
     }
 
     private static int checkPid(long pid) {
@@ -274,19 +414,15 @@ public final class Inbox implements AutoCloseable {
         closed = true;
         synchronized (registered) {
             for (String n : registered) {
-                try {
-                    Path p = registryPath(n);
-                    if (readPid(n, p) == PID) {
-                        Files.deleteIfExists(p);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // best effort: a stale name is reclaimed by the next registrant
-                }
+                unregister(n, registryPath("close", n));
             }
             registered.clear();
         }
-        MailboxHeader h = MailboxHeader.readQuietly(box.name()); // before close: a System V id lives only there
         box.close();
-        Mailbox.remove(box.name(), h);
+        try {
+            Mailbox.remove(box.name(), box.header());
+        } catch (IpcException e) {
+            // best effort: a leftover of a dead process is reclaimed by the next process with this pid
+        }
     }
 }

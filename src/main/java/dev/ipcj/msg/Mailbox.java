@@ -1,17 +1,21 @@
 package dev.ipcj.msg;
 
 import dev.ipcj.ClosedException;
+import dev.ipcj.CorruptedException;
 import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.IpcException;
 import dev.ipcj.LimitExceededException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.Names;
-import dev.ipcj.posix.NamedSemaphore;
+import dev.ipcj.internal.ProcessIdentity;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,18 +55,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * <h2>Rendezvous</h2>
- * With capacity zero a sender takes the mailbox's turn (a semaphore: one message in flight),
- * writes the message's token (its pid and sequence) into the rendezvous word in the mailbox's
- * header, puts the message flagged "acknowledge", and waits for the acknowledgement semaphore.
- * A receiver that takes such a message claims it by a CAS of the word from the token to TAKEN,
- * then posts the acknowledgement. A sender whose timeout expires (or who is interrupted) CASes
- * the word from the token to CANCELLED: if that wins, no receiver holds the message, the send
- * fails, and the next receiver to take the message discards it; if it loses, a receiver holds
- * the message and the send succeeds (an interrupt then only leaves the status set). Exactly one
- * CAS wins, so a send never both fails and delivers. {@link #trySend} on a rendezvous waits at
- * most 1 ms for a receiver that is already waiting. Senders never take messages back, so this
- * works on every transport, including the ring, where only one process may receive.
+ * <h2>Rendezvous (capacity zero)</h2>
+ * The queue under a rendezvous holds one message. A sender takes the mailbox's turn (a
+ * {@link SharedLock} in the header: one rendezvous at a time), publishes an offer in the
+ * header's rendezvous word (its pid, a token unique in its process, state OFFERED), puts the
+ * message flagged ACK with that token, and sleeps on the word (a futex). A receiver that takes an
+ * ACK message claims it with a CAS of the word from OFFERED to TAKEN for exactly that pid and
+ * token, wakes the sender and returns the message; if the CAS fails the message is no longer
+ * offered and is discarded. The sender's send succeeds only when it sees TAKEN with its own
+ * token. At its deadline (or when interrupted) it CASes OFFERED to CANCELLED: if that wins, no
+ * receiver holds the message and the send fails (the message, still in the queue, is discarded
+ * by the next receiver); if it loses, a receiver holds it and the send succeeds. Exactly one CAS
+ * wins, so a send never both fails and delivers, and never succeeds for a message nobody took.
+ * {@link #trySend} on a rendezvous waits at most 1 ms for a receiver that is already waiting.
+ *
+ * <p>What a kill or a scribble leaves: a sender killed while holding the turn is found dead by
+ * the next sender (SharedLock), which takes the turn over; its offer stays in the word until
+ * overwritten and its message, if put, is discarded (the word no longer offers it). A receiver
+ * killed between taking the message and claiming it leaves the message gone but the word
+ * OFFERED: the sender notices the queue has stayed empty for 50 ms, cancels and offers the
+ * message again (a receiver that merely stalled there then fails its claim and discards it).
+ * A word overwritten by another process while a sender waits, to anything but its own TAKEN,
+ * ends the send with CorruptedException (whether a receiver took the message is then unknown);
+ * it never blocks past the deadline and never reports success.
  *
  * <h2>Receiving a message larger than the buffer</h2>
  * A buffer with fewer than {@link #maxMessageSize()} bytes remaining still works: the message is
@@ -70,48 +85,62 @@ import java.util.concurrent.atomic.AtomicLong;
  * receive and {@link LimitExceededException} says how large it is. Such kept messages, and those
  * skipped by a selective receive ({@link Inbox#receiveFrom}), live in this handle's heap.
  *
+ * <h2>What is checked</h2>
+ * Open reads only the header's 128 bytes, after checking that the object is a regular file of
+ * exactly one page; it refuses a header whose magic, version, checksum or fields are wrong, and
+ * a transport object that is not the one the header recorded or holds other sizes than the
+ * header says; another user's mailbox is refused at open with PermissionDeniedException. A
+ * frame that is not an ipcj frame (see {@link Envelope}) is taken from the queue and reported
+ * as CorruptedException; the next receive gets the next message. A truncated header or log is
+ * CorruptedException, never a crash. Unlink removes the header and exactly the objects it
+ * records, each proven to be this mailbox's (inode, System V ctime and creator, the log's
+ * owner id); it expands no pattern, and an object of the name that is not the mailbox's is
+ * left in place with a CorruptedException saying so.
+ *
  * <p>Thread safety: a handle may be used by many threads at once.
  */
 public final class Mailbox implements AutoCloseable {
     /**
-     * The maximum payload when none is given: 8176 bytes, so that with the 16-byte envelope a
+     * The maximum payload when none is given: 8152 bytes, so that with the 40-byte envelope a
      * message fits Linux's default mq msgsize_max (8192).
      */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 8192 - Envelope.SIZE;
-    /** How long a sender whose message a receiver took waits for that receiver's acknowledgement. */
-    private static final long ACK_GRACE_NANOS = 10_000_000_000L;
     /** How long a non-blocking send on a rendezvous waits for a receiver already waiting. */
     private static final long TRY_RENDEZVOUS_NANOS = 1_000_000L;
+    /** How long the queue must stay empty under an unclaimed offer before the sender offers again. */
+    private static final long VANISHED_NANOS = 50_000_000L;
     private static final int PID = (int) ProcessHandle.current().pid();
-    private static final java.lang.invoke.VarHandle WORD =
-            java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class, java.nio.ByteOrder.nativeOrder());
     private static final long IDLE = 0;
-    private static final long TAKEN = 1;
-    private static final long CANCELLED = 2;
+    static final int OFFERED = 1;
+    static final int TAKEN = 2;
+    static final int CANCELLED = 3;
+    static final int TOKEN_MASK = (1 << 30) - 1;
+    private static final AtomicInteger TOKENS = new AtomicInteger();
 
     private final String name;
     private final MailboxHeader header;
     private final FrameQueue queue;
-    private final NamedSemaphore turn;
-    private final NamedSemaphore ack;
-    private final java.nio.MappedByteBuffer control;
+    private final SharedPage control;
+    private final SharedLock turn;
     private final boolean sendOnly;
+    private final int max;
+    private final int room;
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentLinkedDeque<Message> kept = new ConcurrentLinkedDeque<>();
     private final ThreadLocal<ByteBuffer> scratch;
     private final ThreadLocal<Envelope> scratchEnvelope = ThreadLocal.withInitial(Envelope::new);
     private volatile boolean closed;
 
-    private Mailbox(String name, MailboxHeader header, FrameQueue queue, NamedSemaphore turn, NamedSemaphore ack,
-                    boolean sendOnly) {
+    private Mailbox(String name, MailboxHeader header, FrameQueue queue, SharedPage control, boolean sendOnly) {
         this.name = name;
         this.header = header;
         this.queue = queue;
-        this.turn = turn;
-        this.ack = ack;
-        this.control = turn == null ? null : MailboxHeader.mapControl(name);
+        this.control = control;
+        this.turn = header.capacity.isZero() ? new SharedLock(control, MailboxHeader.TURN, "send") : null;
         this.sendOnly = sendOnly;
-        int size = Math.max(header.maxMessageSize, 1);
+        this.max = queue.maxMessageSize();
+        this.room = queue.receiveRoom();
+        int size = Math.max(room, 1);
         this.scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(size));
     }
 
@@ -134,6 +163,7 @@ public final class Mailbox implements AutoCloseable {
 
     /**
      * Creates the mailbox {@code name} ("/orders"), exclusively (fails if it exists), mode 0600.
+     * A create that fails removes what it made and nothing else.
      *
      * @param maxMessageSize the largest payload in bytes
      * @throws InvalidArgumentException when {@code transport} cannot give {@code capacity}; the
@@ -143,11 +173,17 @@ public final class Mailbox implements AutoCloseable {
         return create(name, transport, capacity, maxMessageSize, 0);
     }
 
-    static Mailbox create(String name, Transport transport, Capacity capacity, int maxMessageSize, int owner) {
-        checkName(name);
-        if (maxMessageSize < 0 || maxMessageSize > (1 << 30) - 64) {
+    static Mailbox create(String name, Transport transport, Capacity capacity, int maxMessageSize, long owner) {
+        checkName("create", name);
+        if (transport == null) {
+            throw new InvalidArgumentException("create", name, 0, "transport is null");
+        }
+        if (capacity == null) {
+            throw new InvalidArgumentException("create", name, 0, "capacity is null");
+        }
+        if (maxMessageSize < 0 || maxMessageSize > MailboxHeader.MAX_MESSAGE_SIZE) {
             throw new InvalidArgumentException("create", name, 0, "maxMessageSize " + maxMessageSize
-                    + " is outside 0.." + ((1 << 30) - 64));
+                    + " is outside 0.." + MailboxHeader.MAX_MESSAGE_SIZE);
         }
         if (!transport.isAvailable()) {
             throw new InvalidArgumentException("create", name, 0, "transport " + transport
@@ -157,56 +193,53 @@ public final class Mailbox implements AutoCloseable {
         if (refusal != null) {
             throw new InvalidArgumentException("create", name, 0, transport + ": " + refusal);
         }
-        MailboxHeader.claim(name);
+        MailboxHeader h = new MailboxHeader(transport, capacity, maxMessageSize, owner, ProcessIdentity.self(),
+                MailboxHeader.newId());
+        MailboxHeader.Created c = MailboxHeader.create(name, h); // EEXIST here: nothing made, nothing removed
         FrameQueue q = null;
-        NamedSemaphore turn = null;
-        NamedSemaphore ack = null;
+        SharedPage control = null;
         try {
-            long[] word = new long[1];
-            q = Transports.create(transport, name, capacity, maxMessageSize, word);
-            if (capacity.isZero()) {
-                turn = NamedSemaphore.create(name + ".turn", 1);
-                ack = NamedSemaphore.create(name + ".ack", 0);
+            if (Transports.needsControl(h)) {
+                control = h.mapControl(name, "create");
             }
-            MailboxHeader h = new MailboxHeader(transport, capacity, maxMessageSize, owner, word[0]);
-            h.write(name);
-            return new Mailbox(name, h, q, turn, ack, false);
-        } catch (RuntimeException e) {
+            q = Transports.create(name, h, c, control);
+            h.state = MailboxHeader.READY;
+            c.write(h, name);
+            ShmFiles.closeQuietly(c.channel);
+            return new Mailbox(name, h, q, control, false);
+        } catch (RuntimeException | Error e) {
             if (q != null) {
-                q.unlink(); // by handle: a System V queue has no name to find it by later
+                q.unlink(); // what this call created, by its own handle
                 q.close();
             }
-            if (turn != null) {
-                turn.close();
+            if (control != null) {
+                control.close();
             }
-            if (ack != null) {
-                ack.close();
+            c.discard();
+            if (e instanceof InternalError) {
+                throw Faults.truncated("create", name, (InternalError) e, -1);
             }
-            remove(name, null);
             throw e;
         }
     }
 
     /** Opens the existing mailbox {@code name}, whatever its transport. */
     public static Mailbox open(String name) {
-        checkName(name);
-        return open(name, MailboxHeader.read(name), false);
+        checkName("open", name);
+        return open(name, MailboxHeader.read(name, "open"), false);
     }
 
     static Mailbox open(String name, MailboxHeader h, boolean sendOnly) {
-        FrameQueue q = Transports.open(name, h);
-        NamedSemaphore turn = null;
+        SharedPage control = null;
         try {
-            NamedSemaphore ack = null;
-            if (h.capacity.isZero()) {
-                turn = NamedSemaphore.open(name + ".turn");
-                ack = NamedSemaphore.open(name + ".ack");
+            if (Transports.needsControl(h)) {
+                control = h.mapControl(name, "open");
             }
-            return new Mailbox(name, h, q, turn, ack, sendOnly);
+            FrameQueue q = Transports.open(name, h, control);
+            return new Mailbox(name, h, q, control, sendOnly);
         } catch (RuntimeException e) {
-            q.close();
-            if (turn != null) {
-                turn.close();
+            if (control != null) {
+                control.close();
             }
             throw e;
         }
@@ -222,25 +255,48 @@ public final class Mailbox implements AutoCloseable {
         return Inbox.openFor(Inbox.lookup(registeredName));
     }
 
-    /** Removes the mailbox {@code name}: its header, queue and semaphores. Open handles keep working until closed. */
+    /**
+     * Removes the mailbox {@code name}: its header and the objects it records (see "What is
+     * checked"). Open handles keep working until closed. NotFoundException when there is no such
+     * mailbox; CorruptedException, removing nothing, when the object of that name is not an
+     * ipcj mailbox.
+     */
     public static void unlink(String name) {
-        checkName(name);
-        if (!remove(name, MailboxHeader.readQuietly(name))) {
+        checkName("unlink", name);
+        MailboxHeader h = MailboxHeader.readForRemoval(name);
+        if (h == null) {
             throw new NotFoundException("unlink", name, Errno.ENOENT, "no mailbox of this name");
         }
+        remove(name, h);
     }
 
-    /** Removes the mailbox {@code name} if it exists: true if anything was removed. For finally blocks. */
+    /**
+     * Removes the mailbox {@code name} if it exists: true if anything was removed. For finally
+     * blocks. The name is a name, never a pattern.
+     */
     public static boolean unlinkIfExists(String name) {
-        checkName(name);
-        return remove(name, MailboxHeader.readQuietly(name));
+        checkName("unlink", name);
+        MailboxHeader h = MailboxHeader.readForRemoval(name);
+        return h != null && remove(name, h);
     }
 
+    /**
+     * Removes the transport objects {@code h} records (those proven to be the mailbox's), then
+     * the header; an object of the name that is not the mailbox's is left, and reported once
+     * the rest is removed.
+     */
     static boolean remove(String name, MailboxHeader h) {
-        boolean any = Transports.remove(name, h);
-        any |= NamedSemaphore.unlinkIfExists(name + ".turn");
-        any |= NamedSemaphore.unlinkIfExists(name + ".ack");
-        any |= MailboxHeader.remove(name);
+        IpcException problem = null;
+        boolean any = false;
+        try {
+            any = Transports.remove(name, h);
+        } catch (IpcException e) {
+            problem = e;
+        }
+        any |= h.remove(name);
+        if (problem != null) {
+            throw problem;
+        }
         return any;
     }
 
@@ -253,193 +309,355 @@ public final class Mailbox implements AutoCloseable {
 
     /** Sends {@code payload}'s remaining bytes, waiting for room (or, at capacity zero, for a receiver). */
     public void send(ByteBuffer payload) throws InterruptedException {
-        send0(payload, -1);
+        try {
+            send0(payload, -1);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     /** Sends, waiting at most {@code timeout}: false (nothing sent) if it could not in time. */
     public boolean send(ByteBuffer payload, Duration timeout) throws InterruptedException {
-        return send0(payload, Sems.nanos(timeout));
+        try {
+            return send0(payload, Timeouts.nanos(timeout, "send", name));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     /** Sends only if that needs no waiting: false (nothing sent) when the mailbox is full. */
     public boolean trySend(ByteBuffer payload) {
         try {
-            return send0(payload, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            try {
+                return send0(payload, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } catch (InternalError e) {
+            throw fault("send", e);
         }
     }
 
     public void send(byte[] payload) throws InterruptedException {
-        send0(ByteBuffer.wrap(payload), -1);
+        try {
+            send0(wrap(payload), -1);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public boolean send(byte[] payload, Duration timeout) throws InterruptedException {
-        return send0(ByteBuffer.wrap(payload), Sems.nanos(timeout));
+        try {
+            return send0(wrap(payload), Timeouts.nanos(timeout, "send", name));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public boolean trySend(byte[] payload) {
-        return trySend(ByteBuffer.wrap(payload));
+        try {
+            return trySend(wrap(payload));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     /** Encodes {@code value} with {@code codec} and sends it. */
     public <T> void send(T value, Codec<T> codec) throws InterruptedException {
-        send0(encode(value, codec), -1);
+        try {
+            send0(encode(value, codec), -1);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public <T> boolean send(T value, Codec<T> codec, Duration timeout) throws InterruptedException {
-        return send0(encode(value, codec), Sems.nanos(timeout));
+        try {
+            long nanos = Timeouts.nanos(timeout, "send", name);
+            return send0(encode(value, codec), nanos);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
     }
 
     public <T> boolean trySend(T value, Codec<T> codec) {
-        return trySend(encode(value, codec));
+        try {
+            return trySend(encode(value, codec));
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
+    }
+
+    private ByteBuffer wrap(byte[] payload) {
+        if (payload == null) {
+            throw new InvalidArgumentException("send", name, 0, "payload is null");
+        }
+        return ByteBuffer.wrap(payload);
     }
 
     private <T> ByteBuffer encode(T value, Codec<T> codec) {
+        checkOpen();
+        if (codec == null) {
+            throw new InvalidArgumentException("send", name, 0, "codec is null");
+        }
+        if (value == null) {
+            throw new InvalidArgumentException("send", name, 0, "value is null");
+        }
         ByteBuffer b = scratch.get();
-        b.clear().limit(header.maxMessageSize);
+        b.clear().limit(max);
         try {
             codec.encode(value, b);
         } catch (BufferOverflowException e) {
             throw new LimitExceededException("send", name, Errno.EMSGSIZE, "the encoded value is larger than the"
-                    + " mailbox's maxMessageSize " + header.maxMessageSize);
+                    + " mailbox's maxMessageSize " + max);
+        } catch (RuntimeException e) {
+            InvalidArgumentException x = new InvalidArgumentException("send", name, 0, "the codec failed to encode the"
+                    + " value: " + e);
+            x.initCause(e);
+            throw x;
         }
         return b.flip();
     }
 
+    /**
+     * Every send ends here. A mapping fault is caught around the whole call, returns included: in
+     * compiled code the JVM raises it at a later safepoint poll (see {@code Faults}), which may lie
+     * anywhere in this frame.
+     */
     private boolean send0(ByteBuffer payload, long nanos) throws InterruptedException {
+        try {
+            return send1(payload, nanos);
+        } catch (InternalError e) {
+            throw fault("send", e);
+        }
+    }
+
+    CorruptedException fault(String call, InternalError e) {
+        if (control != null) {
+            return control.truncated(call, e);
+        }
+        return Faults.truncated(call, name, e, -1);
+    }
+
+    private boolean send1(ByteBuffer payload, long nanos) throws InterruptedException {
         checkOpen();
+        if (payload == null) {
+            throw new InvalidArgumentException("send", name, 0, "payload is null");
+        }
         int len = payload.remaining();
-        if (len > header.maxMessageSize) {
+        if (len > max) {
             throw new LimitExceededException("send", name, Errno.EMSGSIZE, "message of " + len
-                    + " bytes > the mailbox's maxMessageSize " + header.maxMessageSize);
+                    + " bytes > the mailbox's maxMessageSize " + max);
+        }
+        if (nanos != 0 && Thread.interrupted()) {
+            throw new InterruptedException(); // as j.u.c: an interrupted thread does not start to wait
         }
         long seq = sequence.getAndIncrement();
-        boolean sent = turn == null
-                ? queue.put(PID, 0, seq, payload, nanos)
-                : rendezvous(payload, seq, nanos);
+        boolean sent = turn == null ? queue.put(PID, 0, seq, payload, nanos) : rendezvous(payload, seq, nanos);
         if (sent) {
             payload.position(payload.limit());
         }
         return sent;
     }
 
+    private static long word(int pid, int token, int state) {
+        return ((long) pid << 32) | ((long) (token & TOKEN_MASK) << 2) | state;
+    }
+
     private boolean rendezvous(ByteBuffer payload, long seq, long nanos) throws InterruptedException {
-        long deadline = System.nanoTime() + Math.max(nanos, 0);
-        if (!Sems.acquire(turn, nanos)) {
-            return false;
-        }
+        long wait = nanos == 0 ? TRY_RENDEZVOUS_NANOS : nanos;
+        long deadline = Timeouts.deadline(wait);
         try {
-            long token = token(PID, seq);
-            WORD.setVolatile(control, MailboxHeader.RENDEZVOUS, token);
-            // The queue holds at most one message: a cancelled one not yet discarded may delay this put.
-            if (!queue.put(PID, Envelope.FLAG_ACK, seq, payload, Sems.remaining(nanos, deadline))) {
-                WORD.setVolatile(control, MailboxHeader.RENDEZVOUS, IDLE);
+            if (!turn.lock(Timeouts.remaining(wait, deadline))) {
                 return false;
             }
-            InterruptedException interrupted = null;
-            boolean acked;
             try {
-                acked = Sems.acquire(ack, nanos == 0 ? TRY_RENDEZVOUS_NANOS : Sems.remaining(nanos, deadline));
-            } catch (InterruptedException e) {
-                interrupted = e;
-                acked = false;
-            }
-            if (!acked) {
-                if (WORD.compareAndSet(control, MailboxHeader.RENDEZVOUS, token, CANCELLED)) {
-                    if (interrupted != null) {
-                        throw interrupted; // no receiver holds it, and none ever will
+                for (;;) {
+                    int token = TOKENS.incrementAndGet() & TOKEN_MASK;
+                    if (token == 0) {
+                        continue;
                     }
-                    return false;
+                    long offered = word(PID, token, OFFERED);
+                    control.setLongVolatile(MailboxHeader.RENDEZVOUS, offered);
+                    CrashPoints.reach("rv-offered");
+                    if (!queue.put(PID, Envelope.FLAG_ACK, seq, token, payload, Timeouts.remaining(wait, deadline))) {
+                        control.casLong(MailboxHeader.RENDEZVOUS, offered, IDLE);
+                        return false;
+                    }
+                    CrashPoints.reach("rv-put");
+                    int outcome = awaitClaim(offered, wait, deadline);
+                    if (outcome == TAKEN) {
+                        return true;
+                    }
+                    if (outcome == CANCELLED || Timeouts.expired(wait, deadline)) {
+                        return false;
+                    }
+                    // IDLE: the message left the queue unclaimed (its receiver died): offer it again
                 }
-                awaitAck(); // a receiver claimed it and acknowledges at once
-                if (interrupted != null) {
-                    Thread.currentThread().interrupt();
-                }
+            } finally {
+                turn.unlock();
             }
-            return true;
-        } finally {
-            turn.release();
+        } catch (InternalError e) {
+            throw control.truncated("send", e);
         }
     }
 
-    private static long token(int pid, long seq) {
-        return ((long) pid << 32) | (seq & 0xffffffffL);
+    /**
+     * Waits until a receiver claims the offer {@code offered}: TAKEN; CANCELLED when the deadline
+     * passed (or an interrupt came: then InterruptedException) and no receiver holds it; IDLE when
+     * the message vanished from the queue without being claimed.
+     */
+    private int awaitClaim(long offered, long nanos, long deadline) throws InterruptedException {
+        long taken = (offered & ~3L) | TAKEN;
+        long cancelled = (offered & ~3L) | CANCELLED;
+        long slice = 1_000_000L;
+        long emptySince = 0;
+        InterruptedException interrupted = null;
+        for (;;) {
+            long w = control.getLongVolatile(MailboxHeader.RENDEZVOUS);
+            if (w == taken) {
+                // Success rests on that load: make sure it came from a live page (a vanished one
+                // faults silently in compiled code until the next system call, which this is).
+                control.checkSize("send");
+                if (interrupted != null) {
+                    Thread.currentThread().interrupt(); // delivered: the interrupt stays for the next call
+                }
+                return TAKEN;
+            }
+            if (w != offered) {
+                throw new CorruptedException("send", name, 0, "the rendezvous word was overwritten (0x"
+                        + Long.toHexString(w) + ") while this send waited for a receiver: whether one took the"
+                        + " message is unknown");
+            }
+            boolean vanished = false;
+            if (interrupted == null && !Timeouts.expired(nanos, deadline)) {
+                if (queue.pending() == 0) {
+                    long now = System.nanoTime();
+                    if (emptySince == 0) {
+                        emptySince = now | 1;
+                    } else if (now - emptySince >= VANISHED_NANOS) {
+                        vanished = true;
+                    }
+                } else {
+                    emptySince = 0;
+                }
+                if (!vanished) {
+                    try {
+                        control.futexWait(MailboxHeader.RENDEZVOUS + SharedPage.LOW_HALF, (int) offered,
+                                Timeouts.slice(nanos, deadline, emptySince != 0 ? Math.min(slice, VANISHED_NANOS) : slice),
+                                "send");
+                        control.checkSize("send");
+                    } catch (InterruptedException e) {
+                        interrupted = e;
+                    }
+                    slice = Math.min(slice * 2, 100_000_000L);
+                    continue;
+                }
+            }
+            if (control.casLong(MailboxHeader.RENDEZVOUS, offered, cancelled)) {
+                if (vanished) {
+                    return (int) IDLE;
+                }
+                if (interrupted != null) {
+                    throw interrupted; // no receiver holds it, and none ever will
+                }
+                return CANCELLED;
+            }
+            // a receiver claimed it just now: the next look sees TAKEN (or the overwrite)
+        }
     }
 
-    /** A receiver took a rendezvous message: claim it (true), or find its sender gave up (false). */
+    /** A receiver took a rendezvous message: claim it (true), or find it is no longer offered (false). */
     private boolean claim(Envelope env) {
-        if (WORD.compareAndSet(control, MailboxHeader.RENDEZVOUS, token(env.sender, env.sequence), TAKEN)) {
-            ack.release();
+        long offered = word(env.sender, env.token, OFFERED);
+        if (env.token == 0 || (env.token & ~TOKEN_MASK) != 0) {
+            return false;
+        }
+        if (control.casLong(MailboxHeader.RENDEZVOUS, offered, (offered & ~3L) | TAKEN)) {
+            control.futexWake(MailboxHeader.RENDEZVOUS + SharedPage.LOW_HALF);
             return true;
         }
         return false;
-    }
-
-    private void awaitAck() {
-        long deadline = System.nanoTime() + ACK_GRACE_NANOS;
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    if (Sems.acquire(ack, Sems.remaining(ACK_GRACE_NANOS, deadline)) || deadline - System.nanoTime() <= 0) {
-                        return; // no acknowledgement in 10 s: the receiver died between claim and post
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     // ---------------------------------------------------------------- receiving
 
     /** Receives the oldest message, waiting as long as it takes. */
     public Message receive() throws InterruptedException {
-        return receiveMessage(0, -1);
+        try {
+            return receiveMessage(0, -1);
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives the oldest message, waiting at most {@code timeout}: null if none came. */
     public Message receive(Duration timeout) throws InterruptedException {
-        return receiveMessage(0, Sems.nanos(timeout));
+        try {
+            return receiveMessage(0, Timeouts.nanos(timeout, "receive", name));
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives a message if one is waiting now, else null. */
     public Message tryReceive() {
         try {
-            return receiveMessage(0, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+            try {
+                return receiveMessage(0, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        } catch (InternalError e) {
+            throw fault("receive", e);
         }
     }
 
     /** Receives into {@code dst} (payload at its position) and {@code env}, waiting as long as it takes. */
     public void receive(ByteBuffer dst, Envelope env) throws InterruptedException {
-        receive0(0, dst, env, -1);
+        try {
+            receive0(0, dst, env, -1);
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives into {@code dst} and {@code env}, waiting at most {@code timeout}: false if none came. */
     public boolean receive(ByteBuffer dst, Envelope env, Duration timeout) throws InterruptedException {
-        return receive0(0, dst, env, Sems.nanos(timeout));
+        try {
+            checkBuffers(dst, env);
+            return receive0(0, dst, env, Timeouts.nanos(timeout, "receive", name));
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
     }
 
     /** Receives into {@code dst} and {@code env} if a message is waiting now. */
     public boolean tryReceive(ByteBuffer dst, Envelope env) {
         try {
-            return receive0(0, dst, env, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            try {
+                return receive0(0, dst, env, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } catch (InternalError e) {
+            throw fault("receive", e);
         }
     }
 
     Message receiveMessage(int from, long nanos) throws InterruptedException {
+        try {
+            return receiveMessage1(from, nanos);
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
+    }
+
+    private Message receiveMessage1(int from, long nanos) throws InterruptedException {
+        checkReceiver();
         Message k = takeKept(from);
         if (k != null) {
             return k;
@@ -455,39 +673,95 @@ public final class Mailbox implements AutoCloseable {
         return new Message(env.sender, env.sequence, bytes);
     }
 
-    /**
-     * The receive every other method calls: from any sender ({@code from == 0}) or from one,
-     * honouring messages kept earlier, acknowledging rendezvous messages.
-     */
-    boolean receive0(int from, ByteBuffer dst, Envelope env, long nanos) throws InterruptedException {
+    private void checkBuffers(ByteBuffer dst, Envelope env) {
+        if (dst == null) {
+            throw new InvalidArgumentException("receive", name, 0, "dst is null");
+        }
+        if (env == null) {
+            throw new InvalidArgumentException("receive", name, 0, "env is null");
+        }
+        if (dst.isReadOnly()) {
+            throw new InvalidArgumentException("receive", name, 0, "dst is read-only");
+        }
+    }
+
+    private void checkReceiver() {
         checkOpen();
         if (sendOnly) {
             throw new InvalidArgumentException("receive", name, 0, "this handle sends to process "
-                    + header.owner + "'s inbox; only that process receives from it");
+                    + header.owner() + "'s inbox; only that process receives from it");
         }
+    }
+
+    /**
+     * The receive every other method calls: from any sender ({@code from == 0}) or from one,
+     * honouring messages kept earlier, claiming rendezvous messages.
+     */
+    boolean receive0(int from, ByteBuffer dst, Envelope env, long nanos) throws InterruptedException {
+        try {
+            return receive00(from, dst, env, nanos);
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
+    }
+
+    private boolean receive00(int from, ByteBuffer dst, Envelope env, long nanos) throws InterruptedException {
+        checkBuffers(dst, env);
+        checkReceiver();
         Message k = takeKept(from);
         if (k != null) {
             deliver(k, dst, env);
             return true;
         }
-        long deadline = System.nanoTime() + Math.max(nanos, 0);
-        boolean direct = dst.remaining() >= header.maxMessageSize;
+        if (nanos != 0 && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        try {
+            return receive1(from, dst, env, nanos);
+        } catch (InternalError e) {
+            throw fault("receive", e);
+        }
+    }
+
+    private boolean receive1(int from, ByteBuffer dst, Envelope env, long nanos) throws InterruptedException {
+        long deadline = Timeouts.deadline(nanos);
+        boolean direct = dst.remaining() >= room;
         boolean native_ = from != 0 && queue.selectsNatively();
+        boolean rendezvous = header.capacity.isZero();
         for (;;) {
+            checkOpen();
             ByteBuffer into = direct ? dst : scratch.get().clear();
             int start = into.position();
-            long wait = Sems.remaining(nanos, deadline);
+            long wait = Timeouts.remaining(nanos, deadline);
             boolean got = native_ ? queue.takeFrom(from, into, env, wait) : queue.take(into, env, wait);
             if (!got) {
                 return false;
             }
-            if ((env.flags & Envelope.FLAG_ACK) != 0 && control != null && !claim(env)) {
-                into.position(start); // its sender gave up: discard it and keep receiving
-                continue;
+            CrashPoints.reach("rv-taken");
+            if ((env.flags & Envelope.FLAG_ACK) != 0) {
+                if (!rendezvous) {
+                    into.position(start);
+                    throw new CorruptedException("receive", name, 0, "a rendezvous frame from pid " + env.sender
+                            + " in a mailbox of capacity " + header.capacity + ": another program wrote it");
+                }
+                // The claim tells the sender its message arrived: first make sure it did (a
+                // truncation under the take is reported now, before the point of no return).
+                queue.checkIntact("receive");
+                control.checkSize("receive");
+                boolean claimed = claim(env);
+                control.checkIntact("receive"); // a claim on a page the fault guard replaced claims nothing
+                if (!claimed) {
+                    into.position(start); // no longer offered (its sender gave up): discard it and keep receiving
+                    if (Timeouts.expired(nanos, deadline) && nanos != 0) {
+                        return false;
+                    }
+                    continue;
+                }
+                CrashPoints.reach("rv-claimed");
             }
             if (from == 0 || env.sender == from) {
                 if (!direct) {
-                    into.flip();
+                    into.flip().position(start);
                     if (into.remaining() > dst.remaining()) {
                         byte[] bytes = new byte[into.remaining()];
                         into.get(bytes);
@@ -547,17 +821,26 @@ public final class Mailbox implements AutoCloseable {
     }
 
     public int maxMessageSize() {
-        return header.maxMessageSize;
+        return max;
     }
 
     /** Messages waiting in the mailbox now (plus any this handle keeps), or -1 when the transport cannot tell. */
     public long pending() {
-        long p = queue.pending();
-        return p < 0 ? p : p + kept.size();
+        checkOpen();
+        try {
+            long p = queue.pending();
+            return p < 0 ? p : p + kept.size();
+        } catch (InternalError e) {
+            throw fault("pending", e);
+        }
     }
 
     int ownerPid() {
-        return header.owner;
+        return header.owner();
+    }
+
+    MailboxHeader header() {
+        return header;
     }
 
     public boolean isOpen() {
@@ -572,9 +855,8 @@ public final class Mailbox implements AutoCloseable {
         }
         closed = true;
         queue.close();
-        if (turn != null) {
-            turn.close();
-            ack.close();
+        if (control != null) {
+            control.close();
         }
     }
 
@@ -584,8 +866,28 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    static void checkName(String name) {
-        Names.check("mailbox", name, Transports.maxNameLength());
+    static void checkName(String call, String name) {
+        Names.check(call, name, Transports.maxNameLength());
+        String base = name.substring(1);
+        if (base.startsWith("sem.") || base.startsWith(".ipcj-") || base.endsWith(".ring") || base.endsWith(".log")
+                || reservedLogSuffix(base)) {
+            throw new InvalidArgumentException(call, name, 0, "a mailbox name may not start with \"sem.\" or"
+                    + " \".ipcj-\" nor end with \".ring\", \".log\" or \".log.\" and digits: those names belong to the"
+                    + " objects of other mailboxes and semaphores");
+        }
+    }
+
+    private static boolean reservedLogSuffix(String base) {
+        int i = base.lastIndexOf(".log.");
+        if (i < 0 || i + 5 == base.length()) {
+            return false;
+        }
+        for (int j = i + 5; j < base.length(); j++) {
+            if (base.charAt(j) < '0' || base.charAt(j) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

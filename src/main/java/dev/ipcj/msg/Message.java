@@ -41,6 +41,9 @@ public final class Message {
 
     /** The payload decoded by {@code codec}. */
     public <T> T decode(Codec<T> codec) {
+        if (codec == null) {
+            throw new dev.ipcj.InvalidArgumentException("decode", null, 0, "codec is null");
+        }
         return codec.decode(ByteBuffer.wrap(payload).asReadOnlyBuffer());
     }
 

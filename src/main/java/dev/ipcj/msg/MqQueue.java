@@ -1,59 +1,125 @@
 package dev.ipcj.msg;
 
 import dev.ipcj.CorruptedException;
+import dev.ipcj.IpcException;
+import dev.ipcj.NotFoundException;
 import dev.ipcj.posix.MessageQueue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * {@link Transport#POSIX_MQ}: one POSIX message queue named like the mailbox ({@code /NAME}, in
  * the mqueue namespace, apart from shared memory). Each message is one mq message: the
- * 16-byte {@link Envelope}, then the payload, assembled in a per-thread direct buffer (the one
+ * 40-byte {@link Envelope}, then the payload, assembled in a per-thread direct buffer (the one
  * copy; mq_send needs contiguous bytes), all at priority 0 so order is FIFO. The queue's
- * mq_maxmsg is the capacity (1 for a rendezvous) and its mq_msgsize is 16 + maxMessageSize, so
+ * mq_maxmsg is the capacity (1 for a rendezvous) and its mq_msgsize is 40 + maxMessageSize, so
  * the live limits {@code /proc/sys/fs/mqueue/msg_max} and {@code msgsize_max} apply, checked
- * by {@link MessageQueue} with messages that name them. Blocking, timed and non-blocking calls
- * map to mq_send/mq_timedsend/O_NONBLOCK-free tries of {@link MessageQueue}, interruptible.
+ * by {@link MessageQueue} with messages that name them.
+ *
+ * <p>Capacity: the kernel counts. mq_send is one system call that either queued the message or
+ * did not, so a sender killed at any point leaves no reservation behind; bounded(n) is exactly
+ * n messages. The queue's inode (read through {@code /proc/self/fd}) is recorded in the header,
+ * so unlink removes this queue and no other of the name.
  */
 final class MqQueue extends FrameQueue {
+    private final String name;
     private final MessageQueue mq;
     private final int maxMessage;
     private final ThreadLocal<ByteBuffer> frames;
 
-    private MqQueue(MessageQueue mq) {
+    private MqQueue(String name, MessageQueue mq) {
+        this.name = name;
         this.mq = mq;
-        this.maxMessage = mq.maxMessageSize() - Envelope.SIZE;
         int size = mq.maxMessageSize();
+        this.maxMessage = size - Envelope.SIZE;
         this.frames = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder()));
     }
 
-    static MqQueue create(String name, Capacity capacity, int maxMessageSize) {
-        int n = capacity.isZero() ? 1 : capacity.limit();
-        return new MqQueue(MessageQueue.create(name, n, Envelope.SIZE + maxMessageSize));
-    }
-
-    static MqQueue open(String name) {
-        MessageQueue mq = MessageQueue.open(name);
-        if (mq.maxMessageSize() < Envelope.SIZE) {
+    static MqQueue create(String name, MailboxHeader h, MailboxHeader.Created c) {
+        int n = h.capacity.isZero() ? 1 : h.capacity.limit();
+        MessageQueue mq = MessageQueue.create(name, n, Envelope.SIZE + h.maxMessageSize);
+        try {
+            h.id1 = inode(mq);
+            c.write(h, name); // recorded at once: from now on unlink finds exactly this queue
+            return new MqQueue(name, mq);
+        } catch (RuntimeException e) {
             mq.close();
-            throw new CorruptedException("open", name, 0, "the queue's msgsize " + mq.maxMessageSize()
-                    + " cannot hold the 16-byte envelope: not an ipcj mailbox queue");
+            MessageQueue.unlinkIfExists(name); // created exclusively a moment ago: ours
+            throw e;
         }
-        return new MqQueue(mq);
     }
 
-    static boolean remove(String name) {
-        return MessageQueue.unlinkIfExists(name);
+    static MqQueue open(String name, MailboxHeader h) {
+        MessageQueue mq = MessageQueue.open(name);
+        try {
+            int n = h.capacity.isZero() ? 1 : h.capacity.limit();
+            String why = mismatch(mq, h, n);
+            if (why != null) {
+                throw new CorruptedException("open", name, 0, why);
+            }
+            return new MqQueue(name, mq);
+        } catch (RuntimeException e) {
+            mq.close();
+            throw e;
+        }
+    }
+
+    /** Why {@code mq} is not the queue header {@code h} describes; null when it is. */
+    private static String mismatch(MessageQueue mq, MailboxHeader h, int n) {
+        long ino = inode(mq);
+        if (h.id1 != 0 && ino != 0 && ino != h.id1) {
+            return "the POSIX queue " + mq.name() + " is not the one this mailbox created (inode " + ino
+                    + ", the header names " + h.id1 + ")";
+        }
+        if (mq.maxMessageSize() != Envelope.SIZE + h.maxMessageSize || mq.maxMessages() != n) {
+            return "the POSIX queue holds " + mq.maxMessages() + " messages of " + mq.maxMessageSize()
+                    + " bytes; the header says " + n + " of " + Envelope.SIZE + " + " + h.maxMessageSize;
+        }
+        return null;
+    }
+
+    /** The queue's inode, through this process's descriptor of it; 0 when unknown. */
+    private static long inode(MessageQueue mq) {
+        int fd = mq.acquireDescriptor();
+        try {
+            return ShmFiles.inodeFollowing(Path.of("/proc/self/fd/" + fd));
+        } finally {
+            mq.releaseDescriptor();
+        }
+    }
+
+    /** Removes the queue of the mailbox {@code h} describes, if the queue of that name is it. */
+    static boolean remove(String name, MailboxHeader h) {
+        if (h.id1 == 0 && h.state != MailboxHeader.READY) {
+            return false; // the creator died before recording a queue: any queue of the name is not provably its
+        }
+        MessageQueue mq;
+        try {
+            mq = MessageQueue.open(name);
+        } catch (NotFoundException e) {
+            return false;
+        }
+        try {
+            int n = h.capacity.isZero() ? 1 : h.capacity.limit();
+            String why = mismatch(mq, h, n);
+            if (why != null) {
+                throw new CorruptedException("unlink", name, 0, why + ": left in place");
+            }
+            return MessageQueue.unlinkIfExists(name);
+        } finally {
+            mq.close();
+        }
     }
 
     @Override
-    boolean put(int sender, int flags, long sequence, ByteBuffer payload, long timeoutNanos)
+    boolean put(int sender, int flags, long sequence, int token, ByteBuffer payload, long timeoutNanos)
             throws InterruptedException {
         int len = payload.remaining();
         ByteBuffer f = frames.get();
         f.clear();
-        f.putInt(0, sender).putInt(4, flags).putLong(8, sequence);
+        Envelope.write(f, 0, flags, len, sender, sequence, token);
         f.put(Envelope.SIZE, payload, payload.position(), len);
         f.limit(Envelope.SIZE + len);
         if (timeoutNanos < 0) {
@@ -81,14 +147,9 @@ final class MqQueue extends FrameQueue {
         if (len < 0) {
             return false;
         }
-        if (len < Envelope.SIZE) {
-            throw new CorruptedException("mq_receive", mq.name(), 0, "a message of " + len
-                    + " bytes has no 16-byte envelope: another program wrote to this mailbox's queue");
-        }
-        int plen = len - Envelope.SIZE;
-        env.set(f.getInt(0), f.getInt(4), f.getLong(8), plen);
-        dst.put(dst.position(), f, Envelope.SIZE, plen);
-        dst.position(dst.position() + plen);
+        Envelope.read(f, 0, len, true, env, "mq_receive", name);
+        dst.put(dst.position(), f, Envelope.SIZE, env.length);
+        dst.position(dst.position() + env.length);
         return true;
     }
 
@@ -109,6 +170,10 @@ final class MqQueue extends FrameQueue {
 
     @Override
     void unlink() {
-        remove(mq.name());
+        try {
+            MessageQueue.unlinkIfExists(name); // by the creating handle, before anyone else could replace it
+        } catch (IpcException ignored) {
+            // nothing of ours to remove
+        }
     }
 }

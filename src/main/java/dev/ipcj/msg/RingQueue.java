@@ -1,57 +1,73 @@
 package dev.ipcj.msg;
 
 import dev.ipcj.CorruptedException;
+import dev.ipcj.IpcException;
+import dev.ipcj.NotFoundException;
+import dev.ipcj.internal.Faults;
 import dev.ipcj.ring.RecordHandler;
 import dev.ipcj.ring.RingConsumer;
 import dev.ipcj.ring.RingLayout;
 import dev.ipcj.ring.RingProducer;
 import dev.ipcj.ring.RingVariant;
 import dev.ipcj.ring.SharedRing;
-import dev.ipcj.posix.NamedSemaphore;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link Transport#RING}: ipcj's shared-memory ring ({@code /NAME.ring}, MANY_TO_ONE so any
- * number of processes and threads may send). A send claims a record, writes the 16-byte
+ * number of processes and threads may send). A send claims a record, writes the 40-byte
  * {@link Envelope} and the payload straight into the shared mapping and commits it; a receive
  * copies straight out of the mapping into the caller's buffer: one copy each way, no system
  * call and no allocation per message while both sides are busy.
  *
- * <p>The ring is sized in bytes (a power of two holding n records of the largest message), so
- * bounded(n) counts messages with a semaphore {@code /NAME.ring-space} of n permits: a send
- * takes a permit (timed or not), a receive returns one. The ring has one consumer at a time
- * across all processes: a handle attaches it when it receives, keeps it while messages come
- * (no cost per message), and lets it go when a receive finds the ring empty or times out; a
- * second process that receives while the first is attached is refused by the ring with a
- * message naming the holder's pid. Several processes may therefore take turns receiving, but
- * not wait at the same time: use POSIX_MQ or SYSTEM_V for competing receivers.
+ * <p>Every record has the same size R: 8 + 40 + maxMessageSize rounded up to a power of two
+ * (only the bytes of the envelope and the payload are written). R divides the ring's capacity,
+ * so no record ever needs wrap padding, and the number of records in the ring is exactly
+ * {@code (in - out) / R}, read from the ring's header: that is the count bounded(n) keeps, under
+ * the mailbox's gate ({@link GatedQueue}). A kill leaves no reservation to repair: a claim of a
+ * dead sender counts until the consumer turns it into padding and passes it.
+ *
+ * <p>The ring has one consumer at a time across all processes: a handle attaches it when it
+ * receives, keeps it while messages come (no cost per message), and lets it go when a receive
+ * finds the ring empty or times out; a second process that receives while the first is attached
+ * is refused by the ring with a message naming the holder's pid. Several processes may therefore
+ * take turns receiving, but not wait at the same time: use POSIX_MQ or SYSTEM_V for competing
+ * receivers.
  */
-final class RingQueue extends FrameQueue {
-    private final String name;
+final class RingQueue extends GatedQueue {
     private final SharedRing ring;
-    private final NamedSemaphore space;
+    private final SharedPage positions;
+    private final int record;
     private final int maxMessage;
-    private final int limit;
-    private volatile boolean closed;
     private final ReentrantLock receiving = new ReentrantLock();
     private volatile RingProducer producer;
     private RingConsumer consumer; // guarded by receiving
-    private final Copier copier = new Copier(); // guarded by receiving
+    private final Copier copier; // guarded by receiving
 
-    private RingQueue(String name, SharedRing ring, NamedSemaphore space, int limit) {
-        this.name = name;
-        this.limit = limit;
+    private RingQueue(String name, SharedRing ring, SharedPage positions, int record, int limit, int maxMessage,
+                      SharedPage control) {
+        super(name, limit, control);
         this.ring = ring;
-        this.space = space;
-        this.maxMessage = ring.maxRecordLength() - Envelope.SIZE;
+        this.positions = positions;
+        this.record = record;
+        this.maxMessage = maxMessage;
+        this.copier = new Copier(name, record - RingLayout.RECORD_HEADER - Envelope.SIZE);
+    }
+
+    /** R: the record size of a mailbox of {@code maxMessageSize}-byte messages (a power of two). */
+    static long recordSize(int maxMessageSize) {
+        long need = RingLayout.RECORD_HEADER + ((Envelope.SIZE + (long) maxMessageSize + 7) & ~7L);
+        long r = Long.highestOneBit(need);
+        return r < need ? r << 1 : r;
     }
 
     /** Ring bytes for n records of {@code maxMessageSize}; -1 when more than the ring's maximum. */
     static long ringBytes(int n, int maxMessageSize) {
-        long record = 8 + ((Envelope.SIZE + (long) maxMessageSize + 7) & ~7L);
-        long need = Math.max(RingLayout.MIN_CAPACITY, Math.max(2 * record, n * record));
+        long r = recordSize(maxMessageSize);
+        long need = Math.max(RingLayout.MIN_CAPACITY, Math.max(2 * r, n * r));
         long cap = Long.highestOneBit(need);
         if (cap < need) {
             cap <<= 1;
@@ -61,42 +77,94 @@ final class RingQueue extends FrameQueue {
 
     static String refusal(Capacity capacity, int maxMessageSize) {
         int n = capacity.isZero() ? 1 : Math.max(capacity.limit(), 1);
-        if (capacity.isBounded() && ringBytes(n, maxMessageSize) < 0) {
-            return "capacity " + n + " records of 8 + 16 + " + maxMessageSize + " bytes exceed the ring's maximum of "
+        if (ringBytes(n, maxMessageSize) < 0) {
+            return "capacity " + n + " records of " + recordSize(maxMessageSize) + " bytes (8 + " + Envelope.SIZE
+                    + " + " + maxMessageSize + ", rounded up to a power of two) exceed the ring's maximum of "
                     + RingLayout.MAX_CAPACITY + " bytes; Transport.SHM_LOG gives bounded(" + n + ") of any size";
         }
         return null;
     }
 
-    static RingQueue create(String name, Capacity capacity, int maxMessageSize) {
-        int n = capacity.isZero() ? 1 : capacity.limit();
-        long bytes = ringBytes(n, maxMessageSize);
+    static Path ringPath(String name) {
+        return ShmFiles.DIR.resolve(name.substring(1) + ".ring");
+    }
+
+    static RingQueue create(String name, MailboxHeader h, MailboxHeader.Created c, SharedPage control) {
+        int n = h.capacity.isZero() ? 1 : h.capacity.limit();
+        long bytes = ringBytes(n, h.maxMessageSize);
+        int r = (int) recordSize(h.maxMessageSize);
+        if (ShmFiles.attributes(ringPath(name), "create", name) != null) {
+            // Checked first: a ring of that name is another object, and must not be touched.
+            throw new dev.ipcj.AlreadyExistsException("create", name, dev.ipcj.internal.Errno.EEXIST, ringPath(name)
+                    + " exists: another ring or object has the name this mailbox's ring needs");
+        }
         SharedRing ring = SharedRing.create(name + ".ring", RingVariant.MANY_TO_ONE, (int) bytes,
-                Envelope.SIZE + maxMessageSize);
+                r - RingLayout.RECORD_HEADER);
         try {
-            return new RingQueue(name, ring, NamedSemaphore.create(name + ".ring-space", n), n);
+            h.id1 = ShmFiles.inode(ringPath(name));
+            h.id2 = r;
+            c.write(h, name); // recorded at once: from now on unlink finds exactly this ring
+            SharedPage pos = SharedPage.open(ringPath(name), RingLayout.HEADER_SIZE, true, "create", name);
+            return new RingQueue(name, ring, pos, r, n, h.maxMessageSize, control);
         } catch (RuntimeException e) {
             ring.close();
-            SharedRing.unlinkIfExists(name + ".ring");
+            SharedRing.unlinkIfExists(name + ".ring"); // created exclusively a moment ago: ours
             throw e;
         }
     }
 
-    static RingQueue open(String name, MailboxHeader h) {
+    static RingQueue open(String name, MailboxHeader h, SharedPage control) {
+        int n = h.capacity.isZero() ? 1 : h.capacity.limit();
+        String why = refusal(h.capacity, h.maxMessageSize);
+        if (why != null) {
+            throw new CorruptedException("open", name, 0, "the header's capacity and max message size do not fit a"
+                    + " ring: " + why);
+        }
+        long r = recordSize(h.maxMessageSize);
+        if (h.id2 != r) {
+            throw new CorruptedException("open", name, 0, "the header records ring records of " + h.id2
+                    + " bytes; its max message size " + h.maxMessageSize + " makes them " + r);
+        }
+        long ino = ShmFiles.inode(ringPath(name));
+        if (ino == 0) {
+            throw new NotFoundException("open", name, dev.ipcj.internal.Errno.ENOENT, ringPath(name)
+                    + " does not exist (the mailbox was half removed; unlink it)");
+        }
+        if (h.id1 != 0 && ino != h.id1) {
+            throw new CorruptedException("open", name, 0, ringPath(name) + " is not this mailbox's ring (inode " + ino
+                    + ", the header names " + h.id1 + ")");
+        }
         SharedRing ring = SharedRing.open(name + ".ring");
+        SharedPage pos = null;
         try {
-            return new RingQueue(name, ring, NamedSemaphore.open(name + ".ring-space"),
-                    h.capacity.isZero() ? 1 : h.capacity.limit());
+            if (ring.variant() != RingVariant.MANY_TO_ONE || ring.maxRecordLength() != r - RingLayout.RECORD_HEADER
+                    || ring.capacity() < n * r || ring.capacity() % r != 0) {
+                throw new CorruptedException("open", name, 0, "the ring is " + ring.variant() + " of " + ring.capacity()
+                        + " bytes, max record " + ring.maxRecordLength() + "; the header needs MANY_TO_ONE holding "
+                        + n + " records of " + r + " bytes");
+            }
+            pos = SharedPage.open(ringPath(name), RingLayout.HEADER_SIZE, true, "open", name);
+            return new RingQueue(name, ring, pos, (int) r, n, h.maxMessageSize, control);
         } catch (RuntimeException e) {
             ring.close();
+            if (pos != null) {
+                pos.close();
+            }
             throw e;
         }
     }
 
-    static boolean remove(String name) {
-        boolean any = SharedRing.unlinkIfExists(name + ".ring");
-        any |= NamedSemaphore.unlinkIfExists(name + ".ring-space");
-        return any;
+    /** Removes the ring the header names, if the ring of that name is it; true if it did. */
+    static boolean remove(String name, MailboxHeader h) {
+        long ino = ShmFiles.inode(ringPath(name));
+        if (ino == 0 || h.id1 == 0) {
+            return false; // absent, or the creator died before recording it: not provably the mailbox's
+        }
+        if (ino != h.id1) {
+            throw new CorruptedException("unlink", name, 0, ringPath(name) + " is not this mailbox's ring (inode " + ino
+                    + ", the header names " + h.id1 + "): left in place");
+        }
+        return SharedRing.unlinkIfExists(name + ".ring");
     }
 
     private RingProducer producer() {
@@ -114,81 +182,128 @@ final class RingQueue extends FrameQueue {
     }
 
     @Override
-    boolean put(int sender, int flags, long sequence, ByteBuffer payload, long timeoutNanos)
-            throws InterruptedException {
-        if (!Sems.acquire(space, timeoutNanos)) {
-            return false;
+    long count() {
+        long out = positions.getLongVolatile(RingLayout.OUT_OFFSET);
+        long in = positions.getLongVolatile(RingLayout.IN_OFFSET);
+        positions.checkIntact("send");
+        long used = in - out;
+        if (used < 0 || used > ring.capacity()) {
+            positions.checkSize("send");
+            throw new CorruptedException("send", name, 0, "the ring's in " + in + " and out " + out
+                    + " break out <= in <= out + capacity " + ring.capacity());
         }
-        boolean sent = false;
-        try {
-            RingProducer p = producer();
-            int len = payload.remaining();
-            int at = p.claim(Envelope.SIZE + len); // room is certain: n permits, n records of room
-            ByteBuffer b = p.buffer();
-            b.putInt(at, sender).putInt(at + 4, flags).putLong(at + 8, sequence);
-            b.put(at + Envelope.SIZE, payload, payload.position(), len);
-            p.commit(at);
-            sent = true;
-        } finally {
-            if (!sent) {
-                space.release();
-            }
+        return (used + record - 1) / record; // records of other sizes (not ipcj's) count as whole ones
+    }
+
+    @Override
+    boolean publish(int sender, int flags, long sequence, int token, ByteBuffer payload) {
+        RingProducer p = producer();
+        int at = p.tryClaim(record - RingLayout.RECORD_HEADER);
+        if (at < 0) {
+            return false; // claims of dead senders not yet passed by the consumer
         }
+        int len = payload.remaining();
+        ByteBuffer b = p.buffer();
+        Envelope.write(b, at, flags, len, sender, sequence, token);
+        b.put(at + Envelope.SIZE, payload, payload.position(), len);
+        p.commit(at);
         return true;
     }
 
     @Override
     boolean take(ByteBuffer dst, Envelope env, long timeoutNanos) throws InterruptedException {
-        receiving.lockInterruptibly();
+        long deadline = Timeouts.deadline(timeoutNanos);
+        boolean locked = timeoutNanos < 0 ? lockForever()
+                : receiving.tryLock(Timeouts.remaining(timeoutNanos, deadline), TimeUnit.NANOSECONDS);
+        if (!locked) {
+            return false;
+        }
         try {
             if (consumer == null) {
                 consumer = ring.consumer();
             }
             copier.dst = dst;
             copier.env = env;
+            copier.bad = null;
             int n;
-            if (timeoutNanos < 0) {
-                n = consumer.take(copier, 1);
-            } else if (timeoutNanos == 0) {
-                n = consumer.read(copier, 1);
-            } else {
-                n = consumer.read(copier, 1, Duration.ofNanos(timeoutNanos));
+            long wait = Timeouts.remaining(timeoutNanos, deadline);
+            try {
+                if (wait < 0) {
+                    n = consumer.take(copier, 1);
+                } else if (wait == 0) {
+                    n = consumer.read(copier, 1);
+                } else {
+                    n = consumer.read(copier, 1, Duration.ofNanos(wait));
+                }
+            } finally {
+                copier.dst = null;
+                copier.env = null;
             }
-            copier.dst = null;
             if (n == 0) {
                 consumer.close(); // idle: let another process receive (see the class comment)
                 consumer = null;
                 return false;
             }
-            if (copier.bad >= 0) {
-                int bad = copier.bad;
-                copier.bad = -1;
-                throw new CorruptedException("ring read", name, 0, "a record of " + bad
-                        + " bytes has no 16-byte envelope: another program wrote to this mailbox's ring");
-            }
+        } catch (InternalError e) {
+            throw truncated("receive", e);
         } finally {
             receiving.unlock();
         }
-        space.release();
+        freed();
+        if (copier.bad != null) {
+            CorruptedException bad = copier.bad;
+            copier.bad = null;
+            throw bad;
+        }
         return true;
+    }
+
+    private boolean lockForever() throws InterruptedException {
+        receiving.lockInterruptibly();
+        return true;
+    }
+
+    @Override
+    void checkIntact(String call) {
+        positions.checkSize(call, RingLayout.HEADER_SIZE + (long) ring.capacity());
+    }
+
+    @Override
+    CorruptedException truncated(String call, InternalError e) {
+        long s = positions.currentSize();
+        if (s >= 0 && s < RingLayout.HEADER_SIZE + (long) ring.capacity()) {
+            return Faults.truncated(call, ringPath(name).toString(), e, s);
+        }
+        return super.truncated(call, e);
     }
 
     /** Copies one record out of the mapping: envelope into env, payload into dst. */
     private static final class Copier implements RecordHandler {
+        private final String name;
+        private final int max;
         ByteBuffer dst;
         Envelope env;
-        int bad = -1;
+        CorruptedException bad;
+
+        Copier(String name, int max) {
+            this.name = name;
+            this.max = max;
+        }
 
         @Override
         public void onRecord(ByteBuffer buffer, int offset, int length) {
-            if (length < Envelope.SIZE) {
-                bad = length;
+            try {
+                Envelope.read(buffer, offset, length, false, env, "ring read", name);
+                if (env.length > max) {
+                    throw new CorruptedException("ring read", name, 0, "a frame says its payload is " + env.length
+                            + " bytes, more than its record holds (" + max + ")");
+                }
+            } catch (CorruptedException e) {
+                bad = e; // consumed: thrown once the ring has moved past it
                 return;
             }
-            int plen = length - Envelope.SIZE;
-            env.set(buffer.getInt(offset), buffer.getInt(offset + 4), buffer.getLong(offset + 8), plen);
-            dst.put(dst.position(), buffer, offset + Envelope.SIZE, plen);
-            dst.position(dst.position() + plen);
+            dst.put(dst.position(), buffer, offset + Envelope.SIZE, env.length);
+            dst.position(dst.position() + env.length);
         }
     }
 
@@ -198,13 +313,21 @@ final class RingQueue extends FrameQueue {
     }
 
     @Override
+    int receiveRoom() {
+        return record - RingLayout.RECORD_HEADER - Envelope.SIZE;
+    }
+
+    @Override
     long pending() {
-        return limit - space.value(); // permits taken: messages in the ring or being written
+        try {
+            return count();
+        } catch (InternalError e) {
+            throw truncated("pending", e);
+        }
     }
 
     @Override
     public void close() {
-        closed = true;
         if (receiving.tryLock()) { // a receiver blocked in the ring is woken by ring.close() below
             try {
                 if (consumer != null) {
@@ -220,11 +343,15 @@ final class RingQueue extends FrameQueue {
             p.close();
         }
         ring.close();
-        space.close();
+        positions.close();
     }
 
     @Override
     void unlink() {
-        remove(name);
+        try {
+            SharedRing.unlinkIfExists(name + ".ring");
+        } catch (IpcException ignored) {
+            // nothing of ours to remove
+        }
     }
 }

@@ -21,18 +21,38 @@ import dev.ipcj.internal.SysFiles;
  */
 public enum Transport {
     /** POSIX message queues (mq_open): the default. */
-    POSIX_MQ("POSIX message queue"),
+    POSIX_MQ(1, "POSIX message queue"),
     /** System V message queues (msgget): message types give direct naming and selective receive. */
-    SYSTEM_V("System V message queue"),
+    SYSTEM_V(2, "System V message queue"),
     /** ipcj's shared-memory ring buffer: the fastest. */
-    RING("shared-memory ring"),
+    RING(3, "shared-memory ring"),
     /** An append-only log of segment files in /dev/shm: the one unbounded transport. */
-    SHM_LOG("shared-memory log");
+    SHM_LOG(4, "shared-memory log");
 
+    private final int code;
     private final String description;
 
-    Transport(String description) {
+    Transport(int code, String description) {
+        this.code = code;
         this.description = description;
+    }
+
+    /**
+     * The transport's code in a mailbox header (and in {@code ipcj_msg.h}): fixed forever, so
+     * adding a transport never changes what an existing mailbox's header means.
+     */
+    public int code() {
+        return code;
+    }
+
+    /** The transport of header code {@code code}, or null for an unknown code. */
+    static Transport ofCode(int code) {
+        for (Transport t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** The transport {@link Mailbox#create} uses when none is named. */

@@ -37,7 +37,7 @@ class LogQueueTest {
         Envelope env = new Envelope();
         ByteBuffer b = ByteBuffer.allocateDirect(4096);
         try (LogQueue q = LogQueue.create(n, LogQueue.DEFAULT_DIR, Capacity.unbounded(), 4096)) {
-            int count = 700; // 700 * 4120 bytes: three 1 MiB segments
+            int count = 700; // 700 * 4136 bytes (40 + 4096): three 1 MiB segments
             for (int i = 0; i < count; i++) {
                 b.clear().putInt(0, i);
                 assertTrue(q.put(1234, 0, i, b, 0));
@@ -105,12 +105,12 @@ class LogQueueTest {
         try (LogQueue q = LogQueue.create(n, LogQueue.DEFAULT_DIR, Capacity.bounded(4), 64)) {
             assertTrue(q.put(1, 0, 0, ByteBuffer.wrap("hello".getBytes()), 0));
             try (RandomAccessFile f = new RandomAccessFile("/dev/shm/" + n.substring(1) + ".log.0", "rw")) {
-                f.seek(0);
-                f.write(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}); // length 2^31-1
+                f.seek(LogQueue.SEGMENT_HEADER + 8); // the first record's payload length
+                f.write(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}); // 2^31-1
             }
             CorruptedException e = assertThrows(CorruptedException.class,
                     () -> q.take(ByteBuffer.allocate(64), new Envelope(), 0));
-            assertTrue(e.getMessage().contains("has length 2147483647"), e.getMessage());
+            assertTrue(e.getMessage().contains("says its payload is 2147483647 bytes"), e.getMessage());
         }
     }
 

@@ -1,0 +1,64 @@
+package dev.ipcj.msg;
+
+/**
+ * "Something changed": a 32-bit sequence in shared memory that wakers bump and sleepers wait on
+ * with a futex, and a waiters flag 4 bytes after it, so that a waker makes a system call only
+ * when someone sleeps (the pattern of the ring's futex words; see {@code SharedRing}).
+ *
+ * <pre>
+ *   sleeper                                  waker
+ *   observe(): s = seq                       (the change, e.g. a message taken)
+ *   re-check the condition; unchanged:       ring(): seq += 1 (a locked add: a full fence)
+ *   await(s): waiters = 1; fence;                    waiters == 1? CAS it 0, FUTEX_WAKE all
+ *             seq == s? FUTEX_WAIT(seq, s)
+ * </pre>
+ *
+ * A doorbell carries no count: a sleeper always re-checks the real condition (messages in the
+ * queue, room in it) after waking. So a waker killed between its change and its ring costs
+ * nothing but time: every sleep is a slice (10 ms growing to 250 ms), after which the sleeper
+ * looks again. A killed sleeper leaves the flag set, which costs its next waker one useless
+ * wake-up call.
+ */
+final class Doorbell {
+    static final int SIZE = 8;
+    private static final int WAITERS = 4;
+    static final long FIRST_SLICE = 10_000_000L;
+    static final long MAX_SLICE = 250_000_000L;
+
+    private final SharedPage page;
+    private final int off;
+    private final String call;
+
+    Doorbell(SharedPage page, int off, String call) {
+        this.page = page;
+        this.off = off;
+        this.call = call;
+    }
+
+    /** The sequence now: read before checking the condition, passed to {@link #await}. */
+    int observe() {
+        return page.getIntVolatile(off);
+    }
+
+    /** Something changed: bump the sequence and wake the sleepers, if any. */
+    void ring() {
+        page.getAndAddInt(off, 1);
+        if (page.getIntVolatile(off + WAITERS) != 0 && page.casInt(off + WAITERS, 1, 0)) {
+            page.futexWake(off);
+        }
+    }
+
+    /**
+     * Sleeps at most {@code nanos} (&gt; 0) while the sequence still is {@code observed}. Returns
+     * when rung, on timeout, or spuriously: the caller re-checks its condition either way.
+     */
+    void await(int observed, long nanos) throws InterruptedException {
+        page.setIntVolatile(off + WAITERS, 1);
+        java.lang.invoke.VarHandle.fullFence();
+        if (page.getIntVolatile(off) != observed) {
+            return;
+        }
+        page.futexWait(off, observed, nanos, call);
+        page.checkSize(call);
+    }
+}
