@@ -125,6 +125,7 @@ public final class MappedRegion implements AutoCloseable {
      * report a truncation as its own (a plain, thread-local load: cheap on any data path).
      */
     public void checkIntact(String call) {
+        notNull("checkIntact", call, "call");
         if (faultFlag != 0 && FaultGuards.faulted(faultFlag)) {
             throw truncated(call);
         }
