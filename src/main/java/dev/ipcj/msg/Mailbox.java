@@ -245,6 +245,20 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * What the header of mailbox {@code name} says, without opening it: nothing is created,
+     * waited for or removed. NotFoundException when there is no such mailbox; CorruptedException
+     * when the file is not an ipcj mailbox header of a version this ipcj reads.
+     */
+    public static MailboxInfo inspect(String name) {
+        checkName("inspect", name);
+        MailboxHeader h = MailboxHeader.readForRemoval(name);
+        if (h == null) {
+            throw new NotFoundException("inspect", name, dev.ipcj.internal.Errno.ENOENT, "no mailbox of this name");
+        }
+        return new MailboxInfo(name, h);
+    }
+
     /** A handle that sends to the {@link Inbox} of process {@code pid}. */
     public static Mailbox toProcess(long pid) {
         return Inbox.openFor(pid);

@@ -87,11 +87,11 @@ class RmDeadTest {
             String ready = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertTrue(ready != null && ready.startsWith("READY "), "child " + CASES[i][0] + ": " + ready);
             if (CASES[i][0].equals("SYSTEM_V")) {
-                // The inbox's System V queue is IPC_PRIVATE: only its header (v1: the long at 24) finds it.
-                int id = (int) header("ipcj-pid-" + p.pid()).getLong(24);
+                // The inbox's System V queue is IPC_PRIVATE: only its header finds it.
+                int id = (int) Mailbox.inspect("/ipcj-pid-" + p.pid()).systemVQueueId();
                 sysvIds.add(id);
                 cleanups.add(() -> SysvMsg.msgctlRmid(id));
-                int boxId = (int) header(boxes.get(i).substring(1)).getLong(24);
+                int boxId = (int) Mailbox.inspect(boxes.get(i)).systemVQueueId();
                 cleanups.add(() -> SysvMsg.msgctlRmid(boxId));
             }
         }

@@ -21,33 +21,30 @@ import java.nio.file.StandardOpenOption;
  * A magic and a version are checked before any field is believed; a version this ipcj does not
  * know is reported as such, and {@code rm --dead} never removes on its account.
  *
- * <p>The layouts read (native byte order), as of header versions:
+ * <p>A mailbox header is read by its owner, the library ({@link dev.ipcj.msg.Mailbox#inspect}),
+ * which checks its magic, version, checksum and name; the other layouts are read here (native
+ * byte order), as of their versions:
  * <pre>
- *   mailbox (dev.ipcj.msg.MailboxHeader), magic int 0x58424D49 "IMBX" at 0, short version at 4
- *     v1: short transport at 6 (0 POSIX_MQ, 1 SYSTEM_V, 2 RING, 3 SHM_LOG: Transport.ordinal()),
- *         int capacity at 8 (-1 unbounded, 0 rendezvous), int max message size at 12,
- *         int owner pid at 16 (an inbox's process, 0 for a named mailbox), long transport word
- *         at 24 (SYSTEM_V: the queue's id)
  *   ring (dev.ipcj.ring.RingLayout), magic long 0x474E49524A435049 "IPCJRING" at 0, int version at 8
  *     v1: int variant at 12 (1 ONE_TO_ONE, 2 MANY_TO_ONE), int capacity at 16, int max record at 20,
  *         int producer pid at 40 (ONE_TO_ONE), int consumer pid at 44 (0: none attached)
- *   log state (dev.ipcj.msg.LogQueue, NAME.log), magic int 0x474F4C49 "ILOG" at 0, no version:
- *         int lock holder pid at 8 (0 free), long messages at 56
- *   registered name (dev.ipcj.msg.Inbox, ipcj-name.NAME): the owner's pid, ASCII decimal
+ *   log state (dev.ipcj.msg.LogQueue, NAME.log), magic int 0x474F4C49 "ILOG" at 0, int version at 4
+ *     v2: lock holder identity at 64 (pid in bits 0..31, 0 free), generation at 128, the committed
+ *         slot (generation &amp; 1) at 192 + 64 * slot: appended at +32, consumed at +40
+ *   registered name (dev.ipcj.msg.Inbox, ipcj-name.NAME): "PID STARTTIME" (or "PID"), ASCII decimal
  * </pre>
  */
 public sealed interface Header {
     /** The most bytes read from a file. */
-    int READ = 128;
+    int READ = 512;
     int MAILBOX_MAGIC = 0x58424D49;
     long RING_MAGIC = 0x474E49524A435049L;
     int LOG_MAGIC = 0x474F4C49;
-    String[] TRANSPORTS_V1 = {"POSIX_MQ", "SYSTEM_V", "RING", "SHM_LOG"};
 
     /** One line for {@code ls}. */
     String describe();
 
-    /** A mailbox header of a version this ipcj reads. {@code transport} is one of {@link #TRANSPORTS_V1}. */
+    /** A mailbox header of a version this ipcj reads (through {@link dev.ipcj.msg.Mailbox#inspect}). */
     record Mailbox(int version, String transport, int capacity, int maxMessageSize, int owner, long word)
             implements Header {
         @Override
@@ -95,6 +92,9 @@ public sealed interface Header {
     record Log(int lockHolder, long messages) implements Header {
         @Override
         public String describe() {
+            if (lockHolder < 0) {
+                return "log state of a version unknown to this ipcj";
+            }
             return "log state: " + messages + " messages, lock " + (lockHolder == 0 ? "free"
                     : "held by " + lockHolder + " (" + Pids.state(lockHolder) + ")");
         }
@@ -155,6 +155,9 @@ public sealed interface Header {
                 return new Unreadable(e.getClass().getSimpleName() + ": " + e.getMessage());
             }
             b.flip();
+            if (b.limit() >= 4 && b.getInt(0) == MAILBOX_MAGIC) {
+                return mailbox(name, b);
+            }
             return parse(b);
         } finally {
             PosixShm.close(fd);
@@ -179,25 +182,14 @@ public sealed interface Header {
             return new Ring(version, b.getInt(12), b.getInt(16) & 0xffffffffL, b.getInt(20), b.getInt(40), b.getInt(44));
         }
         if (n >= 4 && b.getInt(0) == MAILBOX_MAGIC) {
-            int version = n >= 6 ? b.getShort(4) : -1;
-            if (version != 1) {
-                return new UnknownMailbox(version, null);
-            }
-            if (n < 32) {
-                return new UnknownMailbox(version, "only " + n + " bytes (a v1 header has 64)");
-            }
-            int t = b.getShort(6);
-            int cap = b.getInt(8);
-            int max = b.getInt(12);
-            int owner = b.getInt(16);
-            if (t < 0 || t >= TRANSPORTS_V1.length || cap < -1 || max < 0 || owner < 0) {
-                return new UnknownMailbox(version, "transport " + t + ", capacity " + cap + ", max message " + max
-                        + ", owner " + owner + ": out of range (scribbled?)");
-            }
-            return new Mailbox(version, TRANSPORTS_V1[t], cap, max, owner, b.getLong(24));
+            return new UnknownMailbox(n >= 6 ? b.getShort(4) : -1, "read through the library only (Header.read)");
         }
         if (n >= 4 && b.getInt(0) == LOG_MAGIC) {
-            return new Log(n >= 12 ? b.getInt(8) : 0, n >= 64 ? b.getLong(56) : -1);
+            if (n < 8 || b.getInt(4) != 2 || n < 320) {
+                return new Log(-1, -1);
+            }
+            int slot = 192 + 64 * (int) (b.getLong(128) & 1);
+            return new Log((int) b.getLong(64), b.getLong(slot + 32) - b.getLong(slot + 40));
         }
         if (n >= 4 && b.getInt(0) == 0 && n >= 8 && b.getLong(0) == 0) {
             // A ring's magic is written last: 0 while its creator initialises it.
@@ -210,14 +202,26 @@ public sealed interface Header {
         return new Foreign(first, n);
     }
 
-    /** The decimal pid a name file holds (1..10 digits, optional trailing newline), or null. */
+    /** The mailbox header of {@code name}, as the library reads it; unknown when it refuses it. */
+    private static Header mailbox(String name, ByteBuffer b) {
+        try {
+            dev.ipcj.msg.MailboxInfo m = dev.ipcj.msg.Mailbox.inspect(name);
+            return new Mailbox(m.version(), m.transport().name(), m.capacity().limit(), m.maxMessageSize(),
+                    m.ownerPid(), m.systemVQueueId());
+        } catch (dev.ipcj.IpcException e) {
+            return new UnknownMailbox(b.limit() >= 6 ? b.getShort(4) : -1, e.getMessage());
+        }
+    }
+
+    /** The decimal pid a name file holds ("PID STARTTIME" or "PID", optional trailing newline), or null. */
     private static Long pid(ByteBuffer b) {
         String s = StandardCharsets.US_ASCII.decode(b.duplicate()).toString();
         String t = s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
-        if (!t.matches("[1-9][0-9]{0,9}")) {
+        if (!t.matches("[1-9][0-9]{0,9}( [0-9]{1,20})?")) {
             return null;
         }
-        long v = Long.parseLong(t);
+        int sp = t.indexOf(' ');
+        long v = Long.parseLong(sp < 0 ? t : t.substring(0, sp));
         return v <= Integer.MAX_VALUE ? v : null;
     }
 }
