@@ -16,4 +16,5 @@
 #include "ipcj_sysv_msg.h"
 #include "ipcj_sysv_sem.h"
 #include "ipcj_fault.h"
+#include "ipcj_msg.h"
 #endif
