@@ -80,7 +80,18 @@ public final class Inbox implements AutoCloseable {
     /** Creates this process's inbox on {@code transport} with {@code capacity}. A process has one inbox. */
     public static Inbox create(Transport transport, Capacity capacity, int maxMessageSize) {
         String name = PREFIX + PID;
-        MailboxHeader old = MailboxHeader.readForRemoval(name);
+        MailboxHeader old;
+        try {
+            old = MailboxHeader.readForRemoval(name);
+        } catch (dev.ipcj.CorruptedException e) {
+            // Not a header ipcj reads (empty: an older ipcj killed between claiming the name and
+            // writing it). The name is this pid's inbox by convention, so a file older than this
+            // process was left by the dead process that had the pid before: remove that file only.
+            if (!removeStale(name)) {
+                throw e;
+            }
+            old = null;
+        }
         if (old != null) {
             if (old.ownerIdentity == ME || ProcessIdentity.alive(old.ownerIdentity)
                     || ProcessIdentity.alive(old.creator)) {
@@ -89,6 +100,32 @@ public final class Inbox implements AutoCloseable {
             Mailbox.remove(name, old); // left by a dead process whose pid this one now has
         }
         return new Inbox(Mailbox.create(name, transport, capacity, maxMessageSize, ME));
+    }
+
+    /**
+     * Removes the file at this process's inbox name when it is provably stale: a regular file of
+     * this user that was last changed more than a second before this process started (so by a
+     * process that had this pid before). True if it removed it (or it was gone).
+     */
+    private static boolean removeStale(String name) {
+        java.nio.file.Path p = MailboxHeader.path(name);
+        java.nio.file.LinkOption noFollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+        try {
+            java.util.Map<String, Object> a = java.nio.file.Files.readAttributes(p, "unix:ino,uid,ctime,mode", noFollow);
+            Object me = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+            long started = ProcessIdentity.startMillis();
+            // A second's margin over the start time's precision: a pid is reused only after the
+            // kernel went through all others, so a file the earlier process left is far older.
+            if (started < 0 || ((Integer) a.get("mode") & 0170000) != 0100000 || !a.get("uid").equals(me)
+                    || ((java.nio.file.attribute.FileTime) a.get("ctime")).toMillis() > started - 1000) {
+                return false;
+            }
+            return ShmFiles.deleteIfSame(p, (Long) a.get("ino"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
