@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.ipcj.IpcException;
 import dev.ipcj.test.Adversarial;
 import dev.ipcj.test.IpcNames;
+import dev.ipcj.test.Processes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
@@ -384,6 +385,23 @@ class MsgKillTest {
         return p;
     }
 
+    /** The thread stacks of victims that are stuck (jcmd Thread.print), for the failure message. */
+    private static String threadDumps(List<Victim> stuck) {
+        StringBuilder sb = new StringBuilder();
+        for (Victim v : stuck) {
+            sb.append("--- victim ").append(v.window).append(" pid ").append(v.process.pid()).append(":\n");
+            try {
+                Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(v.process.pid()), "Thread.print").redirectErrorStream(true).start();
+                sb.append(Processes.waitFor(j, 20));
+            } catch (Exception e) {
+                sb.append("(no thread dump: ").append(e).append(")\n");
+            }
+            sb.append("output so far: ").append(v.lines).append('\n');
+        }
+        return sb.toString();
+    }
+
     private static final class Victim {
         final String window;
         final Process process;
@@ -420,8 +438,10 @@ class MsgKillTest {
         long deadline = System.nanoTime() + 60_000_000_000L;
         int kills = 0;
         while (!left.isEmpty()) {
-            assertTrue(System.nanoTime() < deadline, Adversarial.describe(what + ": victims never reached "
-                    + left.stream().map(v -> v.window).toList()));
+            if (System.nanoTime() >= deadline) {
+                fail(Adversarial.describe(what + ": victims never reached "
+                        + left.stream().map(v -> v.window).toList()) + "\n" + threadDumps(left));
+            }
             boolean progressed = false;
             for (Victim v : new ArrayList<>(left)) {
                 String line;
