@@ -31,7 +31,7 @@ final class Wreckage {
     static void remove(String name, int sysvId) {
         try {
             Mailbox.unlinkIfExists(name);
-        } catch (IpcException e) {
+        } catch (RuntimeException e) {
             // damaged: removed by name below
         }
         String base = name.substring(1);
@@ -52,7 +52,7 @@ final class Wreckage {
         }
         try {
             MessageQueue.unlinkIfExists(name);
-        } catch (IpcException e) {
+        } catch (RuntimeException e) {
             // none
         }
         if (sysvId >= 0) {
