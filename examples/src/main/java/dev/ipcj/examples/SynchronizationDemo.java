@@ -1,5 +1,6 @@
 package dev.ipcj.examples;
 
+import dev.ipcj.launch.Child;
 import static dev.ipcj.examples.Examples.say;
 
 import dev.ipcj.msg.Capacity;
@@ -33,7 +34,7 @@ public final class SynchronizationDemo {
             }
             return;
         }
-        Examples.cli("sync", args);
+        run(Examples.Args.parse("sync", args, 0).transport());
     }
 
     /** Runs the example over transport {@code t}. */
@@ -55,7 +56,7 @@ public final class SynchronizationDemo {
             Message late = box.receive(Duration.ofMillis(200));
             say("parent", "receive(200 ms) on empty: " + late + " after " + millis(t0) + " ms");
 
-            Process c = Examples.child(SynchronizationDemo.class, "child", name);
+            Child c = Examples.child(SynchronizationDemo.class, "child", name);
             t0 = System.nanoTime();
             Message m = box.receive();                         // blocks in the kernel, no CPU used
             say("parent", "blocking receive got \"" + m.text() + "\" from pid " + m.sender() + " after "

@@ -1,5 +1,6 @@
 package dev.ipcj.examples;
 
+import dev.ipcj.launch.Child;
 import static dev.ipcj.examples.Examples.say;
 
 import dev.ipcj.IpcException;
@@ -46,7 +47,7 @@ public final class BufferingDemo {
             }
             return;
         }
-        Examples.cli("buffering", args);
+        run(Examples.Args.parse("buffering", args, 0).transport());
     }
 
     /** Runs the example over transport {@code t}. */
@@ -54,7 +55,7 @@ public final class BufferingDemo {
         String base = "/ipcj-demo-" + Examples.PID;
         try {
             try (Mailbox zero = Mailbox.create(base + "-zero", t, Capacity.zero(), 64)) {
-                Process c = Examples.child(BufferingDemo.class, "receiver", zero.name());
+                Child c = Examples.child(BufferingDemo.class, "receiver", zero.name());
                 long t0 = System.nanoTime();
                 zero.send("rendezvous", Codec.UTF8);
                 say("parent", t + " zero: send returned after " + (System.nanoTime() - t0) / 1_000_000

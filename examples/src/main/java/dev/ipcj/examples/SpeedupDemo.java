@@ -1,5 +1,6 @@
 package dev.ipcj.examples;
 
+import dev.ipcj.launch.Child;
 import static dev.ipcj.examples.Examples.say;
 
 import dev.ipcj.msg.Capacity;
@@ -42,8 +43,16 @@ public final class SpeedupDemo {
             worker(args[1], args[2]);
             return;
         }
-        Examples.cli("speedup", args);
+        Examples.Args a = Examples.Args.parse("speedup", args, 2);
+        if (refusal(a.transport()) != null) {
+            Examples.usage("speedup", refusal(a.transport()));
+        }
+        run((int) a.number("speedup", 0, "WORKERS", MAX_WORKERS, Runtime.getRuntime().availableProcessors()),
+                a.number("speedup", 1, "LIMIT", MAX_LIMIT, DEFAULT_LIMIT), a.transport());
     }
+
+    /** The most worker processes. */
+    public static final int MAX_WORKERS = 64;
 
     /** Why {@code t} cannot serve competing workers, or null when it can. */
     public static String refusal(Transport t) {
@@ -55,7 +64,7 @@ public final class SpeedupDemo {
     /** Counts the primes below {@code limit} with 1 and then {@code n} workers over {@code t}. */
     public static void run(int n, long limit, Transport t) throws Exception {
         if (refusal(t) != null) {
-            throw new dev.ipcj.cli.UsageProblem(refusal(t));
+            throw new IllegalArgumentException(refusal(t));
         }
         say("parent", "counting primes below " + limit + " in " + CHUNKS + " chunks over " + t);
         long[] one = timed(1, limit, t);
@@ -71,7 +80,7 @@ public final class SpeedupDemo {
     private static long[] timed(int workers, long limit, Transport t) throws Exception {
         String tasks = "/ipcj-demo-" + Examples.PID + "-tasks";
         String results = "/ipcj-demo-" + Examples.PID + "-results";
-        List<Process> ps = new ArrayList<>();
+        List<Child> ps = new ArrayList<>();
         try (Mailbox taskBox = Mailbox.create(tasks, t, Capacity.bounded(8), 16);
              Mailbox resultBox = Mailbox.create(results, t, Capacity.bounded(8), 8)) {
             for (int i = 0; i < workers; i++) {
@@ -101,13 +110,13 @@ public final class SpeedupDemo {
             }
             long elapsed = System.nanoTime() - t0;
             feeder.join();
-            for (Process p : ps) {
+            for (Child p : ps) {
                 Examples.await(p);
             }
             say("parent", String.format("%d worker(s): %.0f ms", workers, elapsed / 1e6));
             return new long[] {primes, elapsed};
         } finally {
-            ps.forEach(Process::destroy);
+            ps.forEach(Child::close);
             Mailbox.unlinkIfExists(tasks);
             Mailbox.unlinkIfExists(results);
         }

@@ -1,11 +1,11 @@
 package dev.ipcj.examples;
 
 import dev.ipcj.MappedRegion;
+import dev.ipcj.launch.Child;
 import dev.ipcj.posix.SharedMemory;
 import dev.ipcj.posix.UnnamedSemaphore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * The textbook bounded buffer, across two processes: a producer and a consumer share a
@@ -36,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * a second JVM and removes the shared object at the end.
  */
 public final class ProducerConsumerDemo {
+    /** Items passed when none are asked for. */
+    public static final int DEFAULT_ITEMS = 20;
+    /** The most items one run passes. */
+    public static final int MAX_ITEMS = 10_000_000;
     static final int SLOTS = 8;
     static final int EMPTY = 0;
     static final int FULL = 64;
@@ -54,7 +58,8 @@ public final class ProducerConsumerDemo {
             consumer(args[1], Integer.parseInt(args[2]));
             return;
         }
-        Examples.cli("producer-consumer", args);
+        run((int) Examples.Args.parse("producer-consumer", args, 1)
+                .number("producer-consumer", 0, "ITEMS", MAX_ITEMS, DEFAULT_ITEMS));
     }
 
     /** Passes {@code items} items from this process (the producer) to a child JVM (the consumer). */
@@ -69,11 +74,7 @@ public final class ProducerConsumerDemo {
             UnnamedSemaphore empty = UnnamedSemaphore.init(mem, EMPTY, SLOTS);
             UnnamedSemaphore full = UnnamedSemaphore.init(mem, FULL, 0);
             say("producer", "created " + name + ": " + SLOTS + " slots, empty=" + SLOTS + " full=0");
-            Process consumer = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
-                    ProducerConsumerDemo.class.getName(), "consumer", name, Integer.toString(items))
-                    .inheritIO().start();
+            Child consumer = Examples.child(ProducerConsumerDemo.class, "consumer", name, Integer.toString(items));
             try {
                 int in = 0;
                 for (int i = 1; i <= items; i++) {
@@ -89,14 +90,9 @@ public final class ProducerConsumerDemo {
                     mem.putIntVolatile(IN, in);
                     full.release();                  // one more full slot: wakes the consumer
                 }
-                if (!consumer.waitFor(60, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("consumer did not finish");
-                }
-                if (consumer.exitValue() != 0) {
-                    throw new IllegalStateException("consumer failed with status " + consumer.exitValue());
-                }
+                consumer.awaitSuccess(Duration.ofSeconds(60));
             } finally {
-                consumer.destroyForcibly();
+                consumer.close();
                 empty.close();
                 full.close();
             }

@@ -1,5 +1,6 @@
 package dev.ipcj.examples;
 
+import dev.ipcj.launch.Child;
 import static dev.ipcj.examples.Examples.say;
 
 import dev.ipcj.msg.Capacity;
@@ -31,7 +32,7 @@ public final class NamingDemo {
             child(args[1], args[2]);
             return;
         }
-        Examples.cli("naming", args);
+        run(Examples.Args.parse("naming", args, 0).transport());
     }
 
     /** Runs the example over transport {@code t}. */
@@ -41,7 +42,7 @@ public final class NamingDemo {
         say("parent", "transport " + t);
         try (Mailbox orders = Mailbox.create(box, t, Capacity.bounded(4), 128);
              Inbox inbox = Inbox.create(t, Capacity.bounded(4), 128).register(service)) {
-            Process c = Examples.child(NamingDemo.class, "child", box, service);
+            Child c = Examples.child(NamingDemo.class, "child", box, service);
             Message m = orders.receive(Duration.ofSeconds(30));
             say("parent", "indirect: mailbox " + box + " gave \"" + m.text() + "\" from pid " + m.sender());
             Message hello = inbox.receive(Duration.ofSeconds(30));

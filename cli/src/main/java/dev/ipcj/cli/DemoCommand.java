@@ -61,8 +61,8 @@ final class DemoCommand implements Callable<Integer>, Checked {
     @Command(name = "producer-consumer", mixinStandardHelpOptions = true,
             description = "The bounded buffer: two processes, slots with in/out and two semaphores in shared memory.")
     static final class ProducerConsumer implements Callable<Integer>, Checked {
-        static final int DEFAULT_ITEMS = 20;
-        static final int MAX_ITEMS = 10_000_000;
+        static final int DEFAULT_ITEMS = ProducerConsumerDemo.DEFAULT_ITEMS;
+        static final int MAX_ITEMS = ProducerConsumerDemo.MAX_ITEMS;
 
         @Spec
         CommandSpec spec;
@@ -150,7 +150,7 @@ final class DemoCommand implements Callable<Integer>, Checked {
     @Command(name = "speedup", mixinStandardHelpOptions = true,
             description = "One job (counting primes) over 1 and then WORKERS worker processes, with the speedup it got.")
     static final class Speedup extends MessagingExample {
-        static final int MAX_WORKERS = 64;
+        static final int MAX_WORKERS = SpeedupDemo.MAX_WORKERS;
 
         @Parameters(index = "0", arity = "0..1", paramLabel = "WORKERS",
                 description = "Worker processes, 1.." + MAX_WORKERS + " (default: the number of processors).")

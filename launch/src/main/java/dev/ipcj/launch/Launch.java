@@ -1,0 +1,159 @@
+package dev.ipcj.launch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The one way ipcj's command, benchmarks and examples start a child process: a second JVM on
+ * this JVM's class path ({@link #java}) or a program such as a C twin ({@link #program}). The
+ * child is a {@link Child}: a ready handshake ({@link Ready}), lines with deadlines, killed on
+ * close.
+ *
+ * <pre>{@code
+ * try (Child peer = Launch.java(Peer.class).args("server", name).start()) {
+ *     String endpoint = peer.awaitReady(Duration.ofSeconds(10));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * A child JVM gets this JVM's {@code java}, its class path, the export Agrona and ipcj's
+ * benchmarks need ({@code java.base/jdk.internal.misc}), and every {@code ipcj.*} system
+ * property of the parent, so that settings such as {@code ipcj.cbin} or a seed reach it.
+ */
+public final class Launch {
+    /** The flags every child JVM gets before the caller's. */
+    public static final List<String> JVM_FLAGS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+
+    private final List<String> command = new ArrayList<>();
+    private final List<String> prefix = new ArrayList<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> args = new ArrayList<>();
+    private final String mainClass;
+    private String name;
+    private Path stderrFile;
+    private boolean inheritIO;
+
+    private Launch(String name, String mainClass, List<String> command) {
+        this.name = name;
+        this.mainClass = mainClass;
+        this.command.addAll(command);
+    }
+
+    /** A JVM running {@code main} on this class path. */
+    public static Launch java(Class<?> main) {
+        return java(main.getName());
+    }
+
+    /** A JVM running the class named {@code mainClass} on this class path. */
+    public static Launch java(String mainClass) {
+        String simple = mainClass.substring(mainClass.lastIndexOf('.') + 1);
+        return new Launch(simple, mainClass, List.of(javaExecutable().toString()));
+    }
+
+    /** The program at {@code path}. */
+    public static Launch program(Path path) {
+        return new Launch(path.getFileName().toString(), null, List.of(path.toString()));
+    }
+
+    /** This JVM's {@code java} launcher. */
+    public static Path javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** Arguments of the program (after the main class for a JVM). */
+    public Launch args(String... a) {
+        args.addAll(Arrays.asList(a));
+        return this;
+    }
+
+    /** Arguments of the program (after the main class for a JVM). */
+    public Launch args(List<String> a) {
+        args.addAll(a);
+        return this;
+    }
+
+    /** JVM options, after {@link #JVM_FLAGS}; refused for a program. */
+    public Launch jvmArgs(String... a) {
+        return jvmArgs(Arrays.asList(a));
+    }
+
+    /** JVM options, after {@link #JVM_FLAGS}; refused for a program. */
+    public Launch jvmArgs(List<String> a) {
+        if (mainClass == null) {
+            throw new IllegalStateException(name + " is a program, not a JVM: no JVM options");
+        }
+        jvmArgs.addAll(a);
+        return this;
+    }
+
+    /** Words put before the command, e.g. {@code taskset -c 1}. */
+    public Launch prefix(String... words) {
+        prefix.addAll(Arrays.asList(words));
+        return this;
+    }
+
+    /** The name the child's failures are reported under (default: the class's or program's). */
+    public Launch name(String n) {
+        this.name = n;
+        return this;
+    }
+
+    /** The child's stderr goes to {@code file} (its tail is quoted when the child fails). */
+    public Launch stderrTo(Path file) {
+        this.stderrFile = file;
+        return this;
+    }
+
+    /** The child's stderr goes to this process's stderr (the default is the parent's as well). */
+    public Launch inheritStderr() {
+        this.stderrFile = null;
+        return this;
+    }
+
+    /** All three streams are the parent's: nothing is read, so no ready line can be awaited. */
+    public Launch inheritIO() {
+        this.inheritIO = true;
+        return this;
+    }
+
+    /** The whole command line the child is started with. */
+    public List<String> command() {
+        List<String> c = new ArrayList<>(prefix);
+        c.addAll(command);
+        if (mainClass != null) {
+            c.addAll(JVM_FLAGS);
+            for (String k : System.getProperties().stringPropertyNames()) {
+                if (k.startsWith("ipcj.")) {
+                    c.add("-D" + k + "=" + System.getProperty(k));
+                }
+            }
+            c.addAll(jvmArgs);
+            c.add("-cp");
+            c.add(System.getProperty("java.class.path"));
+            c.add(mainClass);
+        }
+        c.addAll(args);
+        return c;
+    }
+
+    /** Starts the child. */
+    public Child start() {
+        ProcessBuilder pb = new ProcessBuilder(command());
+        if (inheritIO) {
+            pb.inheritIO();
+        } else if (stderrFile != null) {
+            pb.redirectError(stderrFile.toFile());
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        try {
+            return new Child(name, pb.start(), stderrFile, !inheritIO);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+}
