@@ -7,7 +7,7 @@
  *
  * PLAN is "SIZE:WARMUP:ROUNDTRIPS:MESSAGES,..."; each streaming phase is run twice, the first
  * time unmeasured (so that Java's JIT has compiled the loop before it is timed). Output lines (stdout), as the Java peer's:
- *   READY ENDPOINT / PHASE lat|tput SIZE COUNT ELAPSED_NS CPU_NS / DONE / ERROR text
+ *   ready ENDPOINT / PHASE lat|tput SIZE COUNT ELAPSED_NS CPU_NS / DONE / ERROR text
  * The client writes its round-trip times (int64 ns, little-endian) to OUTDIR/lat-SIZE.bin.
  *
  * Transport functions (return 0, or -errno after setting bench_call to the failing call):
@@ -137,7 +137,7 @@ int main(int argc, char **argv) {
     if (server) {
         char endpoint[256] = "-";
         CHECK(t_server_setup(argc - 5, argv + 5, endpoint, sizeof endpoint));
-        printf("READY %s\n", endpoint);
+        printf("ready %s\n", endpoint); /* the Ready handshake of dev.ipcj.launch */
         fflush(stdout);
         CHECK(t_server_accept());
         for (int i = 0; i < nsteps; i++) {

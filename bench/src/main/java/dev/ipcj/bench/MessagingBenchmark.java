@@ -1,10 +1,12 @@
 package dev.ipcj.bench;
 
 import dev.ipcj.bench.MessagingEndpoints.Endpoint;
+import dev.ipcj.launch.Child;
+import dev.ipcj.launch.Launch;
 import dev.ipcj.msg.Transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,12 +55,12 @@ public class MessagingBenchmark {
         String pongAddress;
         Endpoint ping;
         Endpoint pong;
-        Process peer;
+        Child peer;
         Thread cleanup;
         final ByteBuffer out = ByteBuffer.allocateDirect(MessagingEndpoints.MAX);
         final ByteBuffer in = ByteBuffer.allocateDirect(MessagingEndpoints.MAX + 64);
 
-        void start(String role) throws IOException {
+        void start(String role) throws IOException, InterruptedException {
             layer = via;
             t = Transport.valueOf(transport);
             String base = "/ipcj-bench-" + ProcessHandle.current().pid() + "-msg-" + role;
@@ -71,18 +73,9 @@ public class MessagingBenchmark {
             // A run killed by a timeout (SIGTERM) still removes its objects.
             cleanup = new Thread(this::removeAll, "ipcj-bench-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
-            peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), MessagingPeer.class.getName(), role, layer,
-                    transport, pingAddress, pongAddress == null ? "-" : pongAddress)
-                    .redirectErrorStream(true).start();
-            StringBuilder sb = new StringBuilder();
-            int c;
-            while ((c = peer.getInputStream().read()) != -1 && c != '\n') {
-                sb.append((char) c);
-            }
-            if (!sb.toString().equals("ready")) {
-                throw new IllegalStateException("peer: " + sb + new String(peer.getInputStream().readAllBytes()));
-            }
+            peer = Launch.java(MessagingPeer.class)
+                    .args(role, layer, transport, pingAddress, pongAddress == null ? "-" : pongAddress).start();
+            peer.awaitReady(Duration.ofSeconds(30));
             out.clear();
             for (int i = 0; i < MessagingEndpoints.MAX; i++) {
                 out.put((byte) i);
@@ -93,9 +86,7 @@ public class MessagingBenchmark {
         void stop() throws Exception {
             try {
                 ping.send(ByteBuffer.allocateDirect(0)); // a zero-length message ends the peer
-                if (!peer.waitFor(10, TimeUnit.SECONDS)) {
-                    peer.destroyForcibly();
-                }
+                peer.process().waitFor(10, TimeUnit.SECONDS);
             } finally {
                 ping.close();
                 if (pong != null) {
@@ -107,8 +98,8 @@ public class MessagingBenchmark {
         }
 
         private void removeAll() {
-            if (peer != null && peer.isAlive()) {
-                peer.destroyForcibly();
+            if (peer != null) {
+                peer.close();
             }
             MessagingEndpoints.remove(layer, t, pingAddress);
             if (pongAddress != null) {
@@ -120,7 +111,7 @@ public class MessagingBenchmark {
     @State(Scope.Benchmark)
     public static class Echo extends Pair {
         @Setup(Level.Trial)
-        public void setUp() throws IOException {
+        public void setUp() throws IOException, InterruptedException {
             start("echo");
         }
 
@@ -133,7 +124,7 @@ public class MessagingBenchmark {
     @State(Scope.Benchmark)
     public static class Stream extends Pair {
         @Setup(Level.Trial)
-        public void setUp() throws IOException {
+        public void setUp() throws IOException, InterruptedException {
             start("drain");
         }
 

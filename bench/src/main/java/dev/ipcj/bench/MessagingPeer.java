@@ -1,6 +1,7 @@
 package dev.ipcj.bench;
 
 import dev.ipcj.bench.MessagingEndpoints.Endpoint;
+import dev.ipcj.launch.Ready;
 import dev.ipcj.msg.Transport;
 import java.nio.ByteBuffer;
 
@@ -19,7 +20,7 @@ public final class MessagingPeer {
         ByteBuffer b = ByteBuffer.allocateDirect(MessagingEndpoints.MAX + 64);
         try (Endpoint in = MessagingEndpoints.open(layer, t, args[3]);
              Endpoint out = args[0].equals("echo") ? MessagingEndpoints.open(layer, t, args[4]) : null) {
-            System.out.println("ready");
+            Ready.signal();
             System.out.flush();
             for (;;) {
                 int n = in.receive(b);

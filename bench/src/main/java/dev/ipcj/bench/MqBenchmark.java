@@ -1,12 +1,9 @@
 package dev.ipcj.bench;
 
 import dev.ipcj.bench.jni.MqLoops;
+import dev.ipcj.launch.Child;
 import dev.ipcj.posix.MessageQueue;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.Pointer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,32 +46,14 @@ public class MqBenchmark {
     static final int C_BATCH = 1000;
     static final int O_RDWR = 2;
 
-    static Process startPeer(String... args) throws IOException {
-        Path bin = Path.of(System.getProperty("ipcj.cbin", "target/cmake")).resolve("mq_peer");
-        if (!Files.isExecutable(bin)) {
-            throw new IllegalStateException(bin.toAbsolutePath() + " is missing: run mvn install at the project root"
-                    + " first, and the benchmarks from there (or set -Dipcj.cbin)");
-        }
-        String[] cmd = new String[args.length + 1];
-        cmd[0] = bin.toString();
-        System.arraycopy(args, 0, cmd, 1, args.length);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        InputStream in = p.getInputStream();
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1 && c != '\n') {
-            line.append((char) c);
-        }
-        if (!line.toString().equals("ready")) {
-            throw new IllegalStateException("mq_peer: " + line);
-        }
-        return p;
+    static Child startPeer(String... args) throws InterruptedException {
+        return CPeers.startReady("mq_peer", args);
     }
 
-    static void stopPeer(MessageQueue q, Process p) throws Exception {
-        q.send(ByteBuffer.allocateDirect(0), 0); // a message of length 0 ends the peer
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+    static void stopPeer(MessageQueue q, Child p) throws Exception {
+        try (p) {
+            q.send(ByteBuffer.allocateDirect(0), 0); // a message of length 0 ends the peer
+            p.process().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -88,7 +67,7 @@ public class MqBenchmark {
         final String pongName = "/ipcj-bench-pong-" + ProcessHandle.current().pid();
         MessageQueue ping;
         MessageQueue pong;
-        Process peer;
+        Child peer;
         ByteBuffer out;
         ByteBuffer in;
         int cPing;
@@ -155,7 +134,7 @@ public class MqBenchmark {
 
         final String name = "/ipcj-bench-stream-" + ProcessHandle.current().pid();
         MessageQueue q;
-        Process peer;
+        Child peer;
         ByteBuffer out;
         int cQ;
         long cBuf;

@@ -4,11 +4,8 @@ import dev.ipcj.bench.jni.PosixLoops;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.PosixSem;
 import dev.ipcj.jni.Sys;
+import dev.ipcj.launch.Child;
 import dev.ipcj.posix.NamedSemaphore;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -74,10 +71,10 @@ public class PosixBenchmark {
         NamedSemaphore pong;
         long pingRaw;
         long pongRaw;
-        Process peer;
+        Child peer;
 
         @Setup(Level.Trial)
-        public void start() throws IOException {
+        public void start() throws InterruptedException {
             String base = "/ipcj-bench-" + ProcessHandle.current().pid();
             String pingName = base + "-ping";
             String pongName = base + "-pong";
@@ -89,13 +86,8 @@ public class PosixBenchmark {
                 // Second handles for the raw loops: the sem_t addresses the shims take.
                 pingRaw = rawOpen(pingName);
                 pongRaw = rawOpen(pongName);
-                peer = new ProcessBuilder(peerPath().toString(), "sem-echo", pingName, pongName, "0")
-                        .redirectErrorStream(true).start();
-                String line = readLine(peer.getInputStream());
-                if (!line.equals("ready")) {
-                    throw new IllegalStateException("posix_peer did not get ready: " + line);
-                }
-            } catch (IOException | RuntimeException e) {
+                peer = CPeers.startReady("posix_peer", "sem-echo", pingName, pongName, "0");
+            } catch (InterruptedException | RuntimeException e) {
                 stop();
                 throw e;
             } finally {
@@ -107,7 +99,7 @@ public class PosixBenchmark {
         @TearDown(Level.Trial)
         public void stop() {
             if (peer != null) {
-                peer.destroyForcibly();
+                peer.close();
             }
             if (ping != null) {
                 ping.close();
@@ -236,29 +228,5 @@ public class PosixBenchmark {
             throw new IllegalStateException("sem post/trywait: " + Sys.errnoName(-r));
         }
         return r;
-    }
-
-    static Path peerPath() {
-        String p = System.getProperty("ipcj.peer");
-        if (p != null) {
-            return Path.of(p);
-        }
-        for (String c : new String[] {"target/cmake/posix_peer", "../target/cmake/posix_peer"}) {
-            Path path = Path.of(c).toAbsolutePath();
-            if (Files.isExecutable(path)) {
-                return path;
-            }
-        }
-        throw new IllegalStateException("posix_peer not found: run mvn install at the project root first,"
-                + " or pass -Dipcj.peer=/path/to/posix_peer (with -jvmArgsAppend)");
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1 && c != '\n') {
-            sb.append((char) c);
-        }
-        return sb.toString();
     }
 }

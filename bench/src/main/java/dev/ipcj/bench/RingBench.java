@@ -1,18 +1,20 @@
 package dev.ipcj.bench;
 
 import dev.ipcj.bench.jni.RingLoops;
+import dev.ipcj.launch.Child;
+import dev.ipcj.launch.Launch;
+import dev.ipcj.launch.Ready;
 import dev.ipcj.ring.RingConsumer;
 import dev.ipcj.ring.RingProducer;
 import dev.ipcj.ring.RingVariant;
 import dev.ipcj.ring.SharedRing;
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -183,7 +185,7 @@ public final class RingBench {
     static double stream(String impl, int size, long n) throws Exception {
         String name = "/ipcj-bench-" + impl + "-" + ProcessHandle.current().pid();
         try (Endpoints e = Endpoints.create(impl, name, null)) {
-            Process child = spawn(impl, "consume", name, "-", "" + n, "" + size, "false");
+            Child child = spawn(impl, "consume", name, "-", "" + n, "" + size, "false");
             Timer t = new Timer(child);
             byte[] msg = new byte[size];
             for (int it = 0; it < ITER; it++) {
@@ -220,7 +222,7 @@ public final class RingBench {
                 ((Ipcj) ping).ring.setSpinTime(java.time.Duration.ZERO);
                 ((Ipcj) pong).ring.setSpinTime(java.time.Duration.ZERO);
             }
-            Process child = spawn(impl, "echo", a, b, "" + n, "64", "" + blocking);
+            Child child = spawn(impl, "echo", a, b, "" + n, "64", "" + blocking);
             Timer t = new Timer(child);
             byte[] msg = new byte[64];
             for (int it = 0; it < ITER; it++) {
@@ -244,40 +246,32 @@ public final class RingBench {
         }
     }
 
-    static Process spawn(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+    static Child spawn(String... args) {
+        Launch l = Launch.java(RingBench.class);
         if (Boolean.parseBoolean(args[args.length - 1])) {
-            cmd.add("-Dipcj.ring.spinNanos=0");
+            l.jvmArgs("-Dipcj.ring.spinNanos=0");
         }
-        cmd.add(RingBench.class.getName());
-        cmd.add("child");
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        return p;
+        return l.args("child").args(args).start();
     }
 
     /** Reads the child's "ready" and one line per batch, timestamping each. */
     static final class Timer {
-        final BufferedReader in;
         final long[] stamps = new long[ITER + 1];
         final Thread reader;
 
-        Timer(Process child) throws Exception {
-            in = new BufferedReader(new InputStreamReader(child.getInputStream()));
-            String first = in.readLine();
-            if (!"ready".equals(first)) {
-                throw new IllegalStateException("child said " + first);
-            }
+        Timer(Child child) throws Exception {
+            child.awaitReady(Duration.ofSeconds(60));
             stamps[0] = System.nanoTime();
             reader = new Thread(() -> {
                 try {
                     for (int i = 1; i <= ITER; i++) {
-                        in.readLine();
+                        if (child.readLine(Duration.ofMinutes(5)) == null) {
+                            throw new IllegalStateException(child + " ended after " + (i - 1) + " batches");
+                        }
                         stamps[i] = System.nanoTime();
                     }
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             });
             reader.setDaemon(true);
@@ -285,9 +279,9 @@ public final class RingBench {
         }
 
         /** Median batch time, leaving out the first (warm-up). */
-        double medianNanos(Process child) throws Exception {
+        double medianNanos(Child child) throws Exception {
             reader.join();
-            child.waitFor();
+            child.awaitSuccess(Duration.ofMinutes(1));
             long[] d = new long[ITER - 1];
             for (int i = 2; i <= ITER; i++) {
                 d[i - 2] = stamps[i] - stamps[i - 1];
@@ -305,7 +299,7 @@ public final class RingBench {
         long n = Long.parseLong(a[4]);
         if (mode.equals("consume")) {
             try (Endpoints e = Endpoints.open(impl, a[2], true)) {
-                System.out.println("ready");
+                Ready.signal();
                 System.out.flush();
                 long got = 0; // a batch may run past a boundary: count on, do not reset
                 for (int it = 1; it <= ITER; it++) {
@@ -323,7 +317,7 @@ public final class RingBench {
         } else {
             boolean blocking = Boolean.parseBoolean(a[6]);
             try (Endpoints in = Endpoints.open(impl, a[2], true); Endpoints out = Endpoints.open(impl, a[3], false)) {
-                System.out.println("ready");
+                Ready.signal();
                 System.out.flush();
                 byte[] msg = new byte[Integer.parseInt(a[5])];
                 for (int it = 0; it < ITER; it++) {

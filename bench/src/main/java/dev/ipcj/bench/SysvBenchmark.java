@@ -1,11 +1,12 @@
 package dev.ipcj.bench;
 
 import dev.ipcj.bench.jni.SysvLoops;
+import dev.ipcj.launch.Child;
+import dev.ipcj.launch.Launch;
 import dev.ipcj.sysv.IpcKey;
 import dev.ipcj.sysv.SemaphoreSet;
 import dev.ipcj.sysv.SysvMessage;
 import dev.ipcj.sysv.SysvMessageQueue;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,21 +56,18 @@ public class SysvBenchmark {
 
     SysvMessageQueue queue;
     SemaphoreSet sems;
-    Process msgPeer;
-    Process semPeer;
+    Child msgPeer;
+    Child semPeer;
     SysvMessage out;
     SysvMessage in;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        Path peer = Path.of(System.getProperty("ipcj.cbin", "target/cmake"), "sysv_peer");
-        if (!Files.isExecutable(peer)) {
-            throw new IllegalStateException(peer + " is missing: build the root project first (mvn install)");
-        }
+        Path peer = CPeers.path("sysv_peer");
         queue = SysvMessageQueue.create(IpcKey.PRIVATE);
         sems = SemaphoreSet.create(IpcKey.PRIVATE, 2);
-        msgPeer = new ProcessBuilder(peer.toString(), "msg-echo", "" + queue.id(), "1", "2").inheritIO().start();
-        semPeer = new ProcessBuilder(peer.toString(), "sem-echo", "" + sems.id()).inheritIO().start();
+        msgPeer = Launch.program(peer).args("msg-echo", "" + queue.id(), "1", "2").inheritIO().start();
+        semPeer = Launch.program(peer).args("sem-echo", "" + sems.id()).inheritIO().start();
         out = SysvMessage.allocate(size).type(1).size(size);
         in = SysvMessage.allocate(8192);
     }
@@ -78,11 +76,9 @@ public class SysvBenchmark {
     public void tearDown() throws Exception {
         queue.remove(); // the peers see EIDRM and exit
         sems.remove();
-        if (!msgPeer.waitFor(5, TimeUnit.SECONDS)) {
-            msgPeer.destroyForcibly();
-        }
-        if (!semPeer.waitFor(5, TimeUnit.SECONDS)) {
-            semPeer.destroyForcibly();
+        try (Child m = msgPeer; Child s = semPeer) {
+            m.process().waitFor(5, TimeUnit.SECONDS);
+            s.process().waitFor(5, TimeUnit.SECONDS);
         }
     }
 

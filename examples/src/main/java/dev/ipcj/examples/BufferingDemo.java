@@ -1,9 +1,9 @@
 package dev.ipcj.examples;
 
-import dev.ipcj.launch.Child;
 import static dev.ipcj.examples.Examples.say;
 
 import dev.ipcj.IpcException;
+import dev.ipcj.launch.Child;
 import dev.ipcj.msg.Capacity;
 import dev.ipcj.msg.Codec;
 import dev.ipcj.msg.Mailbox;

@@ -1,8 +1,8 @@
 package dev.ipcj.examples;
 
-import dev.ipcj.launch.Child;
 import static dev.ipcj.examples.Examples.say;
 
+import dev.ipcj.launch.Child;
 import dev.ipcj.msg.Capacity;
 import dev.ipcj.msg.Codec;
 import dev.ipcj.msg.Mailbox;

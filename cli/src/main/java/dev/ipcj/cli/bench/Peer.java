@@ -1,5 +1,6 @@
 package dev.ipcj.cli.bench;
 
+import dev.ipcj.launch.Ready;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -17,7 +18,7 @@ import java.util.List;
  * twin (after the mechanism). It follows the {@link Plan} and reports on stdout:
  *
  * <pre>
- *   READY ENDPOINT                                 server, once it can be connected to
+ *   ready ENDPOINT                                 server, once it can be connected to
  *   PHASE lat  SIZE COUNT ELAPSED_NS CPU_NS        after each round-trip phase
  *   PHASE tput SIZE COUNT ELAPSED_NS CPU_NS        after each streaming phase
  *   DONE
@@ -45,7 +46,7 @@ public final class Peer {
             ByteBuffer buf = ByteBuffer.allocateDirect(max).order(ByteOrder.nativeOrder());
             try (Transport t = server ? m.server(args, max) : m.client(args, endpoint, max)) {
                 if (server) {
-                    out.println("READY " + t.endpoint());
+                    out.println(Ready.WORD + " " + t.endpoint()); // the Ready handshake, on the report stream
                     out.flush();
                     t.accept();
                 }

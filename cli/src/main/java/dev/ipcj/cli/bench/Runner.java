@@ -1,22 +1,21 @@
 package dev.ipcj.cli.bench;
 
-import java.io.BufferedReader;
+import dev.ipcj.launch.Child;
+import dev.ipcj.launch.ChildFailedException;
+import dev.ipcj.launch.Launch;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -63,8 +62,8 @@ public final class Runner {
     public List<Row> run(Mechanism m, String lang, Plan plan, Progress progress) {
         Path dir = null;
         Mechanism.Setup setup = null;
-        Process server = null;
-        Process client = null;
+        Child server = null;
+        Child client = null;
         Runnable undo = null;
         Map<Integer, long[]> clientPhases = new HashMap<>(); // size -> lat count, lat ns, lat cpu, tput count, tput ns, tput cpu
         Map<Integer, long[]> serverPhases = new HashMap<>();
@@ -94,19 +93,20 @@ public final class Runner {
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.timeoutSeconds());
             server = start(m, lang, "server", plan, d, "-", setup.args(), 1);
-            Lines sl = new Lines(server);
-            String ready = sl.next(deadline);
-            if (ready == null || !ready.startsWith("READY ")) {
-                throw new ScenarioFailure("server: " + describe(ready, d, "server"));
+            Child sl = server;
+            String endpoint;
+            try {
+                endpoint = server.awaitReady(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (ChildFailedException e) {
+                throw new ScenarioFailure(e.getMessage());
             }
-            String endpoint = ready.substring(6).trim();
             client = start(m, lang, "client", plan, d, endpoint, setup.args(), 0);
-            Lines cl = new Lines(client);
+            Child cl = client;
             for (;;) {
-                String line = cl.next(deadline);
+                String line = cl.nextLine(deadline);
                 if (line == null || line.startsWith("ERROR")) {
-                    String serverSays = sl.drainError();
-                    throw new ScenarioFailure("client: " + describe(line, d, "client")
+                    String serverSays = errorLine(sl);
+                    throw new ScenarioFailure("client: " + describe(line, cl)
                             + (serverSays != null ? "; server: " + serverSays : ""));
                 }
                 if (line.equals("DONE")) {
@@ -134,7 +134,7 @@ public final class Runner {
             }
             // The server's CPU per phase: it prints its phases before the client can finish.
             for (;;) {
-                String line = sl.next(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                String line = sl.nextLine(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
                 if (line == null || line.equals("DONE") || line.startsWith("ERROR")) {
                     break;
                 }
@@ -144,8 +144,8 @@ public final class Runner {
                     ph[f[1].equals("lat") ? 2 : 5] = Long.parseLong(f[5]);
                 }
             }
-            client.waitFor(10, TimeUnit.SECONDS);
-            server.waitFor(10, TimeUnit.SECONDS);
+            client.process().waitFor(10, TimeUnit.SECONDS);
+            server.process().waitFor(10, TimeUnit.SECONDS);
             List<Row> rows = new ArrayList<>();
             for (Plan.Step st : plan.steps()) {
                 long[] c = clientPhases.get(st.size());
@@ -173,8 +173,12 @@ public final class Runner {
             }
             return rows;
         } finally {
-            kill(client);
-            kill(server);
+            if (client != null) {
+                client.close();
+            }
+            if (server != null) {
+                server.close();
+            }
             if (undo != null) {
                 undo.run();
                 ACTIVE.remove(undo);
@@ -184,43 +188,32 @@ public final class Runner {
         }
     }
 
-    private Process start(Mechanism m, String lang, String role, Plan plan, Path dir, String endpoint,
-                          List<String> args, int pinIndex) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (config.pin() != null) {
-            cmd.add("taskset");
-            cmd.add("-c");
-            cmd.add(Integer.toString(config.pin()[pinIndex]));
-        }
+    private Child start(Mechanism m, String lang, String role, Plan plan, Path dir, String endpoint,
+                        List<String> args, int pinIndex) {
+        Launch l;
         if (lang.equals("C")) {
-            cmd.add(cProgram(m).toString());
+            l = Launch.program(cProgram(m));
         } else {
-            cmd.addAll(javaCommand(m.javaFlags()));
-            cmd.add(Peer.class.getName());
-            cmd.add(m.id());
+            l = Launch.java(Peer.class).jvmArgs(PEER_FLAGS).jvmArgs(m.javaFlags()).args(m.id());
         }
-        cmd.add(role);
-        cmd.add(plan.encode());
-        cmd.add(dir.toString());
-        cmd.add(endpoint);
-        cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectError(dir.resolve(role + ".err").toFile()).start();
+        if (config.pin() != null) {
+            l.prefix("taskset", "-c", Integer.toString(config.pin()[pinIndex]));
+        }
+        return l.args(role, plan.encode(), dir.toString(), endpoint).args(args)
+                .name(m.id() + " " + lang + " " + role).stderrTo(dir.resolve(role + ".err")).start();
     }
 
-    /** The child JVM: this java, this class path; flags stated in the report. */
-    public static List<String> javaCommand(List<String> extraFlags) {
-        List<String> c = new ArrayList<>();
-        c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        c.addAll(JVM_FLAGS);
-        c.addAll(extraFlags);
-        c.add("-cp");
-        c.add(System.getProperty("java.class.path"));
-        return c;
-    }
+    /** Flags of the Java peers beyond {@link Launch#JVM_FLAGS}: a small heap and the serial collector suit a 2-core machine. */
+    private static final List<String> PEER_FLAGS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC");
 
-    /** Flags of the Java peers: a small heap and the serial collector suit a 2-core machine; Agrona needs the export. */
-    public static final List<String> JVM_FLAGS = List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+    /** Every flag of the Java peers, as the report states them. */
+    public static final List<String> JVM_FLAGS;
+
+    static {
+        List<String> f = new ArrayList<>(PEER_FLAGS);
+        f.addAll(Launch.JVM_FLAGS);
+        JVM_FLAGS = List.copyOf(f);
+    }
 
     static Histogram readSamples(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
@@ -231,27 +224,15 @@ public final class Runner {
         return h;
     }
 
-    private static String describe(String line, Path dir, String role) {
-        String err = "";
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve(role + ".err"));
-            err = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
-        } catch (IOException e) {
-            // none
-        }
+    private static String describe(String line, Child c) {
+        String err = c.stderrTail();
         String what = line == null ? "no answer (exited or timed out)" : line;
         return what + (err.isEmpty() ? "" : " [stderr: " + err + "]");
     }
 
-    private static void kill(Process p) {
-        if (p != null && p.isAlive()) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** An ERROR line the child printed, if one is already there. */
+    private static String errorLine(Child c) {
+        return c.pending().stream().filter(s -> s.startsWith("ERROR")).findFirst().orElse(null);
     }
 
     static void deleteTree(Path d) {
@@ -275,46 +256,6 @@ public final class Runner {
     static final class ScenarioFailure extends Exception {
         ScenarioFailure(String message) {
             super(message);
-        }
-    }
-
-    /** A child's stdout as lines, read by a daemon thread so waits can time out. */
-    private static final class Lines {
-        private static final String EOF = "\u0000EOF";
-        private final BlockingQueue<String> q = new LinkedBlockingQueue<>();
-
-        Lines(Process p) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        q.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process is gone
-                } finally {
-                    q.add(EOF);
-                }
-            }, "ipcj-bench-reader");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        /** The next line, or null at end of output or at the deadline. */
-        String next(long deadline) throws InterruptedException {
-            long left = deadline - System.nanoTime();
-            String s = left <= 0 ? q.poll() : q.poll(left, TimeUnit.NANOSECONDS);
-            return s == null || s.equals(EOF) ? null : s;
-        }
-
-        /** An ERROR line the process printed, if any is already there. */
-        String drainError() {
-            for (String s : q) {
-                if (s.startsWith("ERROR")) {
-                    return s;
-                }
-            }
-            return null;
         }
     }
 }
