@@ -143,6 +143,8 @@ long syscall(long number, ...);
 #define IPCJ_RING_OFF_CONSUMER_WAITING 384
 #define IPCJ_RING_OFF_PRODUCER_WAITING 512
 #define IPCJ_RING_OFF_DATA 4096
+/* Every record starts with one 8-byte header word (state, length, pid); records are 8-aligned. */
+#define IPCJ_RING_RECORD_HEADER 8u
 
 #define IPCJ_RING_STATE_MASK (3ULL << 62)
 #define IPCJ_RING_PADDING (1ULL << 62)
@@ -177,7 +179,7 @@ typedef void (*ipcj_ring_handler)(void *ctx, const uint8_t *payload, uint32_t le
 #define IPCJ_RING_U32(r, off) ((uint32_t *)(void *)((r)->base + (off)))
 #define IPCJ_RING_I32(r, off) ((int *)(void *)((r)->base + (off)))
 
-static inline uint32_t ipcj_ring_record_size(uint32_t length) { return (8u + length + 7u) & ~7u; }
+static inline uint32_t ipcj_ring_record_size(uint32_t length) { return (IPCJ_RING_RECORD_HEADER + length + 7u) & ~7u; }
 static inline uint64_t ipcj_ring_hdr(uint64_t state, uint32_t field, int pid) {
     return state | ((uint64_t)field << 32) | (uint32_t)pid;
 }

@@ -8,7 +8,6 @@
  *                                  "timeout" when none came
  *   msg_peer raw NAME TEXT         send TEXT as it is, without an envelope (a foreign message)
  *   msg_peer header NAME           print the header's fields: "transport T capacity C max M id1 I"
- *   msg_peer consts                print every constant of ipcj_msg.h as "NAME VALUE"
  */
 #include "ipcj_msg.h"
 #include <errno.h>
@@ -97,31 +96,9 @@ static int open_header(const char *name, struct ipcj_msg_header *h) {
     return -EAGAIN;
 }
 
-static void consts(void) {
-#define P(c) printf("%s %lld\n", #c, (long long)(c))
-    P(IPCJ_MSG_MAGIC); P(IPCJ_MSG_VERSION); P(IPCJ_MSG_HEADER_WORDS); P(IPCJ_MSG_ENVELOPE_SIZE);
-    P(IPCJ_MSG_FLAG_ACK); P(IPCJ_MSG_FLAG_REQUEST); P(IPCJ_MSG_FLAG_REPLY);
-    P(IPCJ_MSG_OFF_MAGIC); P(IPCJ_MSG_OFF_VERSION); P(IPCJ_MSG_OFF_WORDS); P(IPCJ_MSG_OFF_FLAGS);
-    P(IPCJ_MSG_OFF_LENGTH); P(IPCJ_MSG_OFF_SENDER); P(IPCJ_MSG_OFF_SEQUENCE); P(IPCJ_MSG_OFF_REPLY_TO);
-    P(IPCJ_MSG_OFF_TOKEN); P(IPCJ_MSG_OFF_CORRELATION);
-    P(IPCJ_MBX_MAGIC); P(IPCJ_MBX_VERSION); P(IPCJ_MBX_FILE_SIZE); P(IPCJ_MBX_IMMUTABLE);
-    P(IPCJ_MBX_POSIX_MQ); P(IPCJ_MBX_SYSTEM_V); P(IPCJ_MBX_RING); P(IPCJ_MBX_SHM_LOG);
-    P(IPCJ_MBX_CREATING); P(IPCJ_MBX_READY);
-    P(IPCJ_MBX_OFF_TRANSPORT); P(IPCJ_MBX_OFF_CAPACITY); P(IPCJ_MBX_OFF_MAX); P(IPCJ_MBX_OFF_OWNER);
-    P(IPCJ_MBX_OFF_CREATOR); P(IPCJ_MBX_OFF_INSTANCE); P(IPCJ_MBX_OFF_STATE); P(IPCJ_MBX_OFF_ENVELOPE);
-    P(IPCJ_MBX_OFF_ID1); P(IPCJ_MBX_OFF_ID2); P(IPCJ_MBX_OFF_ID3); P(IPCJ_MBX_OFF_NAME_HASH); P(IPCJ_MBX_OFF_CHECKSUM);
-    P(IPCJ_MBX_OFF_RENDEZVOUS); P(IPCJ_MBX_OFF_TURN); P(IPCJ_MBX_OFF_GATE); P(IPCJ_MBX_OFF_SPACE);
-    P(IPCJ_MBX_RV_OFFERED); P(IPCJ_MBX_RV_TAKEN); P(IPCJ_MBX_RV_CANCELLED); P(IPCJ_MBX_RV_TOKEN_MASK);
-#undef P
-}
-
 int main(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "consts") == 0) {
-        consts();
-        return 0;
-    }
     if (argc < 3) {
-        fprintf(stderr, "usage: msg_peer send|recv|raw|header|consts NAME ...\n");
+        fprintf(stderr, "usage: msg_peer send|recv|raw|header NAME ...\n");
         return 2;
     }
     const char *mode = argv[1];

@@ -36,8 +36,8 @@ abstract class GatedQueue extends FrameQueue {
         this.name = name;
         this.limit = limit;
         this.control = control;
-        this.gate = new SharedLock(control, MailboxHeader.GATE, "send");
-        this.space = new Doorbell(control, MailboxHeader.SPACE, "send");
+        this.gate = new SharedLock(control, MailboxHeader.OFF_GATE, "send");
+        this.space = new Doorbell(control, MailboxHeader.OFF_SPACE, "send");
     }
 
     /** Messages in the transport now, as the transport itself counts them (exact under the gate). */

@@ -111,10 +111,6 @@ public final class Mailbox implements AutoCloseable {
     private static final long VANISHED_NANOS = 50_000_000L;
     private static final int PID = (int) ProcessHandle.current().pid();
     private static final long IDLE = 0;
-    static final int OFFERED = 1;
-    static final int TAKEN = 2;
-    static final int CANCELLED = 3;
-    static final int TOKEN_MASK = (1 << 30) - 1;
     private static final AtomicInteger TOKENS = new AtomicInteger();
 
     private final String name;
@@ -136,7 +132,7 @@ public final class Mailbox implements AutoCloseable {
         this.header = header;
         this.queue = queue;
         this.control = control;
-        this.turn = header.capacity.isZero() ? new SharedLock(control, MailboxHeader.TURN, "send") : null;
+        this.turn = header.capacity.isZero() ? new SharedLock(control, MailboxHeader.OFF_TURN, "send") : null;
         this.sendOnly = sendOnly;
         this.max = queue.maxMessageSize();
         this.room = queue.receiveRoom();
@@ -476,7 +472,7 @@ public final class Mailbox implements AutoCloseable {
     }
 
     private static long word(int pid, int token, int state) {
-        return ((long) pid << 32) | ((long) (token & TOKEN_MASK) << 2) | state;
+        return ((long) pid << 32) | ((long) (token & MailboxHeader.RV_TOKEN_MASK) << 2) | state;
     }
 
     private boolean rendezvous(ByteBuffer payload, long seq, long nanos) throws InterruptedException {
@@ -488,23 +484,23 @@ public final class Mailbox implements AutoCloseable {
             }
             try {
                 for (;;) {
-                    int token = TOKENS.incrementAndGet() & TOKEN_MASK;
+                    int token = TOKENS.incrementAndGet() & MailboxHeader.RV_TOKEN_MASK;
                     if (token == 0) {
                         continue;
                     }
-                    long offered = word(PID, token, OFFERED);
-                    control.setLongVolatile(MailboxHeader.RENDEZVOUS, offered);
+                    long offered = word(PID, token, MailboxHeader.RV_OFFERED);
+                    control.setLongVolatile(MailboxHeader.OFF_RENDEZVOUS, offered);
                     CrashPoints.reach("rv-offered");
                     if (!queue.put(PID, Envelope.FLAG_ACK, seq, token, payload, Timeouts.remaining(wait, deadline))) {
-                        control.casLong(MailboxHeader.RENDEZVOUS, offered, IDLE);
+                        control.casLong(MailboxHeader.OFF_RENDEZVOUS, offered, IDLE);
                         return false;
                     }
                     CrashPoints.reach("rv-put");
                     int outcome = awaitClaim(offered, wait, deadline);
-                    if (outcome == TAKEN) {
+                    if (outcome == MailboxHeader.RV_TAKEN) {
                         return true;
                     }
-                    if (outcome == CANCELLED || Timeouts.expired(wait, deadline)) {
+                    if (outcome == MailboxHeader.RV_CANCELLED || Timeouts.expired(wait, deadline)) {
                         return false;
                     }
                     // IDLE: the message left the queue unclaimed (its receiver died): offer it again
@@ -523,13 +519,13 @@ public final class Mailbox implements AutoCloseable {
      * the message vanished from the queue without being claimed.
      */
     private int awaitClaim(long offered, long nanos, long deadline) throws InterruptedException {
-        long taken = (offered & ~3L) | TAKEN;
-        long cancelled = (offered & ~3L) | CANCELLED;
+        long taken = (offered & ~3L) | MailboxHeader.RV_TAKEN;
+        long cancelled = (offered & ~3L) | MailboxHeader.RV_CANCELLED;
         long slice = 1_000_000L;
         long emptySince = 0;
         InterruptedException interrupted = null;
         for (;;) {
-            long w = control.getLongVolatile(MailboxHeader.RENDEZVOUS);
+            long w = control.getLongVolatile(MailboxHeader.OFF_RENDEZVOUS);
             if (w == taken) {
                 // Success rests on that load: make sure it came from a live page (a vanished one
                 // faults silently in compiled code until the next system call, which this is).
@@ -537,7 +533,7 @@ public final class Mailbox implements AutoCloseable {
                 if (interrupted != null) {
                     Thread.currentThread().interrupt(); // delivered: the interrupt stays for the next call
                 }
-                return TAKEN;
+                return MailboxHeader.RV_TAKEN;
             }
             if (w != offered) {
                 throw new CorruptedException("send", name, 0, "the rendezvous word was overwritten (0x"
@@ -558,7 +554,7 @@ public final class Mailbox implements AutoCloseable {
                 }
                 if (!vanished) {
                     try {
-                        control.futexWait(MailboxHeader.RENDEZVOUS + SharedPage.LOW_HALF, (int) offered,
+                        control.futexWait(MailboxHeader.OFF_RENDEZVOUS + SharedPage.LOW_HALF, (int) offered,
                                 Timeouts.slice(nanos, deadline, emptySince != 0 ? Math.min(slice, VANISHED_NANOS) : slice),
                                 "send");
                         control.checkSize("send");
@@ -569,14 +565,14 @@ public final class Mailbox implements AutoCloseable {
                     continue;
                 }
             }
-            if (control.casLong(MailboxHeader.RENDEZVOUS, offered, cancelled)) {
+            if (control.casLong(MailboxHeader.OFF_RENDEZVOUS, offered, cancelled)) {
                 if (vanished) {
                     return (int) IDLE;
                 }
                 if (interrupted != null) {
                     throw interrupted; // no receiver holds it, and none ever will
                 }
-                return CANCELLED;
+                return MailboxHeader.RV_CANCELLED;
             }
             // a receiver claimed it just now: the next look sees TAKEN (or the overwrite)
         }
@@ -584,12 +580,12 @@ public final class Mailbox implements AutoCloseable {
 
     /** A receiver took a rendezvous message: claim it (true), or find it is no longer offered (false). */
     private boolean claim(Envelope env) {
-        long offered = word(env.sender, env.token, OFFERED);
-        if (env.token == 0 || (env.token & ~TOKEN_MASK) != 0) {
+        long offered = word(env.sender, env.token, MailboxHeader.RV_OFFERED);
+        if (env.token == 0 || (env.token & ~MailboxHeader.RV_TOKEN_MASK) != 0) {
             return false;
         }
-        if (control.casLong(MailboxHeader.RENDEZVOUS, offered, (offered & ~3L) | TAKEN)) {
-            control.futexWake(MailboxHeader.RENDEZVOUS + SharedPage.LOW_HALF);
+        if (control.casLong(MailboxHeader.OFF_RENDEZVOUS, offered, (offered & ~3L) | MailboxHeader.RV_TAKEN)) {
+            control.futexWake(MailboxHeader.OFF_RENDEZVOUS + SharedPage.LOW_HALF);
             return true;
         }
         return false;

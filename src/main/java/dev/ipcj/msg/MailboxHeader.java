@@ -82,10 +82,17 @@ final class MailboxHeader {
     static final int OFF_ID3 = 64;
     static final int OFF_NAME_HASH = 72;
     static final int OFF_CHECKSUM = 124;
-    static final int RENDEZVOUS = 128;
-    static final int TURN = 192;
-    static final int GATE = 256;
-    static final int SPACE = 320;
+    static final int OFF_RENDEZVOUS = 128;
+    static final int OFF_TURN = 192;
+    static final int OFF_GATE = 256;
+    static final int OFF_SPACE = 320;
+
+    /** The rendezvous word's state (its low 2 bits; see Mailbox's zero-capacity protocol). */
+    static final int RV_OFFERED = 1;
+    static final int RV_TAKEN = 2;
+    static final int RV_CANCELLED = 3;
+    /** The rendezvous word's token bits (30), above the state. */
+    static final int RV_TOKEN_MASK = (1 << 30) - 1;
 
     /** The largest maxMessageSize a mailbox may have. */
     static final int MAX_MESSAGE_SIZE = (1 << 30) - 64;

@@ -24,7 +24,7 @@ final class Layout {
     }
 
     static void scribbleRendezvous(Path header, long value) throws Exception {
-        MailboxSafetyTest.poke(header, MailboxHeader.RENDEZVOUS, value, 8);
+        MailboxSafetyTest.poke(header, MailboxHeader.OFF_RENDEZVOUS, value, 8);
     }
 
     static int sysvId(Path header) throws Exception {

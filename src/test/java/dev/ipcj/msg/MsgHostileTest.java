@@ -308,15 +308,15 @@ class MsgHostileTest {
                 break;
             }
             case RENDEZVOUS_WORD: {
-                long word = MailboxSafetyTest.peek(header, MailboxHeader.RENDEZVOUS, 8);
-                long[] choices = {rnd.nextLong(), (word & ~3L) | Mailbox.TAKEN, ((long) PID << 32) | Mailbox.TAKEN, 0,
-                        (word & ~3L) | Mailbox.CANCELLED};
+                long word = MailboxSafetyTest.peek(header, MailboxHeader.OFF_RENDEZVOUS, 8);
+                long[] choices = {rnd.nextLong(), (word & ~3L) | MailboxHeader.RV_TAKEN, ((long) PID << 32) | MailboxHeader.RV_TAKEN, 0,
+                        (word & ~3L) | MailboxHeader.RV_CANCELLED};
                 int k = rnd.nextInt(choices.length);
                 // Choice 1 forges a receiver's claim of the offer in flight, token and all: the
                 // writer then is that message's receiver (as if it had taken the frame itself),
                 // and the sender rightly reports success.
-                forgedClaim = k == 1 && (word & 3) == Mailbox.OFFERED;
-                MailboxSafetyTest.poke(header, MailboxHeader.RENDEZVOUS, choices[k], 8);
+                forgedClaim = k == 1 && (word & 3) == MailboxHeader.RV_OFFERED;
+                MailboxSafetyTest.poke(header, MailboxHeader.OFF_RENDEZVOUS, choices[k], 8);
                 break;
             }
             case LOCK_LIVE:
@@ -326,11 +326,11 @@ class MsgHostileTest {
                 List<Integer> offs = new ArrayList<>();
                 if (c.cap == 0) {
                     files.add(header);
-                    offs.add(MailboxHeader.TURN);
+                    offs.add(MailboxHeader.OFF_TURN);
                 }
                 if (c.t == Transport.SYSTEM_V || c.t == Transport.RING) {
                     files.add(header);
-                    offs.add(MailboxHeader.GATE);
+                    offs.add(MailboxHeader.OFF_GATE);
                 }
                 if (c.t == Transport.SHM_LOG) {
                     files.add(log);
