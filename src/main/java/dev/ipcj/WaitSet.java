@@ -235,10 +235,11 @@ public final class WaitSet implements AutoCloseable {
     }
 
     /**
-     * The {@code i}-th member found ready by the last wait. @throws IndexOutOfBoundsException outside 0..readyCount()-1
+     * The {@code i}-th member found ready by the last wait.
      *
      * @param i the index among the ready members
      * @return the member
+     * @throws IndexOutOfBoundsException outside 0..readyCount()-1
      */
     public Waitable ready(int i) {
         checkIndex(i);
