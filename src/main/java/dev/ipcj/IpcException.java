@@ -15,8 +15,11 @@ import dev.ipcj.internal.Errno;
 public class IpcException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The call that failed. */
     private final String call;
+    /** The object's name or id, or {@code null}. */
     private final String object;
+    /** The errno, or 0. */
     private final int errno;
 
     /**
@@ -32,22 +35,38 @@ public class IpcException extends RuntimeException {
         this.errno = errno;
     }
 
-    /** The call that failed, e.g. {@code "mq_open"}. */
+    /**
+     * The call that failed, e.g. {@code "mq_open"}.
+     *
+     * @return the call's name
+     */
     public String call() {
         return call;
     }
 
-    /** The object's name or id as the message shows it, or {@code null}. */
+    /**
+     * The object's name or id as the message shows it, or {@code null}.
+     *
+     * @return the name or id, or {@code null}
+     */
     public String object() {
         return object;
     }
 
-    /** The errno, or 0 when ipcj refused the call before making it. */
+    /**
+     * The errno, or 0 when ipcj refused the call before making it.
+     *
+     * @return the errno, or 0
+     */
     public int errno() {
         return errno;
     }
 
-    /** The errno's symbolic name ({@code "EEXIST"}), or {@code ""} when {@link #errno()} is 0. */
+    /**
+     * The errno's symbolic name ({@code "EEXIST"}), or {@code ""} when {@link #errno()} is 0.
+     *
+     * @return the symbolic name, or {@code ""}
+     */
     public String errnoName() {
         return errno == 0 ? "" : Errno.name(errno);
     }
@@ -69,12 +88,27 @@ public class IpcException extends RuntimeException {
         return sb.toString();
     }
 
-    /** The exception whose type fits {@code errno} (a positive errno, or a shim's -errno). */
+    /**
+     * The exception whose type fits {@code errno} (a positive errno, or a shim's -errno).
+     *
+     * @param call   the system call or operation, e.g. {@code "shm_open"}
+     * @param object the object's name or id, or {@code null}
+     * @param errno  the errno, positive or negated
+     * @return the exception, not thrown
+     */
     public static IpcException of(String call, String object, int errno) {
         return of(call, object, errno, null);
     }
 
-    /** The exception whose type fits {@code errno}, with {@code detail} saying why. */
+    /**
+     * The exception whose type fits {@code errno}, with {@code detail} saying why.
+     *
+     * @param call   the system call or operation, e.g. {@code "shm_open"}
+     * @param object the object's name or id, or {@code null}
+     * @param errno  the errno, positive or negated
+     * @param detail why, in words; {@code null} means the errno's own description
+     * @return the exception, not thrown
+     */
     public static IpcException of(String call, String object, int errno, String detail) {
         int e = Math.abs(errno);
         switch (e) {

@@ -91,20 +91,38 @@ public final class MappedRegion implements AutoCloseable {
         CLEANER.register(buffer, new Unmapper(address, length, faultFlag));
     }
 
-    /** The object's name as error messages give it. */
+    /**
+     * The object's name as error messages give it.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** Size in bytes. */
+    /**
+     * Size in bytes.
+     *
+     * @return the size in bytes
+     */
     public long size() {
         return length;
     }
 
+    /**
+     * Whether writes are refused: the object was mapped or attached read-only.
+     *
+     * @return true for a read-only region
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
+    /**
+     * Whether the region is still open: false after {@link #close()}.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !closed;
     }
@@ -114,6 +132,8 @@ public final class MappedRegion implements AutoCloseable {
      * this process touched memory past its new end. The fault guard then put a private zero page
      * there, so the region no longer shares those bytes with anyone; every accessor throws
      * {@link CorruptedException} from then on. Always false when the guard is off.
+     *
+     * @return true once a truncation was seen
      */
     public boolean isTruncated() {
         return faultFlag != 0 && FaultGuards.faulted(faultFlag);
@@ -123,6 +143,9 @@ public final class MappedRegion implements AutoCloseable {
      * Throws {@link CorruptedException} naming {@code call} when {@link #isTruncated()}: for code
      * that reads or writes the mapping through {@link #address} or {@link #buffer()} and must
      * report a truncation as its own (a plain, thread-local load: cheap on any data path).
+     *
+     * @param call the operation to name in the exception
+     * @throws CorruptedException if the mapping was truncated
      */
     public void checkIntact(String call) {
         notNull("checkIntact", call, "call");
@@ -145,6 +168,10 @@ public final class MappedRegion implements AutoCloseable {
     /**
      * The address of {@code [offset, offset+size)}, after checking it lies inside the open region:
      * for passing to a shim (sem_init at an offset, a futex word). Valid only while open.
+     *
+     * @param offset the first byte, from the start of the region
+     * @param size   the number of bytes the caller will touch
+     * @return the address of byte {@code offset}
      */
     public long address(long offset, long size) {
         check(offset, size);
@@ -155,6 +182,8 @@ public final class MappedRegion implements AutoCloseable {
      * A direct ByteBuffer over the whole region, in native order, for code that must read at
      * memory speed (ipcj's ring buffer). Its own bounds checks hold; after {@link #close()} it
      * reads the zero placeholder, never freed memory.
+     *
+     * @return a new buffer over the region
      */
     public ByteBuffer buffer() {
         checkOpen();
@@ -162,7 +191,13 @@ public final class MappedRegion implements AutoCloseable {
         return b.order(ByteOrder.nativeOrder());
     }
 
-    /** @throws IndexOutOfBoundsException if {@code [offset, offset+1)} is not inside the region */
+    /**
+     * Reads the byte at {@code offset}.
+     *
+     * @param offset the byte's offset in the region
+     * @return the byte
+     * @throws IndexOutOfBoundsException if {@code [offset, offset+1)} is not inside the region
+     */
     public byte getByte(long offset) {
         int i = check(offset, 1);
         try {
@@ -174,7 +209,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** @throws IndexOutOfBoundsException if {@code [offset, offset+1)} is not inside the region */
+    /**
+     * Writes {@code value} at {@code offset}.
+     *
+     * @param offset the byte's offset in the region
+     * @param value  the byte to write
+     * @throws IndexOutOfBoundsException if {@code [offset, offset+1)} is not inside the region
+     */
     public void putByte(long offset, byte value) {
         int i = checkWrite(offset, 1);
         try {
@@ -185,7 +226,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** @throws IndexOutOfBoundsException if {@code [offset, offset+4)} is not inside the region */
+    /**
+     * Reads the int at {@code offset}, in native byte order.
+     *
+     * @param offset the int's offset in the region
+     * @return the int
+     * @throws IndexOutOfBoundsException if {@code [offset, offset+4)} is not inside the region
+     */
     public int getInt(long offset) {
         int i = check(offset, 4);
         try {
@@ -197,7 +244,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** @throws IndexOutOfBoundsException if {@code [offset, offset+4)} is not inside the region */
+    /**
+     * Writes {@code value} at {@code offset}, in native byte order.
+     *
+     * @param offset the int's offset in the region
+     * @param value  the int to write
+     * @throws IndexOutOfBoundsException if {@code [offset, offset+4)} is not inside the region
+     */
     public void putInt(long offset, int value) {
         int i = checkWrite(offset, 4);
         try {
@@ -208,7 +261,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** @throws IndexOutOfBoundsException if {@code [offset, offset+8)} is not inside the region */
+    /**
+     * Reads the long at {@code offset}, in native byte order.
+     *
+     * @param offset the long's offset in the region
+     * @return the long
+     * @throws IndexOutOfBoundsException if {@code [offset, offset+8)} is not inside the region
+     */
     public long getLong(long offset) {
         int i = check(offset, 8);
         try {
@@ -220,7 +279,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** @throws IndexOutOfBoundsException if {@code [offset, offset+8)} is not inside the region */
+    /**
+     * Writes {@code value} at {@code offset}, in native byte order.
+     *
+     * @param offset the long's offset in the region
+     * @param value  the long to write
+     * @throws IndexOutOfBoundsException if {@code [offset, offset+8)} is not inside the region
+     */
     public void putLong(long offset, long value) {
         int i = checkWrite(offset, 8);
         try {
@@ -234,6 +299,8 @@ public final class MappedRegion implements AutoCloseable {
     /**
      * Copies {@code dst.length} bytes starting at {@code offset} into {@code dst}.
      *
+     * @param offset the first byte to read
+     * @param dst    where the bytes go
      * @throws IndexOutOfBoundsException if the bytes are not inside the region
      */
     public void getBytes(long offset, byte[] dst) {
@@ -244,6 +311,10 @@ public final class MappedRegion implements AutoCloseable {
     /**
      * Copies {@code count} bytes starting at {@code offset} into {@code dst} from {@code dstOffset}.
      *
+     * @param offset    the first byte to read
+     * @param dst       where the bytes go
+     * @param dstOffset the index in {@code dst} of the first byte
+     * @param count     how many bytes to copy
      * @throws IndexOutOfBoundsException if the bytes are not inside the region or {@code dst}
      */
     public void getBytes(long offset, byte[] dst, int dstOffset, int count) {
@@ -258,13 +329,27 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** @throws IndexOutOfBoundsException if the bytes are not inside the region */
+    /**
+     * Copies all of {@code src} into the region starting at {@code offset}.
+     *
+     * @param offset the first byte to write
+     * @param src    the bytes to write
+     * @throws IndexOutOfBoundsException if the bytes are not inside the region
+     */
     public void putBytes(long offset, byte[] src) {
         notNull("putBytes", src, "src");
         putBytes(offset, src, 0, src.length);
     }
 
-    /** @throws IndexOutOfBoundsException if the bytes are not inside the region or {@code src} */
+    /**
+     * Copies {@code count} bytes of {@code src} from {@code srcOffset} into the region at {@code offset}.
+     *
+     * @param offset    the first byte to write
+     * @param src       the bytes to write
+     * @param srcOffset the index in {@code src} of the first byte
+     * @param count     how many bytes to copy
+     * @throws IndexOutOfBoundsException if the bytes are not inside the region or {@code src}
+     */
     public void putBytes(long offset, byte[] src, int srcOffset, int count) {
         notNull("putBytes", src, "src");
         java.util.Objects.checkFromIndexSize(srcOffset, count, src.length);
@@ -277,6 +362,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the int at {@code offset} with volatile semantics.
+     *
+     * @param offset the int's offset; a multiple of 4 from a 4-aligned address
+     * @return the int
+     * @throws InvalidArgumentException if the address is not 4-byte aligned
+     */
     public int getIntVolatile(long offset) {
         int i = checkAligned(offset, 4, false);
         try {
@@ -288,6 +380,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code value} at {@code offset} with volatile semantics.
+     *
+     * @param offset the int's offset; the address must be 4-byte aligned
+     * @param value  the int to write
+     * @throws InvalidArgumentException if the address is not 4-byte aligned
+     */
     public void putIntVolatile(long offset, int value) {
         int i = checkAligned(offset, 4, true);
         try {
@@ -302,6 +401,15 @@ public final class MappedRegion implements AutoCloseable {
     // JVM guards the load against a vanished page, not the CAS while interpreted (see Faults and
     // SharedAtomics, which keeps the unguarded code between the two a handful of bytecodes).
 
+    /**
+     * Atomically sets the int at {@code offset} to {@code value} if it is {@code expected}.
+     *
+     * @param offset   the int's offset; the address must be 4-byte aligned
+     * @param expected the value the int must have
+     * @param value    the value to store
+     * @return true if the int was {@code expected} and now is {@code value}
+     * @throws InvalidArgumentException if the address is not 4-byte aligned
+     */
     public boolean compareAndSetInt(long offset, int expected, int value) {
         checkAligned(offset, 4, true);
         try {
@@ -315,7 +423,14 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above). */
+    /**
+     * Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above).
+     *
+     * @param offset the int's offset; the address must be 4-byte aligned
+     * @param delta  what to add
+     * @return the int before the addition
+     * @throws InvalidArgumentException if the address is not 4-byte aligned
+     */
     public int getAndAddInt(long offset, int delta) {
         checkAligned(offset, 4, true);
         long a = address + offset;
@@ -334,6 +449,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the long at {@code offset} with volatile semantics.
+     *
+     * @param offset the long's offset; the address must be 8-byte aligned
+     * @return the long
+     * @throws InvalidArgumentException if the address is not 8-byte aligned
+     */
     public long getLongVolatile(long offset) {
         int i = checkAligned(offset, 8, false);
         try {
@@ -345,6 +467,13 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes {@code value} at {@code offset} with volatile semantics.
+     *
+     * @param offset the long's offset; the address must be 8-byte aligned
+     * @param value  the long to write
+     * @throws InvalidArgumentException if the address is not 8-byte aligned
+     */
     public void putLongVolatile(long offset, long value) {
         int i = checkAligned(offset, 8, true);
         try {
@@ -355,6 +484,15 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
+    /**
+     * Atomically sets the long at {@code offset} to {@code value} if it is {@code expected}.
+     *
+     * @param offset   the long's offset; the address must be 8-byte aligned
+     * @param expected the value the long must have
+     * @param value    the value to store
+     * @return true if the long was {@code expected} and now is {@code value}
+     * @throws InvalidArgumentException if the address is not 8-byte aligned
+     */
     public boolean compareAndSetLong(long offset, long expected, long value) {
         checkAligned(offset, 8, true);
         try {
@@ -368,7 +506,14 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    /** Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above). */
+    /**
+     * Adds {@code delta} atomically; returns the value before. A loop of probed CASes (see above).
+     *
+     * @param offset the long's offset; the address must be 8-byte aligned
+     * @param delta  what to add
+     * @return the long before the addition
+     * @throws InvalidArgumentException if the address is not 8-byte aligned
+     */
     public long getAndAddLong(long offset, long delta) {
         checkAligned(offset, 8, true);
         long a = address + offset;

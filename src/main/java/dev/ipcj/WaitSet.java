@@ -83,6 +83,8 @@ public final class WaitSet implements AutoCloseable {
     /**
      * Adds {@code w}, watched for {@code interest} ({@link #READABLE}, {@link #WRITABLE} or both).
      *
+     * @param w        the object to watch
+     * @param interest the events to watch for
      * @throws AlreadyExistsException if {@code w} is in the set already (use {@link #modify})
      * @throws ClosedException        if {@code w} or this set is closed
      */
@@ -113,7 +115,12 @@ public final class WaitSet implements AutoCloseable {
         }
     }
 
-    /** Changes what {@code w} is watched for. */
+    /**
+     * Changes what {@code w} is watched for.
+     *
+     * @param w        a member of the set
+     * @param interest the events to watch for from now on
+     */
     public void modify(Waitable w, int interest) {
         checkInterest(w, interest);
         enter();
@@ -138,7 +145,12 @@ public final class WaitSet implements AutoCloseable {
         }
     }
 
-    /** Removes {@code w}: true if it was in the set. */
+    /**
+     * Removes {@code w}: true if it was in the set.
+     *
+     * @param w the object to remove
+     * @return true if {@code w} was a member
+     */
     public boolean remove(Waitable w) {
         Check.notNull("epoll_ctl", null, w, "waitable");
         enter();
@@ -151,21 +163,41 @@ public final class WaitSet implements AutoCloseable {
         }
     }
 
-    /** The members, in no particular order. */
+    /**
+     * The members, in no particular order.
+     *
+     * @return a new list of the members
+     */
     public synchronized List<Waitable> members() {
         return new ArrayList<>(index.keySet());
     }
 
+    /**
+     * The number of members.
+     *
+     * @return the number of members
+     */
     public synchronized int size() {
         return index.size();
     }
 
-    /** Waits until a member is ready: the number ready (at least 1). */
+    /**
+     * Waits until a member is ready: the number ready (at least 1).
+     *
+     * @return the number of members ready, at least 1
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public int await() throws InterruptedException {
         return doWait(-1);
     }
 
-    /** Waits at most {@code timeout} until a member is ready: the number ready, 0 on timeout. */
+    /**
+     * Waits at most {@code timeout} until a member is ready: the number ready, 0 on timeout.
+     *
+     * @param timeout the longest wait
+     * @return the number of members ready, 0 if none became ready in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public int await(Duration timeout) throws InterruptedException {
         long nanos = Timeouts.nanos("epoll_wait", null, timeout);
         long deadline = System.nanoTime() + nanos;
@@ -179,7 +211,11 @@ public final class WaitSet implements AutoCloseable {
         }
     }
 
-    /** Checks without waiting: the number of members ready now. */
+    /**
+     * Checks without waiting: the number of members ready now.
+     *
+     * @return the number of members ready, possibly 0
+     */
     public int poll() {
         try {
             return doWait(0);
@@ -189,41 +225,76 @@ public final class WaitSet implements AutoCloseable {
         }
     }
 
-    /** The number of members the last wait found ready. */
+    /**
+     * The number of members the last wait found ready.
+     *
+     * @return the number found ready
+     */
     public int readyCount() {
         return readyCount;
     }
 
-    /** The {@code i}-th member found ready by the last wait. @throws IndexOutOfBoundsException outside 0..readyCount()-1 */
+    /**
+     * The {@code i}-th member found ready by the last wait.
+     *
+     * @param i the index among the ready members
+     * @return the member
+     * @throws IndexOutOfBoundsException outside 0..readyCount()-1
+     */
     public Waitable ready(int i) {
         checkIndex(i);
         return ready[i];
     }
 
-    /** The epoll events of the {@code i}-th ready member ({@link #READABLE}, {@link #WRITABLE}, ...). */
+    /**
+     * The epoll events of the {@code i}-th ready member ({@link #READABLE}, {@link #WRITABLE}, ...).
+     *
+     * @param i the index among the ready members
+     * @return the events, as epoll reported them
+     */
     public int readyEvents(int i) {
         checkIndex(i);
         return readyEvents[i];
     }
 
-    /** Whether the {@code i}-th ready member is readable (errors and hang-ups count as readable). */
+    /**
+     * Whether the {@code i}-th ready member is readable (errors and hang-ups count as readable).
+     *
+     * @param i the index among the ready members
+     * @return true if readable
+     */
     public boolean isReadable(int i) {
         return (readyEvents(i) & (READABLE | Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0;
     }
 
-    /** Whether the {@code i}-th ready member is writable. */
+    /**
+     * Whether the {@code i}-th ready member is writable.
+     *
+     * @param i the index among the ready members
+     * @return true if writable
+     */
     public boolean isWritable(int i) {
         return (readyEvents(i) & (WRITABLE | Epoll.EPOLLERR)) != 0;
     }
 
-    /** Whether the last wait found {@code w} readable. */
+    /**
+     * Whether the last wait found {@code w} readable.
+     *
+     * @param w a member of the set
+     * @return true if the last wait found it readable
+     */
     public boolean isReadable(Waitable w) {
         Check.notNull("epoll_wait", null, w, "waitable");
         int i = find(w);
         return i >= 0 && isReadable(i);
     }
 
-    /** Whether the last wait found {@code w} writable. */
+    /**
+     * Whether the last wait found {@code w} writable.
+     *
+     * @param w a member of the set
+     * @return true if the last wait found it writable
+     */
     public boolean isWritable(Waitable w) {
         Check.notNull("epoll_wait", null, w, "waitable");
         int i = find(w);
@@ -250,6 +321,11 @@ public final class WaitSet implements AutoCloseable {
         uses.close();
     }
 
+    /**
+     * Whether the set is still open: false after {@link #close()}.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !uses.isClosed();
     }

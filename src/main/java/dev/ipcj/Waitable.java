@@ -15,6 +15,7 @@ public interface Waitable {
      * Takes a use of the descriptor, which stays open until the matching
      * {@link #releaseDescriptor()}, and returns it.
      *
+     * @return the descriptor, valid until {@link #releaseDescriptor()}
      * @throws ClosedException if the object is closed
      */
     int acquireDescriptor();
@@ -22,9 +23,17 @@ public interface Waitable {
     /** Gives back a use taken by {@link #acquireDescriptor()}. */
     void releaseDescriptor();
 
-    /** The object's name, as error messages give it. */
+    /**
+     * The object's name, as error messages give it.
+     *
+     * @return the name
+     */
     String name();
 
-    /** False once the object was closed. */
+    /**
+     * False once the object was closed.
+     *
+     * @return true until closed
+     */
     boolean isOpen();
 }

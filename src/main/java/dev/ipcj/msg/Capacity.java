@@ -24,12 +24,21 @@ public final class Capacity {
         this.limit = limit;
     }
 
-    /** Rendezvous: send waits until a receiver holds the message. */
+    /**
+     * Rendezvous: send waits until a receiver holds the message.
+     *
+     * @return the rendezvous capacity
+     */
     public static Capacity zero() {
         return ZERO;
     }
 
-    /** At most {@code n} (≥ 1) messages wait in the mailbox. */
+    /**
+     * At most {@code n} (≥ 1) messages wait in the mailbox.
+     *
+     * @param n the most messages that can wait, at least 1
+     * @return the bounded capacity
+     */
     public static Capacity bounded(int n) {
         if (n < 1) {
             throw new InvalidArgumentException("Capacity.bounded", null, 0,
@@ -38,7 +47,11 @@ public final class Capacity {
         return new Capacity(n);
     }
 
-    /** Senders never block; the buffer grows until memory runs out. */
+    /**
+     * Senders never block; the buffer grows until memory runs out.
+     *
+     * @return the unbounded capacity
+     */
     public static Capacity unbounded() {
         return UNBOUNDED;
     }
@@ -48,19 +61,38 @@ public final class Capacity {
         return limit < 0 ? UNBOUNDED : limit == 0 ? ZERO : new Capacity(limit);
     }
 
+    /**
+     * Whether this is the rendezvous capacity, {@link #zero()}.
+     *
+     * @return true for capacity zero
+     */
     public boolean isZero() {
         return limit == 0;
     }
 
+    /**
+     * Whether this is {@link #unbounded()}.
+     *
+     * @return true when unbounded
+     */
     public boolean isUnbounded() {
         return limit < 0;
     }
 
+    /**
+     * Whether this is a {@link #bounded} capacity of at least one message.
+     *
+     * @return true when bounded
+     */
     public boolean isBounded() {
         return limit > 0;
     }
 
-    /** The bound n; 0 for a rendezvous; -1 when unbounded. */
+    /**
+     * The bound n; 0 for a rendezvous; -1 when unbounded.
+     *
+     * @return the bound, 0 or -1
+     */
     public int limit() {
         return limit;
     }

@@ -18,8 +18,21 @@ import java.nio.charset.StandardCharsets;
  * }</pre>
  */
 public interface Codec<T> {
+    /**
+     * Writes {@code value} into {@code dst} at its position, advancing it.
+     *
+     * @param value the value to encode, not null
+     * @param dst   the message buffer, limited to the mailbox's maximum message size
+     * @throws java.nio.BufferOverflowException if the value does not fit
+     */
     void encode(T value, ByteBuffer dst);
 
+    /**
+     * Reads one value from {@code src}, whose remaining bytes are exactly one message.
+     *
+     * @param src the message's payload
+     * @return the value
+     */
     T decode(ByteBuffer src);
 
     /** Strings as UTF-8 bytes, without a length prefix (a message has its own length). */
@@ -36,7 +49,14 @@ public interface Codec<T> {
                 return a;
             });
 
-    /** A codec from two lambdas. */
+    /**
+     * A codec from two lambdas.
+     *
+     * @param <T>     the type of the values
+     * @param encoder writes a value into a buffer, as {@link #encode}
+     * @param decoder reads a value from a buffer, as {@link #decode}
+     * @return the codec
+     */
     static <T> Codec<T> of(java.util.function.BiConsumer<T, ByteBuffer> encoder,
                            java.util.function.Function<ByteBuffer, T> decoder) {
         if (encoder == null || decoder == null) {

@@ -64,22 +64,38 @@ public final class Envelope {
     int token;
     long correlation;
 
-    /** The pid of the process that sent the message (as the sender wrote it). */
+    /**
+     * The pid of the process that sent the message (as the sender wrote it).
+     *
+     * @return the sender's pid
+     */
     public int sender() {
         return sender;
     }
 
-    /** The sending handle's sequence number for this message, counted from 0. */
+    /**
+     * The sending handle's sequence number for this message, counted from 0.
+     *
+     * @return the sequence number
+     */
     public long sequence() {
         return sequence;
     }
 
-    /** Payload length in bytes. */
+    /**
+     * Payload length in bytes.
+     *
+     * @return the payload length
+     */
     public int length() {
         return length;
     }
 
-    /** Envelope flags as sent (bit 0: rendezvous). */
+    /**
+     * Envelope flags as sent (bit 0: rendezvous).
+     *
+     * @return the flags
+     */
     public int flags() {
         return flags;
     }

@@ -72,12 +72,23 @@ public final class Inbox implements AutoCloseable {
         this.box = box;
     }
 
-    /** Creates this process's inbox: default transport, bounded(10), {@value Mailbox#DEFAULT_MAX_MESSAGE_SIZE}-byte messages. */
+    /**
+     * Creates this process's inbox: default transport, bounded(10), {@value Mailbox#DEFAULT_MAX_MESSAGE_SIZE}-byte messages.
+     *
+     * @return the inbox
+     */
     public static Inbox create() {
         return create(Transport.defaultTransport(), Capacity.bounded(10), Mailbox.DEFAULT_MAX_MESSAGE_SIZE);
     }
 
-    /** Creates this process's inbox on {@code transport} with {@code capacity}. A process has one inbox. */
+    /**
+     * Creates this process's inbox on {@code transport} with {@code capacity}. A process has one inbox.
+     *
+     * @param transport      the transport to receive on
+     * @param capacity       how many messages may wait
+     * @param maxMessageSize the largest payload in bytes
+     * @return the inbox
+     */
     public static Inbox create(Transport transport, Capacity capacity, int maxMessageSize) {
         String name = PREFIX + PID;
         MailboxHeader old;
@@ -132,6 +143,9 @@ public final class Inbox implements AutoCloseable {
      * Registers {@code name} ("calc": letters, digits, '.', '_', '-') for this inbox, so others can
      * send with {@code Mailbox.toProcess("calc")}. A name held by a live process is refused naming
      * that pid; one left by a dead process is taken over.
+     *
+     * @param name the name to register
+     * @return this inbox
      */
     public Inbox register(String name) {
         Path p = registryPath("register", name);
@@ -250,7 +264,12 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** The pid of the live process that registered {@code name}. */
+    /**
+     * The pid of the live process that registered {@code name}.
+     *
+     * @param name a registered name
+     * @return the pid
+     */
     public static long lookup(String name) {
         Path p = registryPath("lookup", name);
         String s;
@@ -310,28 +329,56 @@ public final class Inbox implements AutoCloseable {
 
     // ---------------------------------------------------------------- receiving
 
-    /** The pid others address this inbox by (this process's). */
+    /**
+     * The pid others address this inbox by (this process's).
+     *
+     * @return the pid
+     */
     public long pid() {
         return PID;
     }
 
+    /**
+     * The inbox's mailbox name, which holds this process's pid.
+     *
+     * @return the name
+     */
     public String name() {
         return box.name();
     }
 
+    /**
+     * The transport the inbox receives on.
+     *
+     * @return the transport
+     */
     public Transport transport() {
         return box.transport();
     }
 
+    /**
+     * The inbox's capacity.
+     *
+     * @return the capacity
+     */
     public Capacity capacity() {
         return box.capacity();
     }
 
+    /**
+     * The largest payload a message to this inbox may have, in bytes.
+     *
+     * @return the maximum message size
+     */
     public int maxMessageSize() {
         return box.maxMessageSize();
     }
 
-    /** Messages waiting, or -1 when the transport cannot tell. */
+    /**
+     * Messages waiting, or -1 when the transport cannot tell.
+     *
+     * @return the number of messages waiting, or -1
+     */
     public long pending() {
         try {
             checkOpen();
@@ -341,7 +388,12 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** The oldest message from anyone, waiting as long as it takes. */
+    /**
+     * The oldest message from anyone, waiting as long as it takes.
+     *
+     * @return the message
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Message receive() throws InterruptedException {
         try {
             checkOpen();
@@ -351,7 +403,13 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** The oldest message from anyone, waiting at most {@code timeout}; null if none came. */
+    /**
+     * The oldest message from anyone, waiting at most {@code timeout}; null if none came.
+     *
+     * @param timeout the longest wait
+     * @return the message, or null if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Message receive(Duration timeout) throws InterruptedException {
         try {
             checkOpen();
@@ -361,7 +419,11 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** The oldest message from anyone if one is waiting, else null. */
+    /**
+     * The oldest message from anyone if one is waiting, else null.
+     *
+     * @return the message, or null
+     */
     public Message tryReceive() {
         try {
             checkOpen();
@@ -371,7 +433,13 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** The oldest message from process {@code sender}, waiting as long as it takes. */
+    /**
+     * The oldest message from process {@code sender}, waiting as long as it takes.
+     *
+     * @param sender the pid of the sending process
+     * @return the message
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Message receiveFrom(long sender) throws InterruptedException {
         try {
             checkOpen();
@@ -381,7 +449,14 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** The oldest message from {@code sender}, waiting at most {@code timeout}; null if none came. */
+    /**
+     * The oldest message from {@code sender}, waiting at most {@code timeout}; null if none came.
+     *
+     * @param sender  the pid of the sending process
+     * @param timeout the longest wait
+     * @return the message, or null if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Message receiveFrom(long sender, Duration timeout) throws InterruptedException {
         try {
             checkOpen();
@@ -392,7 +467,12 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** The oldest message from {@code sender} if one is waiting, else null. */
+    /**
+     * The oldest message from {@code sender} if one is waiting, else null.
+     *
+     * @param sender the pid of the sending process
+     * @return the message, or null
+     */
     public Message tryReceiveFrom(long sender) {
         try {
             checkOpen();
@@ -408,7 +488,15 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** Allocation-free receive from anyone; see {@link Mailbox#receive(ByteBuffer, Envelope, Duration)}. */
+    /**
+     * Allocation-free receive from anyone; see {@link Mailbox#receive(ByteBuffer, Envelope, Duration)}.
+     *
+     * @param dst     receives the payload at its position
+     * @param env     receives the sender, sequence number, length and flags
+     * @param timeout the longest wait
+     * @return true if a message was received, false if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean receive(ByteBuffer dst, Envelope env, Duration timeout) throws InterruptedException {
         try {
             checkOpen();
@@ -418,7 +506,16 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** Allocation-free receive from {@code sender} only. */
+    /**
+     * Allocation-free receive from {@code sender} only.
+     *
+     * @param sender  the pid of the sending process
+     * @param dst     receives the payload at its position
+     * @param env     receives the sender, sequence number, length and flags
+     * @param timeout the longest wait
+     * @return true if a message was received, false if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean receiveFrom(long sender, ByteBuffer dst, Envelope env, Duration timeout)
             throws InterruptedException {
         checkOpen();

@@ -142,17 +142,35 @@ public final class Mailbox implements AutoCloseable {
 
     // ---------------------------------------------------------------- creating and opening
 
-    /** Creates {@code name} on the default transport, bounded(10), {@value #DEFAULT_MAX_MESSAGE_SIZE}-byte messages. */
+    /**
+     * Creates {@code name} on the default transport, bounded(10), {@value #DEFAULT_MAX_MESSAGE_SIZE}-byte messages.
+     *
+     * @param name the mailbox's name, e.g. {@code "/orders"}
+     * @return the open mailbox
+     */
     public static Mailbox create(String name) {
         return create(name, Transport.defaultTransport(), Capacity.bounded(10), DEFAULT_MAX_MESSAGE_SIZE);
     }
 
-    /** Creates {@code name} with {@code capacity} on the default transport. */
+    /**
+     * Creates {@code name} with {@code capacity} on the default transport.
+     *
+     * @param name     the mailbox's name, e.g. {@code "/orders"}
+     * @param capacity how many messages may wait
+     * @return the open mailbox
+     */
     public static Mailbox create(String name, Capacity capacity) {
         return create(name, Transport.defaultTransport(), capacity, DEFAULT_MAX_MESSAGE_SIZE);
     }
 
-    /** Creates {@code name} on {@code transport}, {@value #DEFAULT_MAX_MESSAGE_SIZE}-byte messages. */
+    /**
+     * Creates {@code name} on {@code transport}, {@value #DEFAULT_MAX_MESSAGE_SIZE}-byte messages.
+     *
+     * @param name      the mailbox's name, e.g. {@code "/orders"}
+     * @param transport the mechanism under the mailbox
+     * @param capacity  how many messages may wait
+     * @return the open mailbox
+     */
     public static Mailbox create(String name, Transport transport, Capacity capacity) {
         return create(name, transport, capacity, DEFAULT_MAX_MESSAGE_SIZE);
     }
@@ -161,7 +179,11 @@ public final class Mailbox implements AutoCloseable {
      * Creates the mailbox {@code name} ("/orders"), exclusively (fails if it exists), mode 0600.
      * A create that fails removes what it made and nothing else.
      *
+     * @param name      the mailbox's name, e.g. {@code "/orders"}
+     * @param transport the mechanism under the mailbox
+     * @param capacity  how many messages may wait
      * @param maxMessageSize the largest payload in bytes
+     * @return the open mailbox
      * @throws InvalidArgumentException when {@code transport} cannot give {@code capacity}; the
      *         message names the limit and the transport that can
      */
@@ -219,7 +241,12 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Opens the existing mailbox {@code name}, whatever its transport. */
+    /**
+     * Opens the existing mailbox {@code name}, whatever its transport.
+     *
+     * @param name the mailbox's name
+     * @return the open mailbox
+     */
     public static Mailbox open(String name) {
         checkName("open", name);
         return open(name, MailboxHeader.read(name, "open"), false);
@@ -245,6 +272,9 @@ public final class Mailbox implements AutoCloseable {
      * What the header of mailbox {@code name} says, without opening it: nothing is created,
      * waited for or removed. NotFoundException when there is no such mailbox; CorruptedException
      * when the file is not an ipcj mailbox header of a version this ipcj reads.
+     *
+     * @param name the mailbox's name
+     * @return what the header says
      */
     public static MailboxInfo inspect(String name) {
         checkName("inspect", name);
@@ -255,12 +285,22 @@ public final class Mailbox implements AutoCloseable {
         return new MailboxInfo(name, h);
     }
 
-    /** A handle that sends to the {@link Inbox} of process {@code pid}. */
+    /**
+     * A handle that sends to the {@link Inbox} of process {@code pid}.
+     *
+     * @param pid the receiving process
+     * @return a handle for sending
+     */
     public static Mailbox toProcess(long pid) {
         return Inbox.openFor(pid);
     }
 
-    /** A handle that sends to the {@link Inbox} of the process that registered {@code registeredName}. */
+    /**
+     * A handle that sends to the {@link Inbox} of the process that registered {@code registeredName}.
+     *
+     * @param registeredName a name given to {@link Inbox#register}
+     * @return a handle for sending
+     */
     public static Mailbox toProcess(String registeredName) {
         return Inbox.openFor(Inbox.lookup(registeredName));
     }
@@ -270,6 +310,8 @@ public final class Mailbox implements AutoCloseable {
      * checked"). Open handles keep working until closed. NotFoundException when there is no such
      * mailbox; CorruptedException, removing nothing, when the object of that name is not an
      * ipcj mailbox.
+     *
+     * @param name the mailbox's name
      */
     public static void unlink(String name) {
         checkName("unlink", name);
@@ -283,6 +325,9 @@ public final class Mailbox implements AutoCloseable {
     /**
      * Removes the mailbox {@code name} if it exists: true if anything was removed. For finally
      * blocks. The name is a name, never a pattern.
+     *
+     * @param name the mailbox's name
+     * @return true if anything was removed
      */
     public static boolean unlinkIfExists(String name) {
         checkName("unlink", name);
@@ -317,7 +362,12 @@ public final class Mailbox implements AutoCloseable {
 
     // ---------------------------------------------------------------- sending
 
-    /** Sends {@code payload}'s remaining bytes, waiting for room (or, at capacity zero, for a receiver). */
+    /**
+     * Sends {@code payload}'s remaining bytes, waiting for room (or, at capacity zero, for a receiver).
+     *
+     * @param payload the bytes from its position to its limit
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public void send(ByteBuffer payload) throws InterruptedException {
         try {
             send0(payload, -1);
@@ -326,7 +376,14 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Sends, waiting at most {@code timeout}: false (nothing sent) if it could not in time. */
+    /**
+     * Sends, waiting at most {@code timeout}: false (nothing sent) if it could not in time.
+     *
+     * @param payload the bytes from its position to its limit
+     * @param timeout the longest wait
+     * @return true if sent, false if not in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean send(ByteBuffer payload, Duration timeout) throws InterruptedException {
         try {
             return send0(payload, Timeouts.nanos(timeout, "send", name));
@@ -335,7 +392,12 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Sends only if that needs no waiting: false (nothing sent) when the mailbox is full. */
+    /**
+     * Sends only if that needs no waiting: false (nothing sent) when the mailbox is full.
+     *
+     * @param payload the bytes from its position to its limit
+     * @return true if sent, false if the mailbox is full
+     */
     public boolean trySend(ByteBuffer payload) {
         try {
             try {
@@ -349,6 +411,12 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code payload}, waiting for room (or, at capacity zero, for a receiver).
+     *
+     * @param payload the message's bytes
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public void send(byte[] payload) throws InterruptedException {
         try {
             send0(wrap(payload), -1);
@@ -357,6 +425,14 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code payload}, waiting at most {@code timeout}: false (nothing sent) if it could not in time.
+     *
+     * @param payload the message's bytes
+     * @param timeout the longest wait
+     * @return true if sent, false if not in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean send(byte[] payload, Duration timeout) throws InterruptedException {
         try {
             return send0(wrap(payload), Timeouts.nanos(timeout, "send", name));
@@ -365,6 +441,12 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code payload} only if that needs no waiting.
+     *
+     * @param payload the message's bytes
+     * @return true if sent, false if the mailbox is full
+     */
     public boolean trySend(byte[] payload) {
         try {
             return trySend(wrap(payload));
@@ -373,7 +455,14 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Encodes {@code value} with {@code codec} and sends it. */
+    /**
+     * Encodes {@code value} with {@code codec} and sends it.
+     *
+     * @param <T>   the value's type
+     * @param value the value to send
+     * @param codec turns the value into bytes
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public <T> void send(T value, Codec<T> codec) throws InterruptedException {
         try {
             send0(encode(value, codec), -1);
@@ -382,6 +471,16 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Encodes {@code value} with {@code codec} and sends it, waiting at most {@code timeout}.
+     *
+     * @param <T>     the value's type
+     * @param value   the value to send
+     * @param codec   turns the value into bytes
+     * @param timeout the longest wait
+     * @return true if sent, false if not in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public <T> boolean send(T value, Codec<T> codec, Duration timeout) throws InterruptedException {
         try {
             long nanos = Timeouts.nanos(timeout, "send", name);
@@ -391,6 +490,14 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Encodes {@code value} with {@code codec} and sends it only if that needs no waiting.
+     *
+     * @param <T>   the value's type
+     * @param value the value to send
+     * @param codec turns the value into bytes
+     * @return true if sent, false if the mailbox is full
+     */
     public <T> boolean trySend(T value, Codec<T> codec) {
         try {
             return trySend(encode(value, codec));
@@ -593,7 +700,12 @@ public final class Mailbox implements AutoCloseable {
 
     // ---------------------------------------------------------------- receiving
 
-    /** Receives the oldest message, waiting as long as it takes. */
+    /**
+     * Receives the oldest message, waiting as long as it takes.
+     *
+     * @return the message
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Message receive() throws InterruptedException {
         try {
             return receiveMessage(0, -1);
@@ -602,7 +714,13 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Receives the oldest message, waiting at most {@code timeout}: null if none came. */
+    /**
+     * Receives the oldest message, waiting at most {@code timeout}: null if none came.
+     *
+     * @param timeout the longest wait
+     * @return the message, or null if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Message receive(Duration timeout) throws InterruptedException {
         try {
             return receiveMessage(0, Timeouts.nanos(timeout, "receive", name));
@@ -611,7 +729,11 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Receives a message if one is waiting now, else null. */
+    /**
+     * Receives a message if one is waiting now, else null.
+     *
+     * @return the message, or null
+     */
     public Message tryReceive() {
         try {
             try {
@@ -625,7 +747,13 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Receives into {@code dst} (payload at its position) and {@code env}, waiting as long as it takes. */
+    /**
+     * Receives into {@code dst} (payload at its position) and {@code env}, waiting as long as it takes.
+     *
+     * @param dst receives the payload at its position
+     * @param env receives the sender, sequence number, length and flags
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public void receive(ByteBuffer dst, Envelope env) throws InterruptedException {
         try {
             receive0(0, dst, env, -1);
@@ -634,7 +762,15 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Receives into {@code dst} and {@code env}, waiting at most {@code timeout}: false if none came. */
+    /**
+     * Receives into {@code dst} and {@code env}, waiting at most {@code timeout}: false if none came.
+     *
+     * @param dst     receives the payload at its position
+     * @param env     receives the sender, sequence number, length and flags
+     * @param timeout the longest wait
+     * @return true if a message was received, false if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public boolean receive(ByteBuffer dst, Envelope env, Duration timeout) throws InterruptedException {
         try {
             checkBuffers(dst, env);
@@ -644,7 +780,13 @@ public final class Mailbox implements AutoCloseable {
         }
     }
 
-    /** Receives into {@code dst} and {@code env} if a message is waiting now. */
+    /**
+     * Receives into {@code dst} and {@code env} if a message is waiting now.
+     *
+     * @param dst receives the payload at its position
+     * @param env receives the sender, sequence number, length and flags
+     * @return true if a message was received
+     */
     public boolean tryReceive(ByteBuffer dst, Envelope env) {
         try {
             try {
@@ -818,23 +960,47 @@ public final class Mailbox implements AutoCloseable {
 
     // ---------------------------------------------------------------- facts
 
+    /**
+     * The mailbox's name.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The mechanism under the mailbox.
+     *
+     * @return the transport
+     */
     public Transport transport() {
         return header.transport;
     }
 
+    /**
+     * How many messages may wait.
+     *
+     * @return the capacity
+     */
     public Capacity capacity() {
         return header.capacity;
     }
 
+    /**
+     * The largest payload a message may have, in bytes.
+     *
+     * @return the maximum message size
+     */
     public int maxMessageSize() {
         return max;
     }
 
-    /** Messages waiting in the mailbox now (plus any this handle keeps), or -1 when the transport cannot tell. */
+    /**
+     * Messages waiting in the mailbox now (plus any this handle keeps), or -1 when the transport cannot tell.
+     *
+     * @return the number waiting, or -1
+     */
     public long pending() {
         checkOpen();
         try {
@@ -853,6 +1019,11 @@ public final class Mailbox implements AutoCloseable {
         return header;
     }
 
+    /**
+     * Whether this handle is open: false after {@link #close()}.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !closed;
     }

@@ -17,28 +17,56 @@ public final class MailboxInfo {
         this.header = header;
     }
 
+    /**
+     * The mailbox's name.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The transport the header records.
+     *
+     * @return the transport
+     */
     public Transport transport() {
         return header.transport;
     }
 
+    /**
+     * The capacity the header records.
+     *
+     * @return the capacity
+     */
     public Capacity capacity() {
         return header.capacity;
     }
 
+    /**
+     * The largest payload the header allows, in bytes.
+     *
+     * @return the maximum message size
+     */
     public int maxMessageSize() {
         return header.maxMessageSize;
     }
 
-    /** The header's layout version. */
+    /**
+     * The header's layout version.
+     *
+     * @return the version
+     */
     public int version() {
         return MailboxHeader.VERSION;
     }
 
-    /** The pid of the process whose {@link Inbox} this is; 0 for a named mailbox. */
+    /**
+     * The pid of the process whose {@link Inbox} this is; 0 for a named mailbox.
+     *
+     * @return the owner's pid, or 0
+     */
     public int ownerPid() {
         return header.owner();
     }
@@ -46,27 +74,45 @@ public final class MailboxInfo {
     /**
      * Whether the owner of an inbox is still the process that created it (pid and start time, so a
      * reused pid does not count); false for a named mailbox, which has no owner.
+     *
+     * @return true while the owner runs
      */
     public boolean ownerAlive() {
         return header.ownerIdentity != 0 && ProcessIdentity.alive(header.ownerIdentity);
     }
 
-    /** The pid of the process that created the mailbox. */
+    /**
+     * The pid of the process that created the mailbox.
+     *
+     * @return the creator's pid
+     */
     public int creatorPid() {
         return ProcessIdentity.pid(header.creator);
     }
 
-    /** Whether the creator (pid and start time) still runs. A named mailbox outlives it by design. */
+    /**
+     * Whether the creator (pid and start time) still runs. A named mailbox outlives it by design.
+     *
+     * @return true while the creator runs
+     */
     public boolean creatorAlive() {
         return ProcessIdentity.alive(header.creator);
     }
 
-    /** False while the creator is still making the mailbox's objects (or died doing so). */
+    /**
+     * False while the creator is still making the mailbox's objects (or died doing so).
+     *
+     * @return true once the mailbox is complete
+     */
     public boolean isReady() {
         return header.state == MailboxHeader.READY;
     }
 
-    /** The System V queue's id for {@link Transport#SYSTEM_V}; -1 otherwise. */
+    /**
+     * The System V queue's id for {@link Transport#SYSTEM_V}; -1 otherwise.
+     *
+     * @return the queue id, or -1
+     */
     public long systemVQueueId() {
         return header.transport == Transport.SYSTEM_V ? header.id1 : -1;
     }

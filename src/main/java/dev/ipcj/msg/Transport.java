@@ -40,6 +40,8 @@ public enum Transport {
     /**
      * The transport's code in a mailbox header (and in {@code ipcj_msg.h}): fixed forever, so
      * adding a transport never changes what an existing mailbox's header means.
+     *
+     * @return the code
      */
     public int code() {
         return code;
@@ -55,17 +57,29 @@ public enum Transport {
         return null;
     }
 
-    /** The transport {@link Mailbox#create} uses when none is named. */
+    /**
+     * The transport {@link Mailbox#create} uses when none is named.
+     *
+     * @return the default transport
+     */
     public static Transport defaultTransport() {
         return POSIX_MQ;
     }
 
-    /** Whether this build of ipcj has this transport. */
+    /**
+     * Whether this build of ipcj has this transport.
+     *
+     * @return true if available
+     */
     public boolean isAvailable() {
         return Transports.isAvailable(this);
     }
 
-    /** In words, e.g. "POSIX message queue". */
+    /**
+     * In words, e.g. "POSIX message queue".
+     *
+     * @return the description
+     */
     public String description() {
         return description;
     }

@@ -59,7 +59,12 @@ import java.util.function.Consumer;
 public final class MessageQueue implements AutoCloseable, Waitable {
     /** How a queue is opened: which of send and receive the descriptor allows. */
     public enum Access {
-        READ_ONLY(0), WRITE_ONLY(1), READ_WRITE(2);
+        /** Receive only ({@code O_RDONLY}). */
+        READ_ONLY(0),
+        /** Send only ({@code O_WRONLY}). */
+        WRITE_ONLY(1),
+        /** Send and receive ({@code O_RDWR}). */
+        READ_WRITE(2);
 
         final int flag;
 
@@ -101,12 +106,25 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * Creates {@code name} holding up to {@code maxMessages} messages of up to
      * {@code maxMessageSize} bytes, mode 0600, opened for reading and writing; fails with
      * {@link dev.ipcj.AlreadyExistsException} if it exists.
+     *
+     * @param name           the queue's name, {@code "/"} and up to {@value #MAX_NAME_LENGTH} characters
+     * @param maxMessages    the most messages the queue holds
+     * @param maxMessageSize the longest message in bytes
+     * @return the open queue
      */
     public static MessageQueue create(String name, int maxMessages, int maxMessageSize) {
         return create(name, maxMessages, maxMessageSize, DEFAULT_MODE);
     }
 
-    /** Creates {@code name} with these sizes and {@code mode}; fails if it exists. */
+    /**
+     * Creates {@code name} with these sizes and {@code mode}; fails if it exists.
+     *
+     * @param name           the queue's name, {@code "/"} and up to {@value #MAX_NAME_LENGTH} characters
+     * @param maxMessages    the most messages the queue holds
+     * @param maxMessageSize the longest message in bytes
+     * @param mode           the permission bits, e.g. {@code 0600}
+     * @return the open queue
+     */
     public static MessageQueue create(String name, int maxMessages, int maxMessageSize, int mode) {
         checkSizes(name, maxMessages, maxMessageSize);
         return open(name, Access.READ_WRITE, O_CREAT | O_EXCL, mode, maxMessages, maxMessageSize);
@@ -115,17 +133,31 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     /**
      * Creates {@code name} with the system's default sizes
      * ({@code /proc/sys/fs/mqueue/msg_default} and {@code msgsize_default}) and mode 0600.
+     *
+     * @param name the queue's name, {@code "/"} and up to {@value #MAX_NAME_LENGTH} characters
+     * @return the open queue
      */
     public static MessageQueue create(String name) {
         return open(name, Access.READ_WRITE, O_CREAT | O_EXCL, DEFAULT_MODE, 0, 0);
     }
 
-    /** Opens an existing queue for sending and receiving. */
+    /**
+     * Opens an existing queue for sending and receiving.
+     *
+     * @param name the queue's name
+     * @return the open queue
+     */
     public static MessageQueue open(String name) {
         return open(name, Access.READ_WRITE);
     }
 
-    /** Opens an existing queue with {@code access}; fails with NotFoundException if absent. */
+    /**
+     * Opens an existing queue with {@code access}; fails with NotFoundException if absent.
+     *
+     * @param name   the queue's name
+     * @param access which of send and receive the descriptor allows
+     * @return the open queue
+     */
     public static MessageQueue open(String name, Access access) {
         return open(name, access, 0, 0, 0, 0);
     }
@@ -134,6 +166,12 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * Opens {@code name}, creating it with these sizes and {@code mode} if it does not exist. An
      * existing queue keeps its own sizes: read them with {@link #maxMessages()} and
      * {@link #maxMessageSize()}.
+     *
+     * @param name           the queue's name, {@code "/"} and up to {@value #MAX_NAME_LENGTH} characters
+     * @param maxMessages    the most messages the queue holds, if it is created
+     * @param maxMessageSize the longest message in bytes, if it is created
+     * @param mode           the permission bits, if it is created
+     * @return the open queue
      */
     public static MessageQueue openOrCreate(String name, int maxMessages, int maxMessageSize, int mode) {
         checkSizes(name, maxMessages, maxMessageSize);
@@ -161,7 +199,11 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return new MessageQueue(name, fd, access, (int) a[1], (int) a[2]);
     }
 
-    /** Removes the name; processes that have the queue open keep using it until they close it. */
+    /**
+     * Removes the name; processes that have the queue open keep using it until they close it.
+     *
+     * @param name the queue's name
+     */
     public static void unlink(String name) {
         Names.check("mq_unlink", name, MAX_NAME_LENGTH);
         int r = PosixMq.mqUnlink(name);
@@ -170,7 +212,12 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         }
     }
 
-    /** Removes the name if it exists: true if it did. For cleanup in finally blocks. */
+    /**
+     * Removes the name if it exists: true if it did. For cleanup in finally blocks.
+     *
+     * @param name the queue's name
+     * @return true if the name existed and was removed
+     */
     public static boolean unlinkIfExists(String name) {
         Names.check("mq_unlink", name, MAX_NAME_LENGTH);
         int r = PosixMq.mqUnlink(name);
@@ -191,6 +238,8 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * Sends the bytes between {@code src}'s position and limit with {@code priority}, waiting
      * while the queue is full. On return the position is at the limit.
      *
+     * @param src      the message's bytes, from position to limit
+     * @param priority the message's priority, 0 and up
      * @throws InterruptedException if interrupted while waiting; nothing was sent
      * @throws WouldBlockException  if the queue is full and the descriptor is non-blocking
      */
@@ -230,7 +279,13 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         src.position(src.limit());
     }
 
-    /** Sends {@code payload} with {@code priority}, waiting while the queue is full. */
+    /**
+     * Sends {@code payload} with {@code priority}, waiting while the queue is full.
+     *
+     * @param payload  the message's bytes
+     * @param priority the message's priority, 0 and up
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     */
     public void send(byte[] payload, int priority) throws InterruptedException {
         Check.notNull("mq_send", name, payload, "payload");
         send(ByteBuffer.wrap(payload), priority);
@@ -239,6 +294,10 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     /**
      * Sends if there is room now: true if sent (position moved to the limit), false if the queue
      * is full (nothing sent, position unchanged).
+     *
+     * @param src      the message's bytes, from position to limit
+     * @param priority the message's priority, 0 and up
+     * @return true if sent, false if the queue is full
      */
     public boolean trySend(ByteBuffer src, int priority) {
         int len = checkSend(src, priority);
@@ -264,7 +323,13 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return true;
     }
 
-    /** Sends {@code payload} if there is room now; false if the queue is full. */
+    /**
+     * Sends {@code payload} if there is room now; false if the queue is full.
+     *
+     * @param payload  the message's bytes
+     * @param priority the message's priority, 0 and up
+     * @return true if sent, false if the queue is full
+     */
     public boolean trySend(byte[] payload, int priority) {
         Check.notNull("mq_send", name, payload, "payload");
         return trySend(ByteBuffer.wrap(payload), priority);
@@ -274,6 +339,10 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * Sends, waiting at most {@code timeout} for room: true if sent, false if the queue stayed
      * full (or is full and the descriptor is non-blocking).
      *
+     * @param src      the message's bytes, from position to limit
+     * @param priority the message's priority, 0 and up
+     * @param timeout  the longest wait
+     * @return true if sent, false if the queue stayed full
      * @throws InterruptedException if interrupted while waiting; nothing was sent
      */
     public boolean trySend(ByteBuffer src, int priority, Duration timeout) throws InterruptedException {
@@ -312,7 +381,15 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return true;
     }
 
-    /** Sends {@code payload}, waiting at most {@code timeout} for room; false if none came. */
+    /**
+     * Sends {@code payload}, waiting at most {@code timeout} for room; false if none came.
+     *
+     * @param payload  the message's bytes
+     * @param priority the message's priority, 0 and up
+     * @param timeout  the longest wait
+     * @return true if sent, false if the queue stayed full
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     */
     public boolean trySend(byte[] payload, int priority, Duration timeout) throws InterruptedException {
         Check.notNull("mq_send", name, payload, "payload");
         return trySend(ByteBuffer.wrap(payload), priority, timeout);
@@ -333,7 +410,14 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return receiveInto(dst, null);
     }
 
-    /** As {@link #receive(ByteBuffer)}, also reporting length and priority in {@code into}. */
+    /**
+     * As {@link #receive(ByteBuffer)}, also reporting length and priority in {@code into}.
+     *
+     * @param dst  must have at least {@link #maxMessageSize()} bytes remaining
+     * @param into receives the length and priority
+     * @return the payload length
+     * @throws InterruptedException if interrupted while waiting; no message was taken
+     */
     public int receive(ByteBuffer dst, MqReceived into) throws InterruptedException {
         Check.notNull("mq_receive", name, into, "into");
         return receiveInto(dst, into);
@@ -377,7 +461,12 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return deliver(r, dst, target, into);
     }
 
-    /** Receives a message into a new byte[], waiting while the queue is empty. */
+    /**
+     * Receives a message into a new byte[], waiting while the queue is empty.
+     *
+     * @return the message and its priority
+     * @throws InterruptedException if interrupted while waiting; no message was taken
+     */
     public MqMessage receive() throws InterruptedException {
         ByteBuffer b = MqBuffers.scratch(maxMessageSize);
         MqReceived got = new MqReceived();
@@ -385,12 +474,23 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return copy(b, got);
     }
 
-    /** Receives a message if one is there now: its length, or -1 if the queue is empty. */
+    /**
+     * Receives a message if one is there now: its length, or -1 if the queue is empty.
+     *
+     * @param dst must have at least {@link #maxMessageSize()} bytes remaining
+     * @return the payload length, or -1
+     */
     public int tryReceive(ByteBuffer dst) {
         return tryReceiveInto(dst, null);
     }
 
-    /** As {@link #tryReceive(ByteBuffer)}, also reporting length and priority in {@code into}. */
+    /**
+     * As {@link #tryReceive(ByteBuffer)}, also reporting length and priority in {@code into}.
+     *
+     * @param dst  must have at least {@link #maxMessageSize()} bytes remaining
+     * @param into receives the length and priority, or -1 for both when the queue is empty
+     * @return the payload length, or -1
+     */
     public int tryReceive(ByteBuffer dst, MqReceived into) {
         Check.notNull("mq_timedreceive", name, into, "into");
         return tryReceiveInto(dst, into);
@@ -424,14 +524,25 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return deliver(r, dst, target, into);
     }
 
-    /** Receives a message into a new byte[] if one is there now; null if the queue is empty. */
+    /**
+     * Receives a message into a new byte[] if one is there now; null if the queue is empty.
+     *
+     * @return the message and its priority, or null
+     */
     public MqMessage tryReceive() {
         ByteBuffer b = MqBuffers.scratch(maxMessageSize);
         MqReceived got = new MqReceived();
         return tryReceive(b, got) < 0 ? null : copy(b, got);
     }
 
-    /** Receives, waiting at most {@code timeout}: the length, or -1 if none came in time. */
+    /**
+     * Receives, waiting at most {@code timeout}: the length, or -1 if none came in time.
+     *
+     * @param dst     must have at least {@link #maxMessageSize()} bytes remaining
+     * @param timeout the longest wait
+     * @return the payload length, or -1
+     * @throws InterruptedException if interrupted while waiting; no message was taken
+     */
     public int tryReceive(ByteBuffer dst, Duration timeout) throws InterruptedException {
         return tryReceiveInto(dst, timeout, null);
     }
@@ -440,6 +551,10 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * Receives, waiting at most {@code timeout}: the length, or -1 if none came in time (or the
      * queue is empty and the descriptor non-blocking). Length and priority also go to {@code into}.
      *
+     * @param dst     must have at least {@link #maxMessageSize()} bytes remaining
+     * @param timeout the longest wait
+     * @param into    receives the length and priority
+     * @return the payload length, or -1
      * @throws InterruptedException if interrupted while waiting; no message was taken
      */
     public int tryReceive(ByteBuffer dst, Duration timeout, MqReceived into) throws InterruptedException {
@@ -487,7 +602,13 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return deliver(r, dst, target, into);
     }
 
-    /** Receives into a new byte[], waiting at most {@code timeout}; null if none came. */
+    /**
+     * Receives into a new byte[], waiting at most {@code timeout}; null if none came.
+     *
+     * @param timeout the longest wait
+     * @return the message and its priority, or null
+     * @throws InterruptedException if interrupted while waiting; no message was taken
+     */
     public MqMessage tryReceive(Duration timeout) throws InterruptedException {
         ByteBuffer b = MqBuffers.scratch(maxMessageSize);
         MqReceived got = new MqReceived();
@@ -496,18 +617,30 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     // ---- attributes -----------------------------------------------------------------------
 
-    /** The queue's attributes now (mq_getattr). */
+    /**
+     * The queue's attributes now (mq_getattr).
+     *
+     * @return the attributes
+     */
     public MqAttributes attributes() {
         long[] a = getattr();
         return new MqAttributes((a[0] & O_NONBLOCK) != 0, a[1], a[2], a[3]);
     }
 
-    /** The number of messages in the queue now. */
+    /**
+     * The number of messages in the queue now.
+     *
+     * @return the number of messages
+     */
     public int currentMessages() {
         return (int) getattr()[3];
     }
 
-    /** Whether this descriptor is non-blocking (O_NONBLOCK in mq_flags). */
+    /**
+     * Whether this descriptor is non-blocking (O_NONBLOCK in mq_flags).
+     *
+     * @return true if non-blocking
+     */
     public boolean isNonBlocking() {
         return (getattr()[0] & O_NONBLOCK) != 0;
     }
@@ -517,6 +650,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * change). It affects the blocking forms of send and receive, in every thread using this
      * handle; the try forms never block either way.
      *
+     * @param nonBlocking true to set O_NONBLOCK, false to clear it
      * @return the attributes before the change
      */
     public MqAttributes setNonBlocking(boolean nonBlocking) {
@@ -533,16 +667,29 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return before;
     }
 
-    /** mq_maxmsg, fixed at creation. */
+    /**
+     * mq_maxmsg, fixed at creation.
+     *
+     * @return the most messages the queue holds
+     */
     public int maxMessages() {
         return maxMessages;
     }
 
-    /** mq_msgsize, fixed at creation: the longest message and the least receive buffer. */
+    /**
+     * mq_msgsize, fixed at creation: the longest message and the least receive buffer.
+     *
+     * @return the longest message in bytes
+     */
     public int maxMessageSize() {
         return maxMessageSize;
     }
 
+    /**
+     * Which of send and receive this descriptor allows.
+     *
+     * @return the access it was opened with
+     */
     public Access access() {
         return access;
     }
@@ -563,6 +710,10 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      *
      * <p>Only one process may hold the registration of a queue; when another holds it this
      * fails with {@link dev.ipcj.BusyException} saying so. Closing the queue cancels it.
+     *
+     * @param callback runs with this queue when a message arrives
+     * @param rearm    whether to renew the registration before each callback
+     * @return the registration, to cancel or re-arm
      */
     public MqNotification onMessage(Consumer<MessageQueue> callback, boolean rearm) {
         if (callback == null) {
@@ -584,7 +735,12 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         }
     }
 
-    /** One-shot {@link #onMessage(Consumer, boolean)}: re-arm with {@link MqNotification#rearm()}. */
+    /**
+     * One-shot {@link #onMessage(Consumer, boolean)}: re-arm with {@link MqNotification#rearm()}.
+     *
+     * @param callback runs with this queue when a message arrives
+     * @return the registration, to cancel or re-arm
+     */
     public MqNotification onMessage(Consumer<MessageQueue> callback) {
         return onMessage(callback, false);
     }

@@ -51,7 +51,11 @@ public record MqLimits(long msgMax, long msgsizeMax, long queuesMax, long msgDef
     private static final int CAP_SYS_RESOURCE = 24;
     private static final int PRIO_MAX = PosixMq.mqPrioMax();
 
-    /** The limits as they are now. */
+    /**
+     * The limits as they are now.
+     *
+     * @return the limits, read from {@code /proc} and the resource limits
+     */
     public static MqLimits current() {
         long[] rl = rlimit(RLIMIT_MSGQUEUE);
         return new MqLimits(
@@ -63,12 +67,20 @@ public record MqLimits(long msgMax, long msgsizeMax, long queuesMax, long msgDef
                 rl[0], rl[1], PRIO_MAX, hasCapSysResource());
     }
 
-    /** The largest maxMessages this process may ask for now. */
+    /**
+     * The largest maxMessages this process may ask for now.
+     *
+     * @return the largest maxMessages
+     */
     public long effectiveMsgMax() {
         return capSysResource ? HARD_MSG_MAX : msgMax;
     }
 
-    /** The largest maxMessageSize this process may ask for now. */
+    /**
+     * The largest maxMessageSize this process may ask for now.
+     *
+     * @return the largest maxMessageSize in bytes
+     */
     public long effectiveMsgsizeMax() {
         return capSysResource ? HARD_MSGSIZE_MAX : msgsizeMax;
     }
@@ -77,6 +89,10 @@ public record MqLimits(long msgMax, long msgsizeMax, long queuesMax, long msgDef
      * The bytes a queue counts against RLIMIT_MSGQUEUE, as the kernel computes them: the
      * messages plus, per message, a {@code struct msg_msg} header and (for up to 32768 messages)
      * a {@code struct posix_msg_tree_node}, 48 + 48 bytes on x86_64.
+     *
+     * @param maxMessages    the queue's most messages
+     * @param maxMessageSize the queue's longest message in bytes
+     * @return the bytes counted
      */
     public static long bytesOf(long maxMessages, long maxMessageSize) {
         return maxMessages * maxMessageSize + maxMessages * 48 + Math.min(maxMessages, 32768) * 48;

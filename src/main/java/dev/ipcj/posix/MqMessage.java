@@ -5,7 +5,11 @@ package dev.ipcj.posix;
  * {@link MessageQueue#receive()}. The ByteBuffer forms avoid this allocation.
  */
 public record MqMessage(byte[] payload, int priority) {
-    /** The payload decoded as UTF-8. */
+    /**
+     * The payload decoded as UTF-8.
+     *
+     * @return the text
+     */
     public String text() {
         return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
     }

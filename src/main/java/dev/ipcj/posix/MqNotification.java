@@ -101,20 +101,38 @@ public final class MqNotification implements AutoCloseable {
         cancel();
     }
 
-    /** Whether the kernel holds this registration now (it has not fired and was not cancelled). */
+    /**
+     * Whether the kernel holds this registration now (it has not fired and was not cancelled).
+     *
+     * @return true while armed
+     */
     public synchronized boolean isArmed() {
         return armedToken != 0;
     }
 
+    /**
+     * Whether {@link #cancel()} or {@link #close()} ended the registration.
+     *
+     * @return true once cancelled
+     */
     public synchronized boolean isCancelled() {
         return cancelled;
     }
 
-    /** How many times a notification was delivered. */
+    /**
+     * How many times a notification was delivered.
+     *
+     * @return the number of deliveries
+     */
     public long deliveries() {
         return fired;
     }
 
+    /**
+     * The queue this registration is for.
+     *
+     * @return the queue
+     */
     public MessageQueue queue() {
         return queue;
     }

@@ -17,12 +17,20 @@ public final class MqReceived {
     private int length = -1;
     private int priority = -1;
 
-    /** The payload length of the last message received into this, or -1 when none came. */
+    /**
+     * The payload length of the last message received into this, or -1 when none came.
+     *
+     * @return the length, or -1
+     */
     public int length() {
         return length;
     }
 
-    /** The priority of the last message received into this, or -1 when none came. */
+    /**
+     * The priority of the last message received into this, or -1 when none came.
+     *
+     * @return the priority, or -1
+     */
     public int priority() {
         return priority;
     }

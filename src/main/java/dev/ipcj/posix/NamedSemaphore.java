@@ -45,12 +45,25 @@ public final class NamedSemaphore extends PosixSemaphore {
         super(name, region, 0, region::close);
     }
 
-    /** Creates {@code name} with {@code initialValue} permits and mode 0600; fails if it exists. */
+    /**
+     * Creates {@code name} with {@code initialValue} permits and mode 0600; fails if it exists.
+     *
+     * @param name         the semaphore's name, {@code "/"} and a name
+     * @param initialValue the permits it starts with
+     * @return the open semaphore
+     */
     public static NamedSemaphore create(String name, int initialValue) {
         return create(name, initialValue, SharedMemory.DEFAULT_MODE);
     }
 
-    /** Creates {@code name} with {@code initialValue} permits and {@code mode}; fails if it exists. */
+    /**
+     * Creates {@code name} with {@code initialValue} permits and {@code mode}; fails if it exists.
+     *
+     * @param name         the semaphore's name, {@code "/"} and a name
+     * @param initialValue the permits it starts with
+     * @param mode         the permission bits, e.g. {@code 0600}
+     * @return the open semaphore
+     */
     public static NamedSemaphore create(String name, int initialValue, int mode) {
         check(name);
         SharedMemory.checkMode("sem_open", name, mode);
@@ -59,13 +72,25 @@ public final class NamedSemaphore extends PosixSemaphore {
         return openFile(name);
     }
 
-    /** Opens an existing semaphore. */
+    /**
+     * Opens an existing semaphore.
+     *
+     * @param name the semaphore's name
+     * @return the open semaphore
+     */
     public static NamedSemaphore open(String name) {
         check(name);
         return openFile(name);
     }
 
-    /** Opens {@code name}, creating it with {@code initialValue} and {@code mode} if absent. */
+    /**
+     * Opens {@code name}, creating it with {@code initialValue} and {@code mode} if absent.
+     *
+     * @param name         the semaphore's name, {@code "/"} and a name
+     * @param initialValue the permits it starts with, if it is created
+     * @param mode         the permission bits, if it is created
+     * @return the open semaphore
+     */
     public static NamedSemaphore openOrCreate(String name, int initialValue, int mode) {
         check(name);
         SharedMemory.checkMode("sem_open", name, mode);
@@ -164,7 +189,11 @@ public final class NamedSemaphore extends PosixSemaphore {
         return null;
     }
 
-    /** Removes the name; processes that have it open keep using it. */
+    /**
+     * Removes the name; processes that have it open keep using it.
+     *
+     * @param name the semaphore's name
+     */
     public static void unlink(String name) {
         check("sem_unlink", name);
         int r = PosixSem.semUnlink(name);
@@ -173,7 +202,12 @@ public final class NamedSemaphore extends PosixSemaphore {
         }
     }
 
-    /** Removes the name if it exists: true if it did. */
+    /**
+     * Removes the name if it exists: true if it did.
+     *
+     * @param name the semaphore's name
+     * @return true if the name existed and was removed
+     */
     public static boolean unlinkIfExists(String name) {
         check("sem_unlink", name);
         int r = PosixSem.semUnlink(name);

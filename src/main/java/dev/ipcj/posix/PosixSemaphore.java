@@ -81,12 +81,20 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
         this.uses = new UseCount(release);
     }
 
-    /** The name (named) or "region@offset" (unnamed), as error messages give it. */
+    /**
+     * The name (named) or "region@offset" (unnamed), as error messages give it.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** Takes a permit, waiting as long as it takes. */
+    /**
+     * Takes a permit, waiting as long as it takes.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting; no permit was taken
+     */
     public void acquire() throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException(); // as j.u.c: an interrupted thread does not take permits
@@ -101,7 +109,11 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
         }
     }
 
-    /** Takes a permit if one is free now. */
+    /**
+     * Takes a permit if one is free now.
+     *
+     * @return true if a permit was taken
+     */
     public boolean tryAcquire() {
         enter("sem_trywait");
         try {
@@ -111,7 +123,13 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
         }
     }
 
-    /** Takes a permit, waiting at most {@code timeout}: false if none came in time. */
+    /**
+     * Takes a permit, waiting at most {@code timeout}: false if none came in time.
+     *
+     * @param timeout the longest wait
+     * @return true if a permit was taken, false if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting; no permit was taken
+     */
     public boolean tryAcquire(Duration timeout) throws InterruptedException {
         long nanos = Timeouts.nanos("sem_timedwait", name, timeout);
         if (Thread.interrupted()) {
@@ -159,7 +177,11 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
         }
     }
 
-    /** The current value (permits free now; 0 when threads wait). */
+    /**
+     * The current value (permits free now; 0 when threads wait).
+     *
+     * @return the value
+     */
     public int value() {
         enter("sem_getvalue");
         try {
@@ -169,6 +191,11 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
         }
     }
 
+    /**
+     * Whether this handle is open: false after {@link #close()}.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !uses.isClosed();
     }

@@ -56,12 +56,25 @@ public final class SharedMemory implements AutoCloseable {
         this.uses = new UseCount(() -> PosixShm.close(fd));
     }
 
-    /** Creates {@code name} with {@code size} bytes and mode 0600; fails if it exists. */
+    /**
+     * Creates {@code name} with {@code size} bytes and mode 0600; fails if it exists.
+     *
+     * @param name the object's name, {@code "/"} and a name
+     * @param size its size in bytes
+     * @return the open object
+     */
     public static SharedMemory create(String name, long size) {
         return create(name, size, DEFAULT_MODE);
     }
 
-    /** Creates {@code name} with {@code size} bytes (zero-filled) and {@code mode}; fails if it exists. */
+    /**
+     * Creates {@code name} with {@code size} bytes (zero-filled) and {@code mode}; fails if it exists.
+     *
+     * @param name the object's name, {@code "/"} and a name
+     * @param size its size in bytes
+     * @param mode the permission bits, e.g. {@code 0600}
+     * @return the open object
+     */
     public static SharedMemory create(String name, long size, int mode) {
         checkName(name);
         checkSize(name, size);
@@ -80,12 +93,22 @@ public final class SharedMemory implements AutoCloseable {
         return new SharedMemory(name, fd, false);
     }
 
-    /** Opens an existing object for reading and writing; fails with NotFoundException if absent. */
+    /**
+     * Opens an existing object for reading and writing; fails with NotFoundException if absent.
+     *
+     * @param name the object's name
+     * @return the open object
+     */
     public static SharedMemory open(String name) {
         return open(name, false);
     }
 
-    /** Opens an existing object for reading only; its mappings are read-only. */
+    /**
+     * Opens an existing object for reading only; its mappings are read-only.
+     *
+     * @param name the object's name
+     * @return the object, open read-only
+     */
     public static SharedMemory openReadOnly(String name) {
         return open(name, true);
     }
@@ -131,6 +154,11 @@ public final class SharedMemory implements AutoCloseable {
      * Opens {@code name}, creating it with {@code size} bytes and {@code mode} if it does not
      * exist. An existing object smaller than {@code size} (for instance one a racing creator
      * has not sized yet) is grown to {@code size}; a larger one is left as it is.
+     *
+     * @param name the object's name, {@code "/"} and a name
+     * @param size the least size in bytes
+     * @param mode the permission bits, if it is created
+     * @return the open object
      */
     public static SharedMemory openOrCreate(String name, long size, int mode) {
         checkName(name);
@@ -152,7 +180,11 @@ public final class SharedMemory implements AutoCloseable {
         return shm;
     }
 
-    /** Removes the name; processes that have it open or mapped keep their memory. */
+    /**
+     * Removes the name; processes that have it open or mapped keep their memory.
+     *
+     * @param name the object's name
+     */
     public static void unlink(String name) {
         checkName(name);
         int r = PosixShm.shmUnlink(name);
@@ -161,7 +193,12 @@ public final class SharedMemory implements AutoCloseable {
         }
     }
 
-    /** Removes the name if it exists: true if it did. For cleanup in finally blocks. */
+    /**
+     * Removes the name if it exists: true if it did. For cleanup in finally blocks.
+     *
+     * @param name the object's name
+     * @return true if the name existed and was removed
+     */
     public static boolean unlinkIfExists(String name) {
         checkName(name);
         int r = PosixShm.shmUnlink(name);
@@ -176,20 +213,38 @@ public final class SharedMemory implements AutoCloseable {
         unlink(name);
     }
 
+    /**
+     * The object's name.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Whether the object was opened read-only ({@link #openReadOnly}).
+     *
+     * @return true if read-only
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** The current size in bytes, from fstat (another process may have resized it). */
+    /**
+     * The current size in bytes, from fstat (another process may have resized it).
+     *
+     * @return the size in bytes
+     */
     public long size() {
         return stat()[0];
     }
 
-    /** The permission bits (e.g. 0600), from fstat. */
+    /**
+     * The permission bits (e.g. 0600), from fstat.
+     *
+     * @return the permission bits
+     */
     public int mode() {
         return (int) (stat()[1] & 07777);
     }
@@ -212,6 +267,8 @@ public final class SharedMemory implements AutoCloseable {
      * Sets the size ({@code ftruncate}). Do it before mapping: a process that has mapped more
      * than the new size gets SIGBUS when it touches the cut-off part, so shrink only objects
      * nobody has mapped.
+     *
+     * @param size the new size in bytes
      */
     public void resize(long size) {
         checkSize(name, size);
@@ -229,12 +286,20 @@ public final class SharedMemory implements AutoCloseable {
         }
     }
 
-    /** Maps the whole object, read-write (read-only if opened read-only). */
+    /**
+     * Maps the whole object, read-write (read-only if opened read-only).
+     *
+     * @return the mapping
+     */
     public MappedRegion map() {
         return map(0, size(), readOnly);
     }
 
-    /** Maps the whole object read-only: a write through it throws PermissionDeniedException. */
+    /**
+     * Maps the whole object read-only: a write through it throws PermissionDeniedException.
+     *
+     * @return the read-only mapping
+     */
     public MappedRegion mapReadOnly() {
         return map(0, size(), true);
     }
@@ -243,6 +308,11 @@ public final class SharedMemory implements AutoCloseable {
      * Maps {@code length} bytes from {@code offset} (a multiple of the page size). The range
      * must lie inside the object's current size: mapping past the end would turn the first
      * touch into SIGBUS, so it is refused here.
+     *
+     * @param offset   where the mapping starts in the object, a multiple of the page size
+     * @param length   the number of bytes to map
+     * @param readOnly whether to map read-only
+     * @return the mapping
      */
     public MappedRegion map(long offset, long length, boolean readOnly) {
         if (!readOnly && this.readOnly) {
@@ -280,7 +350,11 @@ public final class SharedMemory implements AutoCloseable {
         }
     }
 
-    /** False once {@link #close()} was called. */
+    /**
+     * False once {@link #close()} was called.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !uses.isClosed();
     }

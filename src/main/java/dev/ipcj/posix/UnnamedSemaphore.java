@@ -30,6 +30,10 @@ public final class UnnamedSemaphore extends PosixSemaphore {
      * Initialises a semaphore with {@code value} permits at {@code offset} of {@code region}, as
      * {@code sem_init(sem, 1, value)} does.
      *
+     * @param region the shared memory that holds the semaphore
+     * @param offset where in the region it goes; the address must be 8-byte aligned
+     * @param value  the permits it starts with
+     * @return the semaphore
      * @throws IndexOutOfBoundsException if {@code [offset, offset + SIZE)} is not inside the region
      */
     public static UnnamedSemaphore init(MappedRegion region, long offset, int value) {
@@ -42,6 +46,9 @@ public final class UnnamedSemaphore extends PosixSemaphore {
     /**
      * Uses the semaphore another process initialised at {@code offset} of {@code region}.
      *
+     * @param region the shared memory that holds the semaphore
+     * @param offset where in the region it is
+     * @return the semaphore
      * @throws dev.ipcj.CorruptedException if the bytes there are not a process-shared semaphore's
      * @throws IndexOutOfBoundsException if {@code [offset, offset + SIZE)} is not inside the region
      */
@@ -51,7 +58,11 @@ public final class UnnamedSemaphore extends PosixSemaphore {
         return new UnnamedSemaphore(region, offset);
     }
 
-    /** The region the semaphore lives in. */
+    /**
+     * The region the semaphore lives in.
+     *
+     * @return the region
+     */
     public MappedRegion region() {
         return region;
     }

@@ -10,5 +10,12 @@ import java.nio.ByteBuffer;
  */
 @FunctionalInterface
 public interface RecordHandler {
+    /**
+     * Handles one record; its bytes are valid only during this call.
+     *
+     * @param buffer a read-only view of the shared mapping
+     * @param offset where the payload starts in {@code buffer}
+     * @param length the payload's length in bytes
+     */
     void onRecord(ByteBuffer buffer, int offset, int length);
 }

@@ -135,7 +135,12 @@ public final class RingConsumer implements AutoCloseable {
 
     // ---- zero-copy batch drain ----
 
-    /** Hands every record available now to {@code handler}; the number handed. */
+    /**
+     * Hands every record available now to {@code handler}; the number handed.
+     *
+     * @param handler receives each record
+     * @return the number of records handed
+     */
     public int read(RecordHandler handler) {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -154,7 +159,13 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** Hands up to {@code limit} (at least 1) records available now to {@code handler}; the number handed. */
+    /**
+     * Hands up to {@code limit} (at least 1) records available now to {@code handler}; the number handed.
+     *
+     * @param handler receives each record
+     * @param limit   the most records to hand, at least 1
+     * @return the number of records handed
+     */
     public int read(RecordHandler handler, int limit) {
         checkArguments(handler, limit);
         checkOpen();
@@ -175,7 +186,15 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** Waits up to {@code timeout} for records, then reads like {@link #read(RecordHandler, int)}. */
+    /**
+     * Waits up to {@code timeout} for records, then reads like {@link #read(RecordHandler, int)}.
+     *
+     * @param handler receives each record
+     * @param limit   the most records to hand, at least 1
+     * @param timeout the longest wait for the first record
+     * @return the number of records handed, 0 if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public int read(RecordHandler handler, int limit, Duration timeout) throws InterruptedException {
         checkArguments(handler, limit);
         long nanos = SharedRing.nanos(CALL, ring.name, timeout);
@@ -207,7 +226,14 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** Waits as long as it takes for records, then reads like {@link #read(RecordHandler, int)}. */
+    /**
+     * Waits as long as it takes for records, then reads like {@link #read(RecordHandler, int)}.
+     *
+     * @param handler receives each record
+     * @param limit   the most records to hand, at least 1
+     * @return the number of records handed, at least 1
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public int take(RecordHandler handler, int limit) throws InterruptedException {
         checkArguments(handler, limit);
         checkOpen();
@@ -244,7 +270,11 @@ public final class RingConsumer implements AutoCloseable {
 
     // ---- BlockingQueue vocabulary ----
 
-    /** The next record, or null if none is available now. */
+    /**
+     * The next record, or null if none is available now.
+     *
+     * @return a copy of the record's payload, or null
+     */
     public byte[] poll() {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -264,7 +294,12 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** The next record, waiting as long as it takes. */
+    /**
+     * The next record, waiting as long as it takes.
+     *
+     * @return a copy of the record's payload
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public byte[] take() throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -285,7 +320,13 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** The next record, waiting up to {@code timeout}; null if none came. */
+    /**
+     * The next record, waiting up to {@code timeout}; null if none came.
+     *
+     * @param timeout the longest wait
+     * @return a copy of the record's payload, or null
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public byte[] poll(Duration timeout) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -309,6 +350,9 @@ public final class RingConsumer implements AutoCloseable {
      * Copies the next record into {@code dst} (from its position, which advances): its length,
      * or -1 if none is available now. A record longer than {@code dst.remaining()} stays in the
      * ring and an InvalidArgumentException says how long it is.
+     *
+     * @param dst receives the payload at its position
+     * @return the payload length, or -1
      */
     public int poll(ByteBuffer dst) {
         checkDst(dst);
@@ -338,7 +382,13 @@ public final class RingConsumer implements AutoCloseable {
         return finishCopy(n, dst);
     }
 
-    /** Like {@link #poll(ByteBuffer)}, waiting as long as it takes. */
+    /**
+     * Like {@link #poll(ByteBuffer)}, waiting as long as it takes.
+     *
+     * @param dst receives the payload at its position
+     * @return the payload length
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public int take(ByteBuffer dst) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -358,7 +408,14 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** Like {@link #poll(ByteBuffer)}, waiting up to {@code timeout}; -1 if none came. */
+    /**
+     * Like {@link #poll(ByteBuffer)}, waiting up to {@code timeout}; -1 if none came.
+     *
+     * @param dst     receives the payload at its position
+     * @param timeout the longest wait
+     * @return the payload length, or -1
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public int poll(ByteBuffer dst, Duration timeout) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {

@@ -53,30 +53,52 @@ public final class RingLayout {
     private RingLayout() {
     }
 
+    /** The magic word, "IPCJRING" in memory order; 0 while the creator is still initialising. */
     public static final long MAGIC = 0x474E49524A435049L; // "IPCJRING" in memory order
+    /** The layout version this code reads and writes. */
     public static final int VERSION = 1;
+    /** Bytes of the header; the data area starts right after it, page-aligned. */
     public static final int HEADER_SIZE = 4096;
+    /** The smallest data area in bytes. */
     public static final int MIN_CAPACITY = 4096;
+    /** The largest data area in bytes (1 GiB). */
     public static final int MAX_CAPACITY = 1 << 30;
 
+    /** Offset of the 8-byte magic word. */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the 4-byte layout version. */
     public static final int VERSION_OFFSET = 8;
+    /** Offset of the 4-byte variant: 1 = ONE_TO_ONE, 2 = MANY_TO_ONE. */
     public static final int VARIANT_OFFSET = 12;
+    /** Offset of the 4-byte capacity of the data area. */
     public static final int CAPACITY_OFFSET = 16;
+    /** Offset of the 4-byte maxRecordLength. */
     public static final int MAX_RECORD_OFFSET = 20;
+    /** Offset of the 8-byte object size, HEADER_SIZE + capacity. */
     public static final int OBJECT_SIZE_OFFSET = 24;
+    /** Offset of the 4-byte flags ({@link #FLAG_ASYMMETRIC}). */
     public static final int FLAGS_OFFSET = 32;
+    /** Offset of the 4-byte header size. */
     public static final int HEADER_SIZE_OFFSET = 36;
+    /** Offset of the 4-byte pid of the attached producer (ONE_TO_ONE), 0 if none. */
     public static final int PRODUCER_PID_OFFSET = 40;
+    /** Offset of the 4-byte pid of the attached consumer, 0 if none. */
     public static final int CONSUMER_PID_OFFSET = 44;
+    /** Offset of the 8-byte position {@code in}, the next free byte, on its own cache line. */
     public static final int IN_OFFSET = 128;
+    /** Offset of the 8-byte position {@code out}, the first byte not yet consumed. */
     public static final int OUT_OFFSET = 256;
+    /** Offset of the consumer's 4-byte futex word: 1 = asleep or going to sleep. */
     public static final int CONSUMER_WAITING_OFFSET = 384;
+    /** Offset of the producers' 4-byte futex word: 1 = a producer asleep or going to sleep. */
     public static final int PRODUCER_WAITING_OFFSET = 512;
+    /** Offset of the data area, where the records are. */
     public static final int DATA_OFFSET = HEADER_SIZE;
 
+    /** Flag bit 0: wakers need no fence; sleepers call membarrier instead. */
     public static final int FLAG_ASYMMETRIC = 1;
 
+    /** Bytes of a record's header word, before its payload. */
     public static final int RECORD_HEADER = 8;
     static final long STATE_MASK = 3L << 62;
     static final long FREE = 0;
@@ -85,12 +107,22 @@ public final class RingLayout {
     static final long DATA = 3L << 62;
     static final int LENGTH_MAX = (1 << 30) - 1;
 
-    /** The record size for a payload of {@code length} bytes. */
+    /**
+     * The record size for a payload of {@code length} bytes.
+     *
+     * @param length the payload's length in bytes
+     * @return the header and payload, rounded up to a multiple of 8
+     */
     public static int recordSize(int length) {
         return (RECORD_HEADER + length + 7) & ~7;
     }
 
-    /** The largest maxRecordLength a ring of {@code capacity} allows. */
+    /**
+     * The largest maxRecordLength a ring of {@code capacity} allows.
+     *
+     * @param capacity the data area's size in bytes
+     * @return the largest payload length
+     */
     public static int maxRecordLengthFor(int capacity) {
         return capacity / 2 - RECORD_HEADER;
     }

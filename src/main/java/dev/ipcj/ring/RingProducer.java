@@ -95,7 +95,11 @@ public final class RingProducer implements AutoCloseable {
         this.outCache = out2;
     }
 
-    /** The largest payload this ring takes. */
+    /**
+     * The largest payload this ring takes.
+     *
+     * @return the largest payload length in bytes
+     */
     public int maxRecordLength() {
         return maxRecordLength;
     }
@@ -103,6 +107,8 @@ public final class RingProducer implements AutoCloseable {
     /**
      * The shared buffer that {@link #tryClaim} offsets index into: the whole mapping, exactly
      * the ring's size. Write only inside a claim you hold.
+     *
+     * @return the shared buffer
      */
     public ByteBuffer buffer() {
         return buf;
@@ -110,7 +116,12 @@ public final class RingProducer implements AutoCloseable {
 
     // ---- BlockingQueue vocabulary ----
 
-    /** Adds {@code src} if there is room now; false when full. */
+    /**
+     * Adds {@code src} if there is room now; false when full.
+     *
+     * @param src the payload
+     * @return true if added, false if the ring is full
+     */
     public boolean offer(byte[] src) {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -135,6 +146,11 @@ public final class RingProducer implements AutoCloseable {
     /**
      * Adds {@code length} bytes of {@code src} from {@code offset} if there is room now; false when
      * full. IndexOutOfBoundsException if the range lies outside {@code src}.
+     *
+     * @param src    holds the payload
+     * @param offset the payload's first index in {@code src}
+     * @param length the payload's length in bytes
+     * @return true if added, false if the ring is full
      */
     public boolean offer(byte[] src, int offset, int length) {
         if (src == null) {
@@ -202,7 +218,12 @@ public final class RingProducer implements AutoCloseable {
         }
     }
 
-    /** Adds {@code src}'s remaining bytes if there is room now (and then advances its position). */
+    /**
+     * Adds {@code src}'s remaining bytes if there is room now (and then advances its position).
+     *
+     * @param src the payload, from position to limit
+     * @return true if added, false if the ring is full
+     */
     public boolean offer(ByteBuffer src) {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -240,7 +261,12 @@ public final class RingProducer implements AutoCloseable {
         return true;
     }
 
-    /** Adds {@code src}, waiting for room as long as it takes. */
+    /**
+     * Adds {@code src}, waiting for room as long as it takes.
+     *
+     * @param src the payload
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was added
+     */
     public void put(byte[] src) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -263,7 +289,12 @@ public final class RingProducer implements AutoCloseable {
         }
     }
 
-    /** Adds {@code src}'s remaining bytes, waiting for room as long as it takes. */
+    /**
+     * Adds {@code src}'s remaining bytes, waiting for room as long as it takes.
+     *
+     * @param src the payload, from position to limit
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was added
+     */
     public void put(ByteBuffer src) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -286,7 +317,14 @@ public final class RingProducer implements AutoCloseable {
         }
     }
 
-    /** Adds {@code src}, waiting up to {@code timeout} for room; false if it timed out. */
+    /**
+     * Adds {@code src}, waiting up to {@code timeout} for room; false if it timed out.
+     *
+     * @param src     the payload
+     * @param timeout the longest wait
+     * @return true if added, false if the ring stayed full
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was added
+     */
     public boolean offer(byte[] src, Duration timeout) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -308,7 +346,14 @@ public final class RingProducer implements AutoCloseable {
         }
     }
 
-    /** Adds {@code src}'s remaining bytes, waiting up to {@code timeout} for room; false if it timed out. */
+    /**
+     * Adds {@code src}'s remaining bytes, waiting up to {@code timeout} for room; false if it timed out.
+     *
+     * @param src     the payload, from position to limit
+     * @param timeout the longest wait
+     * @return true if added, false if the ring stayed full
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was added
+     */
     public boolean offer(ByteBuffer src, Duration timeout) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -367,6 +412,9 @@ public final class RingProducer implements AutoCloseable {
      * Claims room for a payload of {@code length} bytes: returns the offset in {@link #buffer()}
      * where the payload goes, or -1 when the ring is full. Finish with {@link #commit} or
      * {@link #abort}; nothing is visible to the consumer before the commit.
+     *
+     * @param length the payload's length in bytes
+     * @return the payload's offset in {@link #buffer()}, or -1
      */
     public int tryClaim(int length) {
         InternalError fault = null;
@@ -403,7 +451,13 @@ public final class RingProducer implements AutoCloseable {
         return at;
     }
 
-    /** Claims like {@link #tryClaim}, waiting for room as long as it takes. */
+    /**
+     * Claims like {@link #tryClaim}, waiting for room as long as it takes.
+     *
+     * @param length the payload's length in bytes
+     * @return the payload's offset in {@link #buffer()}
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was claimed
+     */
     public int claim(int length) throws InterruptedException {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -426,7 +480,11 @@ public final class RingProducer implements AutoCloseable {
         }
     }
 
-    /** Publishes the record claimed at {@code offset} and wakes a sleeping consumer. */
+    /**
+     * Publishes the record claimed at {@code offset} and wakes a sleeping consumer.
+     *
+     * @param offset an offset {@link #tryClaim} or {@link #claim} returned
+     */
     public void commit(int offset) {
         InternalError fault = null;
         for (int round = 0;; round++) {
@@ -446,7 +504,11 @@ public final class RingProducer implements AutoCloseable {
         }
     }
 
-    /** Gives up the claim at {@code offset}: the consumer never sees it. */
+    /**
+     * Gives up the claim at {@code offset}: the consumer never sees it.
+     *
+     * @param offset an offset {@link #tryClaim} or {@link #claim} returned
+     */
     public void abort(int offset) {
         InternalError fault = null;
         for (int round = 0;; round++) {

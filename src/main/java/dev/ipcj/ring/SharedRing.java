@@ -197,14 +197,26 @@ public final class SharedRing implements AutoCloseable {
      * if a later step fails, removes the object it made (and only that one: not an object another
      * process put under the name meanwhile).
      *
+     * @param name    the shared memory object's name, {@code "/"} and a name
+     * @param variant one producer or many
      * @param capacity        bytes of the data area: a power of two from 4096 to 2^30
      * @param maxRecordLength the largest payload; 8 + it, rounded up to 8, at most capacity / 2
+     * @return the open ring
      */
     public static SharedRing create(String name, RingVariant variant, int capacity, int maxRecordLength) {
         return create(name, variant, capacity, maxRecordLength, SharedMemory.DEFAULT_MODE);
     }
 
-    /** As {@link #create(String, RingVariant, int, int)} with permission bits {@code mode}. */
+    /**
+     * As {@link #create(String, RingVariant, int, int)} with permission bits {@code mode}.
+     *
+     * @param name            the shared memory object's name, {@code "/"} and a name
+     * @param variant         one producer or many
+     * @param capacity        bytes of the data area: a power of two from 4096 to 2^30
+     * @param maxRecordLength the largest payload; 8 + it, rounded up to 8, at most capacity / 2
+     * @param mode            the permission bits, e.g. {@code 0600}
+     * @return the open ring
+     */
     public static SharedRing create(String name, RingVariant variant, int capacity, int maxRecordLength, int mode) {
         Names.check(CREATE, name, Names.NAME_MAX);
         if (variant == null) {
@@ -253,7 +265,12 @@ public final class SharedRing implements AutoCloseable {
         }
     }
 
-    /** Opens an existing ring, checking its header; fails naming what differs. */
+    /**
+     * Opens an existing ring, checking its header; fails naming what differs.
+     *
+     * @param name the shared memory object's name
+     * @return the open ring
+     */
     public static SharedRing open(String name) {
         return open(name, null, 0, 0);
     }
@@ -262,6 +279,12 @@ public final class SharedRing implements AutoCloseable {
      * Opens an existing ring and checks that it is what the caller expects; 0 or null means
      * "any". Fails with {@link CorruptedException} naming the first field that differs, or when
      * the object under the name is not a ring (another kind of object, a wrong size, garbage).
+     *
+     * @param name            the shared memory object's name
+     * @param variant         the expected variant, or null
+     * @param capacity        the expected capacity, or 0
+     * @param maxRecordLength the expected maxRecordLength, or 0
+     * @return the open ring
      */
     public static SharedRing open(String name, RingVariant variant, int capacity, int maxRecordLength) {
         Names.check(OPEN, name, Names.NAME_MAX);
@@ -394,13 +417,20 @@ public final class SharedRing implements AutoCloseable {
      * Removes the name {@code name} (the memory goes when the last process unmaps it). Like
      * {@link SharedMemory#unlink}, it removes whatever object has that name: call it for a ring
      * this program owns.
+     *
+     * @param name the ring's name
      */
     public static void unlink(String name) {
         Names.check("ring unlink", name, Names.NAME_MAX);
         SharedMemory.unlink(name);
     }
 
-    /** Removes the name if present; true if it was. As {@link #unlink}, for this program's own ring. */
+    /**
+     * Removes the name if present; true if it was. As {@link #unlink}, for this program's own ring.
+     *
+     * @param name the ring's name
+     * @return true if the name existed and was removed
+     */
     public static boolean unlinkIfExists(String name) {
         Names.check("ring unlink", name, Names.NAME_MAX);
         return SharedMemory.unlinkIfExists(name);
@@ -409,6 +439,8 @@ public final class SharedRing implements AutoCloseable {
     /**
      * Attaches this process's producer (only one at a time for ONE_TO_ONE, across all processes;
      * a dead one's slot is taken over).
+     *
+     * @return the producer
      */
     public RingProducer producer() {
         String call = "ring producer";
@@ -448,6 +480,8 @@ public final class SharedRing implements AutoCloseable {
      * Attaches the consumer (only one at a time, across all processes). If the previous consumer
      * died, this one takes over its slot and finishes what it left half done (see
      * {@link RingConsumer}, "Delivery guarantee").
+     *
+     * @return the consumer
      */
     public RingConsumer consumer() {
         String call = "ring consumer";
@@ -478,18 +512,38 @@ public final class SharedRing implements AutoCloseable {
         }
     }
 
+    /**
+     * The shared memory object's name.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * Whether one producer or many.
+     *
+     * @return the variant
+     */
     public RingVariant variant() {
         return variant;
     }
 
+    /**
+     * Bytes of the data area.
+     *
+     * @return the capacity
+     */
     public int capacity() {
         return capacity;
     }
 
+    /**
+     * The largest payload a record may have, in bytes.
+     *
+     * @return the maxRecordLength
+     */
     public int maxRecordLength() {
         return maxRecordLength;
     }
@@ -500,6 +554,8 @@ public final class SharedRing implements AutoCloseable {
      * other side answers quickly, and burns a core meanwhile. Default: the system property
      * {@code ipcj.ring.spinNanos}, else 20 microseconds; zero sleeps at once; more than one
      * second counts as one second.
+     *
+     * @param spin the time to spin, zero or more
      */
     public void setSpinTime(Duration spin) {
         if (spin == null) {
@@ -511,11 +567,20 @@ public final class SharedRing implements AutoCloseable {
         spinNanos = spin.compareTo(Duration.ofSeconds(1)) > 0 ? 1_000_000_000L : spin.toNanos();
     }
 
+    /**
+     * How long blocking calls spin before they sleep; see {@link #setSpinTime}.
+     *
+     * @return the spin time
+     */
     public Duration spinTime() {
         return Duration.ofNanos(spinNanos);
     }
 
-    /** Whether wakers skip the per-message fence (membarrier on the sleeper's side instead). */
+    /**
+     * Whether wakers skip the per-message fence (membarrier on the sleeper's side instead).
+     *
+     * @return true if asymmetric
+     */
     public boolean isAsymmetric() {
         return asymmetric;
     }

@@ -17,7 +17,12 @@ public record IpcKey(int value) {
     /** IPC_PRIVATE (0): every create with it makes a new object. */
     public static final IpcKey PRIVATE = new IpcKey(0);
 
-    /** An explicit key; 0 is {@link #PRIVATE}. */
+    /**
+     * An explicit key; 0 is {@link #PRIVATE}.
+     *
+     * @param value the key's value
+     * @return the key
+     */
     public static IpcKey of(int value) {
         return new IpcKey(value);
     }
@@ -25,8 +30,10 @@ public record IpcKey(int value) {
     /**
      * {@code ftok(path, projectId)}: the key C programs derive from the same file and id.
      *
+     * @param path an existing file both sides agree on
      * @param projectId 1..255 (ftok uses its low 8 bits; 0 is refused because it makes a key
      *                  that many programs use by accident)
+     * @return the key
      */
     public static IpcKey ftok(Path path, int projectId) {
         dev.ipcj.internal.Check.notNull("ftok", null, path, "path");
@@ -42,6 +49,11 @@ public record IpcKey(int value) {
         return new IpcKey((int) k);
     }
 
+    /**
+     * Whether this is {@link #PRIVATE}, which always makes a new object.
+     *
+     * @return true for IPC_PRIVATE
+     */
     public boolean isPrivate() {
         return value == 0;
     }

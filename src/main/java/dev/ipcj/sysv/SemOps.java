@@ -42,7 +42,12 @@ public final class SemOps {
         this.flags = new short[capacity];
     }
 
-    /** Room for {@code capacity} operations (the kernel allows /proc/sys/kernel/sem SEMOPM per call). */
+    /**
+     * Room for {@code capacity} operations (the kernel allows /proc/sys/kernel/sem SEMOPM per call).
+     *
+     * @param capacity the most operations
+     * @return the empty list of operations
+     */
     public static SemOps allocate(int capacity) {
         if (capacity < 1 || capacity > 65536) {
             throw new InvalidArgumentException("SemOps", null, 0, "capacity " + capacity + " is outside 1..65536");
@@ -57,6 +62,7 @@ public final class SemOps {
      * @param delta -32767..32767: added to the value; negative waits until the value allows it;
      *              0 waits until the value is zero
      * @param flags 0, {@link #UNDO}, {@link #NO_WAIT}, or both
+     * @return this
      * @throws IndexOutOfBoundsException if {@code num} is outside 0..65535 (sem_num is 16 bits)
      * @throws LimitExceededException if this SemOps is full
      */
@@ -75,23 +81,44 @@ public final class SemOps {
         return this;
     }
 
-    /** Removes all operations, for reuse. */
+    /**
+     * Removes all operations, for reuse.
+     *
+     * @return this
+     */
     public SemOps clear() {
         count = 0;
         return this;
     }
 
+    /**
+     * The number of operations added.
+     *
+     * @return the count
+     */
     public int count() {
         return count;
     }
 
-    /** The semaphore index of operation {@code i}. @throws IndexOutOfBoundsException outside 0..count()-1 */
+    /**
+     * The semaphore index of operation {@code i}.
+     *
+     * @param i the operation's index
+     * @return the semaphore index
+     * @throws IndexOutOfBoundsException outside 0..count()-1
+     */
     public int num(int i) {
         java.util.Objects.checkIndex(i, count);
         return buf.getShort(i * SEMBUF) & 0xffff;
     }
 
-    /** The delta of operation {@code i}. @throws IndexOutOfBoundsException outside 0..count()-1 */
+    /**
+     * The delta of operation {@code i}.
+     *
+     * @param i the operation's index
+     * @return the delta
+     * @throws IndexOutOfBoundsException outside 0..count()-1
+     */
     public int delta(int i) {
         java.util.Objects.checkIndex(i, count);
         return buf.getShort(i * SEMBUF + 2);

@@ -18,7 +18,11 @@ public record SemSetStat(IpcPermissions permissions, int size, Instant lastOpera
                 Instant.ofEpochSecond(o[7]));
     }
 
-    /** Whether any semop has been done on the set (sem_otime != 0). */
+    /**
+     * Whether any semop has been done on the set (sem_otime != 0).
+     *
+     * @return true once a semop was done
+     */
     public boolean operatedOn() {
         return lastOperation.getEpochSecond() != 0;
     }

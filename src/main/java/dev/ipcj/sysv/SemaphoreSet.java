@@ -66,13 +66,26 @@ public final class SemaphoreSet implements AutoCloseable {
         this.created = created;
     }
 
-    /** Creates a set of {@code nsems} semaphores, all 0, mode 0600; fails if the key exists. */
+    /**
+     * Creates a set of {@code nsems} semaphores, all 0, mode 0600; fails if the key exists.
+     *
+     * @param key   the set's key, or {@link IpcKey#PRIVATE}
+     * @param nsems the number of semaphores
+     * @return the open set
+     */
     public static SemaphoreSet create(IpcKey key, int nsems) {
         Handle.checkKey("semget", key);
         return create(key, new int[checkCount(key, nsems)], DEFAULT_MODE);
     }
 
-    /** Creates a set with these initial values; fails if the key exists. */
+    /**
+     * Creates a set with these initial values; fails if the key exists.
+     *
+     * @param key     the set's key, or {@link IpcKey#PRIVATE}
+     * @param initial a value for each semaphore; its length is the set's size
+     * @param mode    the permission bits, e.g. {@code 0600}
+     * @return the open set
+     */
     public static SemaphoreSet create(IpcKey key, int[] initial, int mode) {
         Handle.checkKey("semget", key);
         checkInitial(key, initial);
@@ -89,6 +102,9 @@ public final class SemaphoreSet implements AutoCloseable {
      * Opens the set with {@code key}: NotFoundException if none, PermissionDeniedException (here,
      * not at the first semop) if its mode does not let this user read and alter it. Does not wait
      * for its initialisation.
+     *
+     * @param key the set's key
+     * @return the open set
      */
     public static SemaphoreSet open(IpcKey key) {
         Handle.checkKey("semget", key);
@@ -105,7 +121,12 @@ public final class SemaphoreSet implements AutoCloseable {
         return new SemaphoreSet(key, id, s.stat().size(), false);
     }
 
-    /** A handle on the set with id {@code id} (as another process passed it). */
+    /**
+     * A handle on the set with id {@code id} (as another process passed it).
+     *
+     * @param id the set's id
+     * @return the set
+     */
     public static SemaphoreSet ofId(int id) {
         SemaphoreSet s = new SemaphoreSet(IpcKey.PRIVATE, id, 0, false);
         long[] out = s.statFields();
@@ -113,7 +134,15 @@ public final class SemaphoreSet implements AutoCloseable {
         return new SemaphoreSet(IpcKey.PRIVATE, id, SemSetStat.from(out).size(), false);
     }
 
-    /** {@link #openOrCreate(IpcKey, int[], int, Duration)} with a 10 s timeout. */
+    /**
+     * {@link #openOrCreate(IpcKey, int[], int, Duration)} with a 10 s timeout.
+     *
+     * @param key     the set's key
+     * @param initial a value for each semaphore, if it is created
+     * @param mode    the permission bits, if it is created
+     * @return the open set
+     * @throws InterruptedException if the thread is interrupted while waiting for the initialisation
+     */
     public static SemaphoreSet openOrCreate(IpcKey key, int[] initial, int mode) throws InterruptedException {
         return openOrCreate(key, initial, mode, DEFAULT_INIT_TIMEOUT);
     }
@@ -123,8 +152,13 @@ public final class SemaphoreSet implements AutoCloseable {
      * initialised it; safe when any number of processes race (see the class comment).
      * {@link #created()} says which happened.
      *
+     * @param key     the set's key
+     * @param initial a value for each semaphore, if it is created
+     * @param mode    the permission bits, if it is created
      * @param initTimeout how long to wait for another process's initialisation
+     * @return the open set
      * @throws TimedOutException the set stayed uninitialised for {@code initTimeout}
+     * @throws InterruptedException if the thread is interrupted while waiting for the initialisation
      */
     public static SemaphoreSet openOrCreate(IpcKey key, int[] initial, int mode, Duration initTimeout)
             throws InterruptedException {
@@ -302,20 +336,38 @@ public final class SemaphoreSet implements AutoCloseable {
         return Timeouts.nanos(call, h.name, d);
     }
 
+    /**
+     * The set's id ({@code semid}), which other processes can open with {@link #ofId}.
+     *
+     * @return the id
+     */
     public int id() {
         return h.id;
     }
 
+    /**
+     * The key the set was created or opened with ({@link IpcKey#PRIVATE} for {@link #ofId}).
+     *
+     * @return the key
+     */
     public IpcKey key() {
         return h.key;
     }
 
-    /** Number of semaphores in the set. */
+    /**
+     * Number of semaphores in the set.
+     *
+     * @return the number of semaphores
+     */
     public int size() {
         return size;
     }
 
-    /** Whether this handle's open call created (and initialised) the set. */
+    /**
+     * Whether this handle's open call created (and initialised) the set.
+     *
+     * @return true if this handle created the set
+     */
     public boolean created() {
         return created;
     }
@@ -325,14 +377,23 @@ public final class SemaphoreSet implements AutoCloseable {
     /**
      * One operation on semaphore {@code num}, waiting as long as it takes.
      *
+     * @param num the semaphore's index
      * @param delta &gt;0 adds; &lt;0 waits until the value is at least -delta and subtracts; 0 waits for zero
      * @param flags 0 or {@link SemOps#UNDO}
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was done
      */
     public void apply(int num, int delta, int flags) throws InterruptedException {
         op1(num, delta, flags, -1);
     }
 
-    /** One operation if it can be done now: false if it would wait. */
+    /**
+     * One operation if it can be done now: false if it would wait.
+     *
+     * @param num   the semaphore's index
+     * @param delta as for {@link #apply(int, int, int)}
+     * @param flags 0 or {@link SemOps#UNDO}
+     * @return true if done, false if it would wait
+     */
     public boolean tryApply(int num, int delta, int flags) {
         try {
             return op1(num, delta, flags | SemOps.NO_WAIT, -1);
@@ -342,18 +403,37 @@ public final class SemaphoreSet implements AutoCloseable {
         }
     }
 
-    /** One operation, waiting at most {@code timeout} (semtimedop): false if the time ran out. */
+    /**
+     * One operation, waiting at most {@code timeout} (semtimedop): false if the time ran out.
+     *
+     * @param num     the semaphore's index
+     * @param delta   as for {@link #apply(int, int, int)}
+     * @param flags   0 or {@link SemOps#UNDO}
+     * @param timeout the longest wait
+     * @return true if done, false if the time ran out
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was done
+     */
     public boolean apply(int num, int delta, int flags, Duration timeout) throws InterruptedException {
         return op1(num, delta, flags, nanos("semtimedop", timeout));
     }
 
-    /** All of {@code ops} atomically, waiting as long as it takes. */
+    /**
+     * All of {@code ops} atomically, waiting as long as it takes.
+     *
+     * @param ops the operations
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was done
+     */
     public void apply(SemOps ops) throws InterruptedException {
         Check.notNull("semop", h.name, ops, "ops");
         opN(ops, false, -1);
     }
 
-    /** All of {@code ops} atomically if possible now: false if any would wait. */
+    /**
+     * All of {@code ops} atomically if possible now: false if any would wait.
+     *
+     * @param ops the operations
+     * @return true if all were done, false if any would wait
+     */
     public boolean tryApply(SemOps ops) {
         Check.notNull("semop", h.name, ops, "ops");
         try {
@@ -364,18 +444,34 @@ public final class SemaphoreSet implements AutoCloseable {
         }
     }
 
-    /** All of {@code ops} atomically, waiting at most {@code timeout}: false if the time ran out. */
+    /**
+     * All of {@code ops} atomically, waiting at most {@code timeout}: false if the time ran out.
+     *
+     * @param ops     the operations
+     * @param timeout the longest wait
+     * @return true if all were done, false if the time ran out
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was done
+     */
     public boolean apply(SemOps ops, Duration timeout) throws InterruptedException {
         Check.notNull("semtimedop", h.name, ops, "ops");
         return opN(ops, false, nanos("semtimedop", timeout));
     }
 
-    /** Takes one from semaphore {@code num} (waits while it is 0), with SEM_UNDO. */
+    /**
+     * Takes one from semaphore {@code num} (waits while it is 0), with SEM_UNDO.
+     *
+     * @param num the semaphore's index
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was taken
+     */
     public void acquire(int num) throws InterruptedException {
         op1(num, -1, SemOps.UNDO, -1);
     }
 
-    /** Gives one back to semaphore {@code num}, with SEM_UNDO (cancelling an acquire's undo). */
+    /**
+     * Gives one back to semaphore {@code num}, with SEM_UNDO (cancelling an acquire's undo).
+     *
+     * @param num the semaphore's index
+     */
     public void release(int num) {
         tryApply(num, 1, SemOps.UNDO);
     }
@@ -505,20 +601,34 @@ public final class SemaphoreSet implements AutoCloseable {
 
     // ---- semctl --------------------------------------------------------------------------
 
-    /** GETVAL. */
+    /**
+     * GETVAL.
+     *
+     * @param num the semaphore's index
+     * @return its value
+     */
     public int get(int num) {
         checkIndex(num);
         return ctl("semctl(GETVAL)", SysvSem.getval(h.check0("semctl(GETVAL)"), num));
     }
 
-    /** SETVAL: sets the value; wakes waiters it satisfies; clears every process's SEM_UNDO record for it. */
+    /**
+     * SETVAL: sets the value; wakes waiters it satisfies; clears every process's SEM_UNDO record for it.
+     *
+     * @param num   the semaphore's index
+     * @param value the new value, 0 to {@link SysvLimits#SEMVMX}
+     */
     public void set(int num, int value) {
         checkIndex(num);
         checkValue(value);
         ctl("semctl(SETVAL)", SysvSem.setval(h.check0("semctl(SETVAL)"), num, value));
     }
 
-    /** GETALL. */
+    /**
+     * GETALL.
+     *
+     * @return every semaphore's value, in index order
+     */
     public int[] getAll() {
         ByteBuffer b = Allocate.direct("semctl(GETALL)", h.name, 2 * size);
         ctl("semctl(GETALL)", SysvSem.getall(h.check0("semctl(GETALL)"), DirectBuffers.address(b)));
@@ -529,7 +639,11 @@ public final class SemaphoreSet implements AutoCloseable {
         return v;
     }
 
-    /** SETALL: exactly {@link #size()} values. */
+    /**
+     * SETALL: exactly {@link #size()} values.
+     *
+     * @param values the new values, in index order
+     */
     public void setAll(int... values) {
         Check.notNull("semctl(SETALL)", h.name, values, "values");
         if (values.length != size) {
@@ -543,25 +657,44 @@ public final class SemaphoreSet implements AutoCloseable {
         ctl("semctl(SETALL)", SysvSem.setall(h.check0("semctl(SETALL)"), DirectBuffers.address(b)));
     }
 
-    /** GETPID: the pid of the last process that operated on semaphore {@code num} (0: none yet). */
+    /**
+     * GETPID: the pid of the last process that operated on semaphore {@code num} (0: none yet).
+     *
+     * @param num the semaphore's index
+     * @return the pid, or 0
+     */
     public int lastPid(int num) {
         checkIndex(num);
         return ctl("semctl(GETPID)", SysvSem.getpid(h.check0("semctl(GETPID)"), num));
     }
 
-    /** GETNCNT: how many wait for semaphore {@code num} to increase. */
+    /**
+     * GETNCNT: how many wait for semaphore {@code num} to increase.
+     *
+     * @param num the semaphore's index
+     * @return the number of waiting processes
+     */
     public int waitingForIncrease(int num) {
         checkIndex(num);
         return ctl("semctl(GETNCNT)", SysvSem.getncnt(h.check0("semctl(GETNCNT)"), num));
     }
 
-    /** GETZCNT: how many wait for semaphore {@code num} to become zero. */
+    /**
+     * GETZCNT: how many wait for semaphore {@code num} to become zero.
+     *
+     * @param num the semaphore's index
+     * @return the number of waiting processes
+     */
     public int waitingForZero(int num) {
         checkIndex(num);
         return ctl("semctl(GETZCNT)", SysvSem.getzcnt(h.check0("semctl(GETZCNT)"), num));
     }
 
-    /** IPC_STAT. */
+    /**
+     * IPC_STAT.
+     *
+     * @return the set's state
+     */
     public SemSetStat stat() {
         return SemSetStat.from(statFields());
     }
@@ -572,7 +705,13 @@ public final class SemaphoreSet implements AutoCloseable {
         return out;
     }
 
-    /** IPC_SET: owner uid and gid, permission bits. */
+    /**
+     * IPC_SET: owner uid and gid, permission bits.
+     *
+     * @param uid  the new owner's user id
+     * @param gid  the new owner's group id
+     * @param mode the permission bits
+     */
     public void setPermissions(int uid, int gid, int mode) {
         Handle.checkMode("semctl(IPC_SET)", h.key, mode);
         ctl("semctl(IPC_SET)", SysvSem.semctlSet(h.check0("semctl(IPC_SET)"), uid, gid, mode));
@@ -597,6 +736,11 @@ public final class SemaphoreSet implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this handle is open: false after {@link #close()}.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !h.isClosed();
     }

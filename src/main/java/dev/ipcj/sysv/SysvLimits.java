@@ -31,46 +31,92 @@ public final class SysvLimits {
     private SysvLimits() {
     }
 
+    /**
+     * SHMMAX: the largest segment in bytes ({@code /proc/sys/kernel/shmmax}).
+     *
+     * @return the limit
+     */
     public static long shmmax() {
         return read("shmmax", 0);
     }
 
+    /**
+     * SHMALL: pages of shared memory system-wide ({@code /proc/sys/kernel/shmall}).
+     *
+     * @return the limit
+     */
     public static long shmall() {
         return read("shmall", 0);
     }
 
+    /**
+     * SHMMNI: segments system-wide ({@code /proc/sys/kernel/shmmni}).
+     *
+     * @return the limit
+     */
     public static long shmmni() {
         return read("shmmni", 0);
     }
 
+    /**
+     * MSGMAX: the longest message in bytes ({@code /proc/sys/kernel/msgmax}).
+     *
+     * @return the limit
+     */
     public static long msgmax() {
         return read("msgmax", 0);
     }
 
+    /**
+     * MSGMNB: the default bytes a queue holds ({@code /proc/sys/kernel/msgmnb}).
+     *
+     * @return the limit
+     */
     public static long msgmnb() {
         return read("msgmnb", 0);
     }
 
+    /**
+     * MSGMNI: message queues system-wide ({@code /proc/sys/kernel/msgmni}).
+     *
+     * @return the limit
+     */
     public static long msgmni() {
         return read("msgmni", 0);
     }
 
-    /** SEMMSL: semaphores per set (first field of /proc/sys/kernel/sem). */
+    /**
+     * SEMMSL: semaphores per set (first field of /proc/sys/kernel/sem).
+     *
+     * @return the limit
+     */
     public static long semmsl() {
         return read("sem", 0);
     }
 
-    /** SEMMNS: semaphores system-wide. */
+    /**
+     * SEMMNS: semaphores system-wide.
+     *
+     * @return the limit
+     */
     public static long semmns() {
         return read("sem", 1);
     }
 
-    /** SEMOPM: operations per semop call. */
+    /**
+     * SEMOPM: operations per semop call.
+     *
+     * @return the limit
+     */
     public static long semopm() {
         return read("sem", 2);
     }
 
-    /** SEMMNI: semaphore sets system-wide. */
+    /**
+     * SEMMNI: semaphore sets system-wide.
+     *
+     * @return the limit
+     */
     public static long semmni() {
         return read("sem", 3);
     }

@@ -44,6 +44,8 @@ public final class SysvMessage {
      * A message with room for {@code capacity} payload bytes (0 allowed: type-only messages). A
      * message longer than the live {@code /proc/sys/kernel/msgmax} cannot be sent.
      *
+     * @param capacity the most payload bytes
+     * @return the new message
      * @throws LimitExceededException if the JVM has no direct memory for it
      */
     public static SysvMessage allocate(int capacity) {
@@ -57,26 +59,51 @@ public final class SysvMessage {
         return new SysvMessage(capacity);
     }
 
+    /**
+     * The most payload bytes this message holds.
+     *
+     * @return the capacity
+     */
     public int capacity() {
         return capacity;
     }
 
-    /** The message type: set before sending (>= 1), the received message's after receiving. */
+    /**
+     * The message type: set before sending (>= 1), the received message's after receiving.
+     *
+     * @return the type
+     */
     public long type() {
         return raw.getLong(0);
     }
 
+    /**
+     * Sets the message type, 1 or more for sending.
+     *
+     * @param type the type
+     * @return this
+     */
     public SysvMessage type(long type) {
         raw.putLong(0, type);
         return this;
     }
 
-    /** Payload bytes used: what send() sends, what receive() got. */
+    /**
+     * Payload bytes used: what send() sends, what receive() got.
+     *
+     * @return the payload bytes used
+     */
     public int size() {
         return size;
     }
 
-    /** Sets the payload bytes used. @throws InvalidArgumentException outside 0..capacity */
+    /**
+     * Sets the payload bytes used.
+     *
+     * @param size the payload bytes used, 0 to {@link #capacity()}
+     * @return this
+     * @throws InvalidArgumentException outside 0..capacity
+     */
     public SysvMessage size(int size) {
         if (size < 0 || size > capacity) {
             throw new InvalidArgumentException("SysvMessage.size", null, 0, "size " + size + " is outside 0.." + capacity
@@ -87,7 +114,11 @@ public final class SysvMessage {
         return this;
     }
 
-    /** Whether the last receive (with TRUNCATE) cut the message down to {@link #capacity()} bytes. */
+    /**
+     * Whether the last receive (with TRUNCATE) cut the message down to {@link #capacity()} bytes.
+     *
+     * @return true if the last receive truncated the message
+     */
     public boolean truncated() {
         return truncated;
     }
@@ -95,12 +126,20 @@ public final class SysvMessage {
     /**
      * The payload area, [0, capacity): always the same buffer, for absolute get/put (its
      * position and limit are the caller's). The message's length is {@link #size()}.
+     *
+     * @return the payload buffer
      */
     public ByteBuffer payload() {
         return payload;
     }
 
-    /** Sets type and payload (copied from {@code data}). */
+    /**
+     * Sets type and payload (copied from {@code data}).
+     *
+     * @param type the message type
+     * @param data the payload, at most {@link #capacity()} bytes
+     * @return this
+     */
     public SysvMessage set(long type, byte[] data) {
         Check.notNull("SysvMessage.set", null, data, "data");
         if (data.length > capacity) {
@@ -112,7 +151,13 @@ public final class SysvMessage {
         return size(data.length);
     }
 
-    /** Sets type and payload (copied from {@code src}'s remaining bytes; src is not moved). */
+    /**
+     * Sets type and payload (copied from {@code src}'s remaining bytes; src is not moved).
+     *
+     * @param type the message type
+     * @param src  the payload, at most {@link #capacity()} bytes
+     * @return this
+     */
     public SysvMessage set(long type, ByteBuffer src) {
         Check.notNull("SysvMessage.set", null, src, "src");
         int n = src.remaining();
@@ -124,7 +169,11 @@ public final class SysvMessage {
         return size(n);
     }
 
-    /** A copy of the {@link #size()} payload bytes. */
+    /**
+     * A copy of the {@link #size()} payload bytes.
+     *
+     * @return a new array with the payload
+     */
     public byte[] bytes() {
         byte[] b = new byte[size];
         payload.get(0, b);

@@ -63,11 +63,23 @@ public final class SysvMessageQueue implements AutoCloseable {
         this.h = new Handle(KIND, key, id);
     }
 
-    /** Creates a queue, mode 0600; fails if the key exists. */
+    /**
+     * Creates a queue, mode 0600; fails if the key exists.
+     *
+     * @param key the queue's key, or {@link IpcKey#PRIVATE}
+     * @return the open queue
+     */
     public static SysvMessageQueue create(IpcKey key) {
         return create(key, DEFAULT_MODE);
     }
 
+    /**
+     * Creates a queue with permission bits {@code mode}; fails if the key exists.
+     *
+     * @param key  the queue's key, or {@link IpcKey#PRIVATE}
+     * @param mode the permission bits, e.g. {@code 0600}
+     * @return the open queue
+     */
     public static SysvMessageQueue create(IpcKey key, int mode) {
         Handle.checkKey("msgget", key);
         return get(key, Handle.IPC_CREAT | Handle.IPC_EXCL, mode);
@@ -76,6 +88,9 @@ public final class SysvMessageQueue implements AutoCloseable {
     /**
      * Opens the queue with {@code key}; NotFoundException if there is none, PermissionDeniedException
      * (here, not at the first send or receive) if its mode does not let this user send and receive.
+     *
+     * @param key the queue's key
+     * @return the open queue
      */
     public static SysvMessageQueue open(IpcKey key) {
         Handle.checkKey("msgget", key);
@@ -87,7 +102,13 @@ public final class SysvMessageQueue implements AutoCloseable {
         return get(key, 0, Handle.WANT_READ_WRITE);
     }
 
-    /** Opens the queue with {@code key}, creating it with {@code mode} if absent; refused as {@link #open} is. */
+    /**
+     * Opens the queue with {@code key}, creating it with {@code mode} if absent; refused as {@link #open} is.
+     *
+     * @param key  the queue's key
+     * @param mode the permission bits, if it is created
+     * @return the open queue
+     */
     public static SysvMessageQueue openOrCreate(IpcKey key, int mode) {
         Handle.checkKey("msgget", key);
         Handle.checkMode("msgget", key, mode);
@@ -111,6 +132,9 @@ public final class SysvMessageQueue implements AutoCloseable {
     /**
      * A handle on the queue with id {@code id} (as another process passed it); checks that it
      * exists and that this user may send to and receive from it.
+     *
+     * @param id the queue's id
+     * @return the queue
      */
     public static SysvMessageQueue ofId(int id) {
         SysvMessageQueue q = new SysvMessageQueue(IpcKey.PRIVATE, id);
@@ -128,21 +152,41 @@ public final class SysvMessageQueue implements AutoCloseable {
         return new SysvMessageQueue(key, id);
     }
 
+    /**
+     * The queue's id ({@code msqid}), which other processes can open with {@link #ofId}.
+     *
+     * @return the id
+     */
     public int id() {
         return h.id;
     }
 
+    /**
+     * The key the queue was created or opened with ({@link IpcKey#PRIVATE} for {@link #ofId}).
+     *
+     * @return the key
+     */
     public IpcKey key() {
         return h.key;
     }
 
-    /** Sends {@code m} (type and size() payload bytes), waiting while the queue is full. */
+    /**
+     * Sends {@code m} (type and size() payload bytes), waiting while the queue is full.
+     *
+     * @param m the message
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was sent
+     */
     public void send(SysvMessage m) throws InterruptedException {
         Check.notNull("msgsnd", h.name, m, "message");
         sendRaw(m.type(), m.address(), m.size(), false, false);
     }
 
-    /** Sends {@code m} if the queue has room now: false if it is full. */
+    /**
+     * Sends {@code m} if the queue has room now: false if it is full.
+     *
+     * @param m the message
+     * @return true if sent, false if the queue is full
+     */
     public boolean trySend(SysvMessage m) {
         Check.notNull("msgsnd", h.name, m, "message");
         try {
@@ -158,12 +202,22 @@ public final class SysvMessageQueue implements AutoCloseable {
      * the queue is full; the buffer's position moves to its limit. The shim copies the bytes
      * behind the 8-byte type on its stack through the kernel (see ipcj_sysv_msg.h), so a buffer
      * over a mapping another process truncated is a {@link CorruptedException}, not a crash.
+     *
+     * @param type    the message type, 1 or more
+     * @param payload the bytes, from position to limit, in a direct buffer
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was sent
      */
     public void send(long type, ByteBuffer payload) throws InterruptedException {
         sendBuffer(type, payload, false);
     }
 
-    /** As {@link #send(long, ByteBuffer)} without waiting: false if the queue is full. */
+    /**
+     * As {@link #send(long, ByteBuffer)} without waiting: false if the queue is full.
+     *
+     * @param type    the message type, 1 or more
+     * @param payload the bytes, from position to limit, in a direct buffer
+     * @return true if sent, false if the queue is full
+     */
     public boolean trySend(long type, ByteBuffer payload) {
         try {
             return sendBuffer(type, payload, true);
@@ -295,17 +349,34 @@ public final class SysvMessageQueue implements AutoCloseable {
         return h.idError("msgsnd", r, r == -Errno.EACCES ? "the queue's mode does not allow writing" : null);
     }
 
-    /** Receives the first message of any type into {@code into}, waiting for one. */
+    /**
+     * Receives the first message of any type into {@code into}, waiting for one.
+     *
+     * @param into receives the type and payload
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was taken
+     */
     public void receive(SysvMessage into) throws InterruptedException {
         receive(into, 0, 0);
     }
 
-    /** Receives by {@code type} (see the class comment), waiting for a match. */
+    /**
+     * Receives by {@code type} (see the class comment), waiting for a match.
+     *
+     * @param into receives the type and payload
+     * @param type which messages match
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was taken
+     */
     public void receive(SysvMessage into, long type) throws InterruptedException {
         receive(into, type, 0);
     }
 
-    /** Receives by {@code type} if a match is queued now: false if none. */
+    /**
+     * Receives by {@code type} if a match is queued now: false if none.
+     *
+     * @param into receives the type and payload
+     * @param type which messages match
+     * @return true if a message was received
+     */
     public boolean tryReceive(SysvMessage into, long type) {
         try {
             return receive(into, type, NO_WAIT);
@@ -319,7 +390,11 @@ public final class SysvMessageQueue implements AutoCloseable {
      * Receives by {@code type} with {@code options} ({@link #NO_WAIT}, {@link #TRUNCATE},
      * {@link #EXCEPT}, or-ed).
      *
+     * @param into    receives the type and payload
+     * @param type    which messages match
+     * @param options the options, or 0
      * @return true when a message was received; false only with NO_WAIT and no match
+     * @throws InterruptedException if the thread is interrupted while waiting; nothing was taken
      */
     public boolean receive(SysvMessage into, long type, int options) throws InterruptedException {
         Check.notNull("msgrcv", h.name, into, "into");
@@ -378,7 +453,11 @@ public final class SysvMessageQueue implements AutoCloseable {
         }
     }
 
-    /** msgctl(IPC_STAT). */
+    /**
+     * msgctl(IPC_STAT).
+     *
+     * @return the queue's state
+     */
     public MsgQueueStat stat() {
         return MsgQueueStat.from(statFields());
     }
@@ -396,6 +475,8 @@ public final class SysvMessageQueue implements AutoCloseable {
     /**
      * msgctl(IPC_SET) of msg_qbytes: how many payload bytes the queue holds before senders
      * wait. Above /proc/sys/kernel/msgmnb only a privileged process (CAP_SYS_RESOURCE) may.
+     *
+     * @param maxBytes the new msg_qbytes
      */
     public void setMaxBytes(long maxBytes) {
         if (maxBytes < 0) {
@@ -412,7 +493,13 @@ public final class SysvMessageQueue implements AutoCloseable {
         }
     }
 
-    /** msgctl(IPC_SET): owner uid and gid, permission bits (the capacity is kept). */
+    /**
+     * msgctl(IPC_SET): owner uid and gid, permission bits (the capacity is kept).
+     *
+     * @param uid  the new owner's user id
+     * @param gid  the new owner's group id
+     * @param mode the permission bits
+     */
     public void setPermissions(int uid, int gid, int mode) {
         Handle.checkMode("msgctl(IPC_SET)", h.key, mode);
         long qbytes = stat().maxBytes();
@@ -431,6 +518,11 @@ public final class SysvMessageQueue implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this handle is open: false after {@link #close()}.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !h.isClosed();
     }

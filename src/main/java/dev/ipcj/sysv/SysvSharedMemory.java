@@ -50,11 +50,25 @@ public final class SysvSharedMemory implements AutoCloseable {
         this.readOnly = readOnly;
     }
 
-    /** Creates a segment of {@code size} bytes (zero-filled), mode 0600; fails if the key exists. */
+    /**
+     * Creates a segment of {@code size} bytes (zero-filled), mode 0600; fails if the key exists.
+     *
+     * @param key  the segment's key, or {@link IpcKey#PRIVATE}
+     * @param size its size in bytes
+     * @return the open segment
+     */
     public static SysvSharedMemory create(IpcKey key, long size) {
         return create(key, size, DEFAULT_MODE);
     }
 
+    /**
+     * Creates a segment of {@code size} bytes (zero-filled) with permission bits {@code mode}; fails if the key exists.
+     *
+     * @param key  the segment's key, or {@link IpcKey#PRIVATE}
+     * @param size its size in bytes
+     * @param mode the permission bits, e.g. {@code 0600}
+     * @return the open segment
+     */
     public static SysvSharedMemory create(IpcKey key, long size, int mode) {
         Handle.checkKey("shmget", key);
         return get(key, size, Handle.IPC_CREAT | Handle.IPC_EXCL, mode, false);
@@ -64,6 +78,9 @@ public final class SysvSharedMemory implements AutoCloseable {
      * Opens the segment with {@code key} for reading and writing; fails with NotFoundException if
      * there is none, and with PermissionDeniedException (here, not at the first attach) if its
      * mode does not let this user read and write it.
+     *
+     * @param key the segment's key
+     * @return the open segment
      */
     public static SysvSharedMemory open(IpcKey key) {
         return open(key, false);
@@ -72,6 +89,9 @@ public final class SysvSharedMemory implements AutoCloseable {
     /**
      * Opens the segment with {@code key} for reading only: PermissionDeniedException if its mode
      * does not let this user read it; {@link #attach()} is refused, {@link #attachReadOnly()} works.
+     *
+     * @param key the segment's key
+     * @return the segment, open read-only
      */
     public static SysvSharedMemory openReadOnly(IpcKey key) {
         return open(key, true);
@@ -91,6 +111,11 @@ public final class SysvSharedMemory implements AutoCloseable {
      * Opens the segment with {@code key}, creating it with {@code size} bytes if it does not
      * exist. An existing segment smaller than {@code size} is an error (EINVAL); one this user may
      * not read and write is PermissionDeniedException.
+     *
+     * @param key  the segment's key
+     * @param size the least size in bytes
+     * @param mode the permission bits, if it is created
+     * @return the open segment
      */
     public static SysvSharedMemory openOrCreate(IpcKey key, long size, int mode) {
         Handle.checkKey("shmget", key);
@@ -115,12 +140,20 @@ public final class SysvSharedMemory implements AutoCloseable {
     /**
      * A handle on the segment with id {@code id} (as another process passed it), for reading and
      * writing: checks that it exists and that this user may read and write it.
+     *
+     * @param id the segment's id
+     * @return the segment
      */
     public static SysvSharedMemory ofId(int id) {
         return ofId(id, false);
     }
 
-    /** As {@link #ofId(int)} for reading only (see {@link #openReadOnly}). */
+    /**
+     * As {@link #ofId(int)} for reading only (see {@link #openReadOnly}).
+     *
+     * @param id the segment's id
+     * @return the segment, open read-only
+     */
     public static SysvSharedMemory ofIdReadOnly(int id) {
         return ofId(id, true);
     }
@@ -177,21 +210,38 @@ public final class SysvSharedMemory implements AutoCloseable {
         }
     }
 
+    /**
+     * The segment's id ({@code shmid}), which other processes can open with {@link #ofId}.
+     *
+     * @return the id
+     */
     public int id() {
         return h.id;
     }
 
-    /** The key it was created or opened with ({@link IpcKey#PRIVATE} for {@link #ofId}). */
+    /**
+     * The key it was created or opened with ({@link IpcKey#PRIVATE} for {@link #ofId}).
+     *
+     * @return the key
+     */
     public IpcKey key() {
         return h.key;
     }
 
-    /** Size in bytes. */
+    /**
+     * Size in bytes.
+     *
+     * @return the size in bytes
+     */
     public long size() {
         return stat().size();
     }
 
-    /** shmctl(IPC_STAT). */
+    /**
+     * shmctl(IPC_STAT).
+     *
+     * @return the segment's state
+     */
     public ShmStat stat() {
         return ShmStat.from(statFields());
     }
@@ -206,12 +256,22 @@ public final class SysvSharedMemory implements AutoCloseable {
         return out;
     }
 
-    /** Whether this handle was opened for reading only ({@link #openReadOnly}, {@link #ofIdReadOnly}). */
+    /**
+     * Whether this handle was opened for reading only ({@link #openReadOnly}, {@link #ofIdReadOnly}).
+     *
+     * @return true if read-only
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** shmctl(IPC_SET): owner uid and gid, permission bits. Only the owner, creator or root may. */
+    /**
+     * shmctl(IPC_SET): owner uid and gid, permission bits. Only the owner, creator or root may.
+     *
+     * @param uid  the new owner's user id
+     * @param gid  the new owner's group id
+     * @param mode the permission bits
+     */
     public void setPermissions(int uid, int gid, int mode) {
         Handle.checkMode("shmctl(IPC_SET)", h.key, mode);
         h.check("shmctl(IPC_SET)");
@@ -221,12 +281,20 @@ public final class SysvSharedMemory implements AutoCloseable {
         }
     }
 
-    /** Attaches read-write. */
+    /**
+     * Attaches read-write.
+     *
+     * @return the attached region
+     */
     public MappedRegion attach() {
         return attach(false);
     }
 
-    /** Attaches read-only (SHM_RDONLY): a write through the region throws PermissionDeniedException. */
+    /**
+     * Attaches read-only (SHM_RDONLY): a write through the region throws PermissionDeniedException.
+     *
+     * @return the read-only region
+     */
     public MappedRegion attachReadOnly() {
         return attach(true);
     }
@@ -270,6 +338,11 @@ public final class SysvSharedMemory implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this handle is open: false after {@link #close()}.
+     *
+     * @return true until closed
+     */
     public boolean isOpen() {
         return !h.isClosed();
     }
