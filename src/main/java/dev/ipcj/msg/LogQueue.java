@@ -153,6 +153,73 @@ final class LogQueue extends FrameQueue {
     /** The longest mailbox name this transport accepts (room for ".log." and a 19-digit segment index). */
     static final int MAX_NAME = 255 - 24;
 
+    /** The state file of the log {@code name} in {@code dir}. */
+    static Path statePath(Path dir, String name) {
+        return dir.resolve(name.substring(1) + ".log");
+    }
+
+    /** {@link Transport#SHM_LOG}'s adapter: the log's state file's inode and the log id go in the header. */
+    static final TransportAdapter ADAPTER = new TransportAdapter() {
+        @Override
+        FrameQueue create(String name, MailboxHeader h, MailboxHeader.Created c, SharedPage control) {
+            LogQueue q = LogQueue.create(name, DEFAULT_DIR, h.capacity, h.maxMessageSize, h.instance);
+            try {
+                h.id1 = ShmFiles.inode(statePath(DEFAULT_DIR, name));
+                h.id2 = q.logId();
+                c.write(h, name);
+                return q;
+            } catch (RuntimeException e) {
+                q.unlink();
+                q.close();
+                throw e;
+            }
+        }
+
+        @Override
+        FrameQueue open(String name, MailboxHeader h, SharedPage control) {
+            long ino = ShmFiles.inode(statePath(DEFAULT_DIR, name));
+            if (h.id1 != 0 && ino != 0 && ino != h.id1) {
+                throw new CorruptedException("open", name, 0, "/dev/shm" + name + ".log is not this mailbox's log"
+                        + " (inode " + ino + ", the header names " + h.id1 + ")");
+            }
+            LogQueue q = LogQueue.open(name, DEFAULT_DIR, h.instance);
+            int cap = h.capacity.isZero() ? 1 : h.capacity.limit();
+            if (q.maxMessageSize() != h.maxMessageSize || q.logId() != h.id2 || q.capacity() != cap) {
+                q.close();
+                throw new CorruptedException("open", name, 0, "the log holds messages of " + q.maxMessageSize()
+                        + " bytes, capacity " + q.capacity() + ", log id " + Long.toHexString(q.logId())
+                        + "; the header says " + h.maxMessageSize + ", " + cap + ", " + Long.toHexString(h.id2));
+            }
+            return q;
+        }
+
+        @Override
+        boolean remove(String name, MailboxHeader h) {
+            try {
+                return LogQueue.remove(name, DEFAULT_DIR, h.instance);
+            } catch (CorruptedException e) {
+                throw e;
+            } catch (IpcException e) {
+                return false;
+            }
+        }
+
+        @Override
+        String bound() {
+            return "it grows until /dev/shm is full";
+        }
+
+        @Override
+        boolean canBeUnbounded() {
+            return true;
+        }
+
+        @Override
+        int maxNameLength() {
+            return MAX_NAME;
+        }
+    };
+
     static LogQueue create(String name, Path dir, Capacity cap, int maxMessage) {
         return create(name, dir, cap, maxMessage, 0);
     }

@@ -205,7 +205,7 @@ public final class Mailbox implements AutoCloseable {
         }
         if (!transport.isAvailable()) {
             throw new InvalidArgumentException("create", name, 0, "transport " + transport
-                    + " is not in this build of ipcj; available: " + Transports.available());
+                    + " is not in this build of ipcj; available: " + Transport.available());
         }
         String refusal = transport.refusal(capacity, maxMessageSize);
         if (refusal != null) {
@@ -217,10 +217,10 @@ public final class Mailbox implements AutoCloseable {
         FrameQueue q = null;
         SharedPage control = null;
         try {
-            if (Transports.needsControl(h)) {
+            if ((h.capacity.isZero() || h.transport.adapter().needsControl())) {
                 control = h.mapControl(name, "create");
             }
-            q = Transports.create(name, h, c, control);
+            q = h.transport.adapter().create(name, h, c, control);
             h.state = MailboxHeader.READY;
             c.write(h, name);
             ShmFiles.closeQuietly(c.channel);
@@ -255,10 +255,10 @@ public final class Mailbox implements AutoCloseable {
     static Mailbox open(String name, MailboxHeader h, boolean sendOnly) {
         SharedPage control = null;
         try {
-            if (Transports.needsControl(h)) {
+            if ((h.capacity.isZero() || h.transport.adapter().needsControl())) {
                 control = h.mapControl(name, "open");
             }
-            FrameQueue q = Transports.open(name, h, control);
+            FrameQueue q = h.transport.adapter().open(name, h, control);
             return new Mailbox(name, h, q, control, sendOnly);
         } catch (RuntimeException e) {
             if (control != null) {
@@ -344,7 +344,7 @@ public final class Mailbox implements AutoCloseable {
         IpcException problem = null;
         boolean any = false;
         try {
-            any = Transports.remove(name, h);
+            any = h.transport.adapter().remove(name, h);
         } catch (IpcException e) {
             problem = e;
         }
@@ -1048,7 +1048,7 @@ public final class Mailbox implements AutoCloseable {
     }
 
     static void checkName(String call, String name) {
-        Names.check(call, name, Transports.maxNameLength());
+        Names.check(call, name, Transport.maxNameLength());
         String base = name.substring(1);
         if (base.startsWith("sem.") || base.startsWith(".ipcj-") || base.endsWith(".ring") || base.endsWith(".log")
                 || reservedLogSuffix(base)) {

@@ -4,6 +4,7 @@ import dev.ipcj.CorruptedException;
 import dev.ipcj.IpcException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.posix.MessageQueue;
+import dev.ipcj.posix.MqLimits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -36,6 +37,45 @@ final class MqQueue extends FrameQueue {
         this.maxMessage = size - Envelope.SIZE;
         this.frames = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder()));
     }
+
+    /** {@link Transport#POSIX_MQ}'s adapter. */
+    static final TransportAdapter ADAPTER = new TransportAdapter() {
+        @Override
+        FrameQueue create(String name, MailboxHeader h, MailboxHeader.Created c, SharedPage control) {
+            return MqQueue.create(name, h, c);
+        }
+
+        @Override
+        FrameQueue open(String name, MailboxHeader h, SharedPage control) {
+            return MqQueue.open(name, h);
+        }
+
+        @Override
+        boolean remove(String name, MailboxHeader h) {
+            return MqQueue.remove(name, h);
+        }
+
+        @Override
+        String bound() {
+            return "it holds at most /proc/sys/fs/mqueue/msg_max " + MqLimits.current().msgMax() + " messages";
+        }
+
+        @Override
+        String refusal(Capacity capacity, int maxMessageSize) {
+            if (!capacity.isBounded()) {
+                return null;
+            }
+            MqLimits l = MqLimits.current();
+            if (capacity.limit() <= l.effectiveMsgMax()) {
+                return null;
+            }
+            return "capacity " + capacity.limit() + " > " + (l.capSysResource()
+                    ? "HARD_MSGMAX " + MqLimits.HARD_MSG_MAX + " (the kernel's ceiling even with CAP_SYS_RESOURCE)"
+                    : "/proc/sys/fs/mqueue/msg_max " + l.msgMax() + " (raise it with sysctl fs.mqueue.msg_max;"
+                            + " a process with CAP_SYS_RESOURCE may exceed it up to " + MqLimits.HARD_MSG_MAX + ")")
+                    + "; Transport.RING and Transport.SHM_LOG give bounded(" + capacity.limit() + ")";
+        }
+    };
 
     static MqQueue create(String name, MailboxHeader h, MailboxHeader.Created c) {
         int n = h.capacity.isZero() ? 1 : h.capacity.limit();

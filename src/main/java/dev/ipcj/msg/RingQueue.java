@@ -75,6 +75,39 @@ final class RingQueue extends GatedQueue {
         return cap > RingLayout.MAX_CAPACITY ? -1 : cap;
     }
 
+    /** {@link Transport#RING}'s adapter. */
+    static final TransportAdapter ADAPTER = new TransportAdapter() {
+        @Override
+        FrameQueue create(String name, MailboxHeader h, MailboxHeader.Created c, SharedPage control) {
+            return RingQueue.create(name, h, c, control);
+        }
+
+        @Override
+        FrameQueue open(String name, MailboxHeader h, SharedPage control) {
+            return RingQueue.open(name, h, control);
+        }
+
+        @Override
+        boolean remove(String name, MailboxHeader h) {
+            return RingQueue.remove(name, h);
+        }
+
+        @Override
+        String bound() {
+            return "its slots are fixed when it is created";
+        }
+
+        @Override
+        boolean needsControl() {
+            return true; // its capacity gate and space doorbell live in the header page
+        }
+
+        @Override
+        String refusal(Capacity capacity, int maxMessageSize) {
+            return RingQueue.refusal(capacity, maxMessageSize);
+        }
+    };
+
     static String refusal(Capacity capacity, int maxMessageSize) {
         int n = capacity.isZero() ? 1 : Math.max(capacity.limit(), 1);
         if (ringBytes(n, maxMessageSize) < 0) {

@@ -59,6 +59,39 @@ final class SysvQueue extends GatedQueue {
         this.messages = ThreadLocal.withInitial(() -> SysvMessage.allocate(Envelope.SIZE + room));
     }
 
+    /** {@link Transport#SYSTEM_V}'s adapter. */
+    static final TransportAdapter ADAPTER = new TransportAdapter() {
+        @Override
+        FrameQueue create(String name, MailboxHeader h, MailboxHeader.Created c, SharedPage control) {
+            return SysvQueue.create(name, h, c, control);
+        }
+
+        @Override
+        FrameQueue open(String name, MailboxHeader h, SharedPage control) {
+            return SysvQueue.open(name, h, control);
+        }
+
+        @Override
+        boolean remove(String name, MailboxHeader h) {
+            return SysvQueue.remove(name, h);
+        }
+
+        @Override
+        String bound() {
+            return "it holds at most /proc/sys/kernel/msgmnb " + dev.ipcj.sysv.SysvLimits.msgmnb() + " bytes";
+        }
+
+        @Override
+        boolean needsControl() {
+            return true; // its capacity gate and space doorbell live in the header page
+        }
+
+        @Override
+        String refusal(Capacity capacity, int maxMessageSize) {
+            return SysvQueue.refusal(capacity, maxMessageSize);
+        }
+    };
+
     /** Why System V cannot give {@code capacity} of {@code maxMessageSize}-byte messages; null if it can. */
     static String refusal(Capacity capacity, int maxMessageSize) {
         long msgmax = dev.ipcj.sysv.SysvLimits.msgmax();

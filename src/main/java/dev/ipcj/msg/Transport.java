@@ -1,6 +1,6 @@
 package dev.ipcj.msg;
 
-import dev.ipcj.internal.SysFiles;
+import java.util.function.Supplier;
 
 /**
  * The mechanism under a mailbox. Each answers naming, synchronization and buffering through
@@ -21,20 +21,28 @@ import dev.ipcj.internal.SysFiles;
  */
 public enum Transport {
     /** POSIX message queues (mq_open): the default. */
-    POSIX_MQ(1, "POSIX message queue"),
+    POSIX_MQ(1, "POSIX message queue", () -> MqQueue.ADAPTER),
     /** System V message queues (msgget): message types give direct naming and selective receive. */
-    SYSTEM_V(2, "System V message queue"),
+    SYSTEM_V(2, "System V message queue", () -> SysvQueue.ADAPTER),
     /** ipcj's shared-memory ring buffer: the fastest. */
-    RING(3, "shared-memory ring"),
+    RING(3, "shared-memory ring", () -> RingQueue.ADAPTER),
     /** An append-only log of segment files in /dev/shm: the one unbounded transport. */
-    SHM_LOG(4, "shared-memory log");
+    SHM_LOG(4, "shared-memory log", () -> LogQueue.ADAPTER);
 
     private final int code;
     private final String description;
+    /** A supplier, so that the adapter's class is loaded on first use, not with this enum. */
+    private final Supplier<TransportAdapter> adapter;
 
-    Transport(int code, String description) {
+    Transport(int code, String description, Supplier<TransportAdapter> adapter) {
         this.code = code;
         this.description = description;
+        this.adapter = adapter;
+    }
+
+    /** The transport's adapter: its objects' creation, opening, removal and limits. */
+    TransportAdapter adapter() {
+        return adapter.get();
     }
 
     /**
@@ -72,7 +80,7 @@ public enum Transport {
      * @return true if available
      */
     public boolean isAvailable() {
-        return Transports.isAvailable(this);
+        return adapter().isAvailable();
     }
 
     /**
@@ -89,53 +97,30 @@ public enum Transport {
      * running system) and the transport that can; {@code null} when it can.
      */
     String refusal(Capacity capacity, int maxMessageSize) {
-        if (capacity.isUnbounded() && this != SHM_LOG) {
-            return description + " cannot be unbounded (" + limitText()
-                    + "); Transport.SHM_LOG gives Capacity.unbounded()";
+        TransportAdapter a = adapter();
+        if (capacity.isUnbounded() && !a.canBeUnbounded()) {
+            return description + " cannot be unbounded (" + a.bound() + "); Transport.SHM_LOG gives Capacity.unbounded()";
         }
-        if (this == POSIX_MQ && capacity.isBounded()) {
-            long max = SysFiles.readLong("/proc/sys/fs/mqueue/msg_max", 10);
-            boolean privileged = hasCapSysResource();
-            if (capacity.limit() > (privileged ? HARD_MSGMAX : max)) {
-                return "capacity " + capacity.limit() + " > " + (privileged
-                        ? "HARD_MSGMAX " + HARD_MSGMAX + " (the kernel's ceiling even with CAP_SYS_RESOURCE)"
-                        : "/proc/sys/fs/mqueue/msg_max " + max + " (raise it with sysctl fs.mqueue.msg_max;"
-                                + " a process with CAP_SYS_RESOURCE may exceed it up to " + HARD_MSGMAX + ")")
-                        + "; Transport.RING and Transport.SHM_LOG give bounded(" + capacity.limit() + ")";
-            }
-        }
-        return Transports.refusal(this, capacity, maxMessageSize);
+        return a.refusal(capacity, maxMessageSize);
     }
 
-    /** The kernel's ceiling on mq_maxmsg, even for a privileged process (HARD_MSGMAX). */
-    static final int HARD_MSGMAX = 65536;
-
-    /** Whether this process holds CAP_SYS_RESOURCE (bit 24 of CapEff), read live. */
-    static boolean hasCapSysResource() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 24)) != 0;
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            // unknown: assume unprivileged, the stricter limit
+    /** The longest mailbox name (after the '/') every transport accepts. */
+    static int maxNameLength() {
+        int n = Integer.MAX_VALUE;
+        for (Transport t : values()) {
+            n = Math.min(n, t.adapter().maxNameLength());
         }
-        return false;
+        return n;
     }
 
-    private String limitText() {
-        switch (this) {
-            case POSIX_MQ:
-                return "it holds at most /proc/sys/fs/mqueue/msg_max "
-                        + SysFiles.readLong("/proc/sys/fs/mqueue/msg_max", 10) + " messages";
-            case SYSTEM_V:
-                return "it holds at most /proc/sys/kernel/msgmnb "
-                        + dev.ipcj.sysv.SysvLimits.msgmnb() + " bytes";
-            case RING:
-                return "its slots are fixed when it is created";
-            default:
-                return "";
+    /** The transports of this build, for messages. */
+    static String available() {
+        StringBuilder sb = new StringBuilder();
+        for (Transport t : values()) {
+            if (t.isAvailable()) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(t);
+            }
         }
+        return sb.toString();
     }
 }
