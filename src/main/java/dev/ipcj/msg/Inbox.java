@@ -7,6 +7,7 @@ import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.IpcjNames;
 import dev.ipcj.internal.ProcessIdentity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -57,8 +58,6 @@ import java.util.List;
  * keeps the others, in this handle's heap, for later receives, which see them first and in order.
  */
 public final class Inbox implements AutoCloseable {
-    static final String PREFIX = "/ipcj-pid-";
-    private static final String NAME_PREFIX = "ipcj-name.";
     private static final int PID = (int) ProcessHandle.current().pid();
     private static final long ME = ProcessIdentity.self();
     /** FileChannel locks belong to the process: threads of this JVM take turns before taking one. */
@@ -90,7 +89,7 @@ public final class Inbox implements AutoCloseable {
      * @return the inbox
      */
     public static Inbox create(Transport transport, Capacity capacity, int maxMessageSize) {
-        String name = PREFIX + PID;
+        String name = IpcjNames.inbox(PID);
         MailboxHeader old;
         try {
             old = MailboxHeader.readForRemoval(name);
@@ -176,7 +175,8 @@ public final class Inbox implements AutoCloseable {
     private static boolean link(String name, Path p, byte[] content) {
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(p.getParent(), ".ipcj-reg", ".tmp", ShmFiles.MODE_0600);
+            tmp = Files.createTempFile(p.getParent(), IpcjNames.REGISTERING_PREFIX, IpcjNames.REGISTERING_SUFFIX,
+                    ShmFiles.MODE_0600);
             Files.write(tmp, content);
             Files.createLink(p, tmp); // atomic and exclusive: the name appears complete or not at all
             return true;
@@ -301,7 +301,7 @@ public final class Inbox implements AutoCloseable {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new InvalidArgumentException("toProcess", null, 0, "pid " + pid + " is not a process id");
         }
-        String name = PREFIX + pid;
+        String name = IpcjNames.inbox(pid);
         MailboxHeader h;
         try {
             h = MailboxHeader.read(name, "toProcess");
@@ -324,7 +324,7 @@ public final class Inbox implements AutoCloseable {
             throw new InvalidArgumentException(call, name, 0,
                     "a registered name is 1..200 of A-Z a-z 0-9 . _ - and does not start with '.'");
         }
-        return ShmFiles.DIR.resolve(NAME_PREFIX + name);
+        return ShmFiles.DIR.resolve(IpcjNames.REGISTERED_PREFIX + name);
     }
 
     // ---------------------------------------------------------------- receiving

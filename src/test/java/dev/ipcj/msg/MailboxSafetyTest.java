@@ -538,7 +538,7 @@ class MailboxSafetyTest {
             assertEquals("rw-------", PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(Path.of("/dev/shm/ipcj-name." + reg))));
             assertEquals("rw-------", PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(shm(Inbox.PREFIX + PID))));
+                    Files.getPosixFilePermissions(shm(dev.ipcj.internal.IpcjNames.inbox(PID)))));
         }
     }
 

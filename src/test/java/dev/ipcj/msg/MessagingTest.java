@@ -285,7 +285,7 @@ class MessagingTest {
             assertTrue(e.getMessage().contains("process " + childPid), e.getMessage());
         }
         assertThrows(NotFoundException.class, () -> Inbox.lookup(reg));
-        assertEquals(List.of(), leftovers(Inbox.PREFIX + PID));
+        assertEquals(List.of(), leftovers(dev.ipcj.internal.IpcjNames.inbox(PID)));
         assertFalse(Files.exists(Path.of("/dev/shm/ipcj-name." + reg)));
     }
 

@@ -1,5 +1,6 @@
 package dev.ipcj.test;
 
+import dev.ipcj.internal.IpcjNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,7 @@ public final class IpcNames implements AfterEachCallback {
 
     /** "/ipcj-test-PID-N-what", recorded for cleanup. */
     public synchronized String next(String what) {
-        String n = "/" + PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-" + what;
+        String n = IpcjNames.tagged("test", COUNTER.incrementAndGet(), what);
         names.add(n);
         return n;
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipcj.cli.sys.Header;
-import dev.ipcj.cli.sys.IpcjMarker;
+import dev.ipcj.internal.IpcjNames;
 import dev.ipcj.sysv.IpcKey;
 import dev.ipcj.sysv.SysvMessageQueue;
 import java.io.IOException;
@@ -106,7 +106,7 @@ class LsHostileTest {
         // without the checksum and name hash the library writes) name System V queues: the library
         // refuses the headers, so rm --dead keeps the files and never touches the queues. (A real
         // dead inbox on SYSTEM_V, queue included, is removed: RmDeadTest.)
-        SysvMessageQueue keyed = SysvMessageQueue.create(IpcKey.of((int) (IpcjMarker.KEY_BASE | 0xC11L)));
+        SysvMessageQueue keyed = SysvMessageQueue.create(IpcKey.of((int) (IpcjNames.KEY_BASE | 0xC11L)));
         cleanups.add(keyed::remove);
         SysvMessageQueue mine = SysvMessageQueue.create(IpcKey.PRIVATE);
         cleanups.add(mine::remove);

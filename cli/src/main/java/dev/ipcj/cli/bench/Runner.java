@@ -80,7 +80,7 @@ public final class Runner {
 
                 @Override
                 public String ipcName(String what) {
-                    return dev.ipcj.cli.sys.IpcjMarker.name("bench", seq, what);
+                    return dev.ipcj.internal.IpcjNames.tagged("bench", seq, what);
                 }
             };
             setup = m.prepare(ctx);

@@ -2,6 +2,7 @@ package dev.ipcj.cli.sys;
 
 import dev.ipcj.cli.sys.IpcObject.Kind;
 import dev.ipcj.cli.sys.IpcObject.Verdict;
+import dev.ipcj.internal.IpcjNames;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -150,15 +151,15 @@ public final class Inventory {
         boolean ipcj = o.ipcj() || isIpcjHeader(h);
         Verdict v;
 
-        long inbox = o.kind().posix() ? IpcjMarker.inboxPid(o.name()) : -1;
+        long inbox = o.kind().posix() ? IpcjNames.inboxPid(o.name()) : -1;
         if (inbox > 0) {
-            String base = "/ipcj-pid-" + inbox;
+            String base = IpcjNames.inbox(inbox);
             mailbox = base;
             if (!o.name().equals(base)) {
                 about.add("part of the inbox " + base);
             }
             v = inboxVerdict(inbox, base, headers.get(base), shm.containsKey(base));
-        } else if (o.kind() == Kind.POSIX_SHM && IpcjMarker.isRegistration(o.name())) {
+        } else if (o.kind() == Kind.POSIX_SHM && IpcjNames.isRegistration(o.name())) {
             if (h instanceof Header.Pid p) {
                 creator = p.pid();
                 from = "name file";
@@ -355,8 +356,8 @@ public final class Inventory {
 
     private static IpcObject posix(Kind k, String name, Path p, int uid, int mode, long size, Set<Long> users,
                                    long mtime) {
-        long creator = IpcjMarker.creatorFromName(name);
-        boolean ipcj = IpcjMarker.isIpcjName(name);
+        long creator = IpcjNames.creatorFromName(name);
+        boolean ipcj = IpcjNames.isIpcjName(name);
         return new IpcObject(k, name, null, -1, p, uid, mode, size, creator, creator > 0 ? "name" : "", ipcj, users, -1,
                 mtime, List.of(), null, null);
     }
@@ -399,7 +400,7 @@ public final class Inventory {
                 long ctime = row.containsKey("ctime") ? Long.parseLong(row.get("ctime")) : -1;
                 String prefix = kind == Kind.SYSV_SHM ? "shm:" : kind == Kind.SYSV_MSG ? "msg:" : "sem:";
                 out.add(new IpcObject(kind, prefix + id, String.format("0x%08x", key), id, null, uid, mode, size,
-                        cpid, cpid > 0 ? "kernel" : "", IpcjMarker.isIpcjKey(key), Set.of(), nattch, ctime, List.of(), null, null));
+                        cpid, cpid > 0 ? "kernel" : "", IpcjNames.isIpcjKey(key), Set.of(), nattch, ctime, List.of(), null, null));
             } catch (RuntimeException e) {
                 notes.add("a line of " + file + " not understood: " + line.trim());
             }

@@ -17,8 +17,8 @@ import java.util.Set;
  * @param size       bytes (shm size; bytes queued for a queue; semaphores in a SysV set), -1 unknown
  * @param creatorPid the creating process, -1 when nobody recorded it
  * @param creatorFrom where the creator pid comes from: "kernel" (System V cpid) or "name" (ipcj's naming
- *                   convention, see {@link IpcjMarker}), "" when unknown
- * @param ipcj       whether ipcj made it (see {@link IpcjMarker})
+ *                   convention, see {@link dev.ipcj.internal.IpcjNames}), "" when unknown
+ * @param ipcj       whether ipcj made it (see {@link dev.ipcj.internal.IpcjNames})
  * @param users      live processes that have it mapped or open (POSIX), empty if none or unknown
  * @param attached   System V shm attach count (nattch), -1 when not applicable
  * @param ctime      System V: the kernel's ctime (seconds; creation or last IPC_SET); POSIX: the file's

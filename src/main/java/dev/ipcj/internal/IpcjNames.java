@@ -1,10 +1,12 @@
-package dev.ipcj.cli.sys;
+package dev.ipcj.internal;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How {@code ipcj ls} tells ipcj's objects from others, and where their creator pid comes from.
+ * How ipcj names the objects it makes, in one place: the library's inboxes and registered
+ * names, and the objects of ipcj's own programs (bench, tests, demos), so that {@code ipcj ls}
+ * can tell ipcj's objects from others and find the pid of the process that made each.
  *
  * <p>The kernel records no creator for POSIX objects (shm, named semaphores, queues are files
  * with an owner and a mode, nothing more), so ipcj records it in the name. An object is ipcj's
@@ -21,36 +23,54 @@ import java.util.regex.Pattern;
  *   .ipcj-reg*.tmp              a registration being written (holds the pid once written)
  * </pre>
  *
- * The bench and the tests name every object this way ({@link #name}). The pid is a claim made
- * by the name, not a kernel fact: {@code rm --dead} therefore also requires that no live
- * process maps or holds the object open, and it never touches another user's object. An inbox
- * is removed only when its header agrees about the owner (see {@link Inventory}).
+ * The pid is a claim made by the name, not a kernel fact: {@code ipcj rm --dead} therefore also
+ * requires that no live process maps or holds the object open, and never touches another
+ * user's object.
  *
- * <p>System V: the kernel records the creator pid of shm segments ({@code cpid} in
- * /proc/sysvipc), not of message queues or semaphore sets. A System V object is ipcj's when its
- * key is in ipcj's range {@code 0x1ec00000..0x1ecfffff} (the keys ipcj's tests and bench use;
- * run-tests checks that none is left), or when an ipcj mailbox header names it.
+ * <p>System V objects have keys, not names: ipcj's programs use keys in
+ * {@code KEY_BASE | n}, {@code 0x1ec00000..0x1ecfffff}.
  */
-public final class IpcjMarker {
-    /** Lower 20 bits free: ipcj's System V keys are KEY_BASE | n. */
+public final class IpcjNames {
+    /** The inbox of process PID is the mailbox {@code INBOX_PREFIX + PID}. */
+    public static final String INBOX_PREFIX = "/ipcj-pid-";
+    /** A name registered for an inbox is the file {@code REGISTERED_PREFIX + NAME} in /dev/shm. */
+    public static final String REGISTERED_PREFIX = "ipcj-name.";
+    /** A registration being written is a temporary file {@code REGISTERING_PREFIX*REGISTERING_SUFFIX}. */
+    public static final String REGISTERING_PREFIX = ".ipcj-reg";
+    /** See {@link #REGISTERING_PREFIX}. */
+    public static final String REGISTERING_SUFFIX = ".tmp";
+    /** Lower 20 bits free: the System V keys of ipcj's programs are {@code KEY_BASE | n}. */
     public static final long KEY_BASE = 0x1ec00000L;
-    private static final Pattern NAME = Pattern.compile("ipcj-([a-z]+(?:-[a-z]+)*)-(\\d{1,10})(?:[-.].*)?");
+
+    private static final Pattern TAGGED = Pattern.compile("ipcj-([a-z]+(?:-[a-z]+)*)-(\\d{1,10})(?:[-.].*)?");
     private static final Pattern INBOX = Pattern.compile("ipcj-pid-(\\d{1,10})(\\..*)?");
     private static final Pattern REGISTERED = Pattern.compile("ipcj-name\\..+");
     private static final Pattern REGISTERING = Pattern.compile("\\.ipcj-reg.*\\.tmp");
 
-    private IpcjMarker() {
+    private IpcjNames() {
     }
 
-    /** "/ipcj-TAG-PID-SEQ-WHAT" for this process. */
-    public static String name(String tag, long seq, String what) {
+    /**
+     * The name {@code /ipcj-TAG-PID-SEQ-WHAT} for an object this process makes.
+     *
+     * @param tag lower-case words joined by '-': who makes it ("bench", "test")
+     * @param seq a number unique within this process
+     * @param what what the object is, for a reader
+     * @return the name, with its leading '/'
+     */
+    public static String tagged(String tag, long seq, String what) {
         return "/ipcj-" + tag + "-" + ProcessHandle.current().pid() + "-" + seq + "-" + what;
+    }
+
+    /** The inbox mailbox of process {@code pid}: {@code /ipcj-pid-PID}. */
+    public static String inbox(long pid) {
+        return INBOX_PREFIX + pid;
     }
 
     /** Whether a POSIX name (with or without the leading '/') follows one of ipcj's conventions. */
     public static boolean isIpcjName(String name) {
         String s = strip(name);
-        return NAME.matcher(s).matches() || INBOX.matcher(s).matches() || REGISTERED.matcher(s).matches()
+        return TAGGED.matcher(s).matches() || INBOX.matcher(s).matches() || REGISTERED.matcher(s).matches()
                 || REGISTERING.matcher(s).matches();
     }
 
@@ -60,7 +80,7 @@ public final class IpcjMarker {
         if (inbox > 0) {
             return inbox;
         }
-        Matcher m = NAME.matcher(strip(name));
+        Matcher m = TAGGED.matcher(strip(name));
         return m.matches() ? pid(m.group(2)) : -1;
     }
 
