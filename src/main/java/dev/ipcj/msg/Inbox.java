@@ -107,9 +107,9 @@ public final class Inbox implements AutoCloseable {
                     || ProcessIdentity.alive(old.creator)) {
                 throw new AlreadyExistsException("create", name, Errno.EEXIST, "this process already has an inbox");
             }
-            Mailbox.remove(name, old); // left by a dead process whose pid this one now has
+            MailboxObjects.remove(name, old); // left by a dead process whose pid this one now has
         }
-        return new Inbox(Mailbox.create(name, transport, capacity, maxMessageSize, ME));
+        return new Inbox(MailboxObjects.create(name, transport, capacity, maxMessageSize, ME));
     }
 
     /**
@@ -313,7 +313,7 @@ public final class Inbox implements AutoCloseable {
             throw new NotFoundException("toProcess", name, Errno.ESRCH, "the inbox's owner, "
                     + ProcessIdentity.describe(h.ownerIdentity) + ", has exited");
         }
-        return Mailbox.open(name, h, true);
+        return MailboxObjects.open(name, h, true);
     }
 
     private static Path registryPath(String call, String name) {
@@ -554,7 +554,7 @@ public final class Inbox implements AutoCloseable {
         }
         box.close();
         try {
-            Mailbox.remove(box.name(), box.header());
+            MailboxObjects.remove(box.name(), box.header());
         } catch (IpcException e) {
             // best effort: a leftover of a dead process is reclaimed by the next process with this pid
         }

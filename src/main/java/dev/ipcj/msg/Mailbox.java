@@ -3,19 +3,15 @@ package dev.ipcj.msg;
 import dev.ipcj.ClosedException;
 import dev.ipcj.CorruptedException;
 import dev.ipcj.InvalidArgumentException;
-import dev.ipcj.IpcException;
 import dev.ipcj.LimitExceededException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.Faults;
-import dev.ipcj.internal.Names;
-import dev.ipcj.internal.ProcessIdentity;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,28 +52,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * <h2>Rendezvous (capacity zero)</h2>
- * The queue under a rendezvous holds one message. A sender takes the mailbox's turn (a
- * {@link SharedLock} in the header: one rendezvous at a time), publishes an offer in the
- * header's rendezvous word (its pid, a token unique in its process, state OFFERED), puts the
- * message flagged ACK with that token, and sleeps on the word (a futex). A receiver that takes an
- * ACK message claims it with a CAS of the word from OFFERED to TAKEN for exactly that pid and
- * token, wakes the sender and returns the message; if the CAS fails the message is no longer
- * offered and is discarded. The sender's send succeeds only when it sees TAKEN with its own
- * token. At its deadline (or when interrupted) it CASes OFFERED to CANCELLED: if that wins, no
- * receiver holds the message and the send fails (the message, still in the queue, is discarded
- * by the next receiver); if it loses, a receiver holds it and the send succeeds. Exactly one CAS
- * wins, so a send never both fails and delivers, and never succeeds for a message nobody took.
- * {@link #trySend} on a rendezvous waits at most 1 ms for a receiver that is already waiting.
- *
- * <p>What a kill or a scribble leaves: a sender killed while holding the turn is found dead by
- * the next sender (SharedLock), which takes the turn over; its offer stays in the word until
- * overwritten and its message, if put, is discarded (the word no longer offers it). A receiver
- * killed between taking the message and claiming it leaves the message gone but the word
- * OFFERED: the sender notices the queue has stayed empty for 50 ms, cancels and offers the
- * message again (a receiver that merely stalled there then fails its claim and discards it).
- * A word overwritten by another process while a sender waits, to anything but its own TAKEN,
- * ends the send with CorruptedException (whether a receiver took the message is then unknown);
- * it never blocks past the deadline and never reports success.
+ * A send on a mailbox of capacity zero returns only when a receiver has taken the message, and
+ * fails, having delivered nothing, when none takes it by the deadline: see {@link Rendezvous}
+ * for the protocol and what a kill or a scribble leaves. {@link #trySend} on a rendezvous waits
+ * at most 1 ms for a receiver that is already waiting.
  *
  * <h2>Receiving a message larger than the buffer</h2>
  * A buffer with fewer than {@link #maxMessageSize()} bytes remaining still works: the message is
@@ -105,19 +83,14 @@ public final class Mailbox implements AutoCloseable {
      * message fits Linux's default mq msgsize_max (8192).
      */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 8192 - Envelope.SIZE;
-    /** How long a non-blocking send on a rendezvous waits for a receiver already waiting. */
-    private static final long TRY_RENDEZVOUS_NANOS = 1_000_000L;
-    /** How long the queue must stay empty under an unclaimed offer before the sender offers again. */
-    private static final long VANISHED_NANOS = 50_000_000L;
     private static final int PID = (int) ProcessHandle.current().pid();
-    private static final long IDLE = 0;
-    private static final AtomicInteger TOKENS = new AtomicInteger();
 
     private final String name;
     private final MailboxHeader header;
     private final FrameQueue queue;
     private final SharedPage control;
-    private final SharedLock turn;
+    /** The zero-capacity protocol; null for a bounded or unbounded mailbox. */
+    private final Rendezvous rendezvous;
     private final boolean sendOnly;
     private final int max;
     private final int room;
@@ -127,12 +100,12 @@ public final class Mailbox implements AutoCloseable {
     private final ThreadLocal<Envelope> scratchEnvelope = ThreadLocal.withInitial(Envelope::new);
     private volatile boolean closed;
 
-    private Mailbox(String name, MailboxHeader header, FrameQueue queue, SharedPage control, boolean sendOnly) {
+    Mailbox(String name, MailboxHeader header, FrameQueue queue, SharedPage control, boolean sendOnly) {
         this.name = name;
         this.header = header;
         this.queue = queue;
         this.control = control;
-        this.turn = header.capacity.isZero() ? new SharedLock(control, MailboxHeader.OFF_TURN, "send") : null;
+        this.rendezvous = header.capacity.isZero() ? new Rendezvous(name, control, queue) : null;
         this.sendOnly = sendOnly;
         this.max = queue.maxMessageSize();
         this.room = queue.receiveRoom();
@@ -188,57 +161,7 @@ public final class Mailbox implements AutoCloseable {
      *         message names the limit and the transport that can
      */
     public static Mailbox create(String name, Transport transport, Capacity capacity, int maxMessageSize) {
-        return create(name, transport, capacity, maxMessageSize, 0);
-    }
-
-    static Mailbox create(String name, Transport transport, Capacity capacity, int maxMessageSize, long owner) {
-        checkName("create", name);
-        if (transport == null) {
-            throw new InvalidArgumentException("create", name, 0, "transport is null");
-        }
-        if (capacity == null) {
-            throw new InvalidArgumentException("create", name, 0, "capacity is null");
-        }
-        if (maxMessageSize < 0 || maxMessageSize > MailboxHeader.MAX_MESSAGE_SIZE) {
-            throw new InvalidArgumentException("create", name, 0, "maxMessageSize " + maxMessageSize
-                    + " is outside 0.." + MailboxHeader.MAX_MESSAGE_SIZE);
-        }
-        if (!transport.isAvailable()) {
-            throw new InvalidArgumentException("create", name, 0, "transport " + transport
-                    + " is not in this build of ipcj; available: " + Transport.available());
-        }
-        String refusal = transport.refusal(capacity, maxMessageSize);
-        if (refusal != null) {
-            throw new InvalidArgumentException("create", name, 0, transport + ": " + refusal);
-        }
-        MailboxHeader h = new MailboxHeader(transport, capacity, maxMessageSize, owner, ProcessIdentity.self(),
-                MailboxHeader.newId());
-        MailboxHeader.Created c = MailboxHeader.create(name, h); // EEXIST here: nothing made, nothing removed
-        FrameQueue q = null;
-        SharedPage control = null;
-        try {
-            if ((h.capacity.isZero() || h.transport.adapter().needsControl())) {
-                control = h.mapControl(name, "create");
-            }
-            q = h.transport.adapter().create(name, h, c, control);
-            h.state = MailboxHeader.READY;
-            c.write(h, name);
-            ShmFiles.closeQuietly(c.channel);
-            return new Mailbox(name, h, q, control, false);
-        } catch (RuntimeException | Error e) {
-            if (q != null) {
-                q.unlink(); // what this call created, by its own handle
-                q.close();
-            }
-            if (control != null) {
-                control.close();
-            }
-            c.discard();
-            if (e instanceof InternalError) {
-                throw Faults.truncated("create", name, (InternalError) e, -1);
-            }
-            throw e;
-        }
+        return MailboxObjects.create(name, transport, capacity, maxMessageSize, 0);
     }
 
     /**
@@ -248,24 +171,8 @@ public final class Mailbox implements AutoCloseable {
      * @return the open mailbox
      */
     public static Mailbox open(String name) {
-        checkName("open", name);
-        return open(name, MailboxHeader.read(name, "open"), false);
-    }
-
-    static Mailbox open(String name, MailboxHeader h, boolean sendOnly) {
-        SharedPage control = null;
-        try {
-            if ((h.capacity.isZero() || h.transport.adapter().needsControl())) {
-                control = h.mapControl(name, "open");
-            }
-            FrameQueue q = h.transport.adapter().open(name, h, control);
-            return new Mailbox(name, h, q, control, sendOnly);
-        } catch (RuntimeException e) {
-            if (control != null) {
-                control.close();
-            }
-            throw e;
-        }
+        MailboxObjects.checkName("open", name);
+        return MailboxObjects.open(name, MailboxHeader.read(name, "open"), false);
     }
 
     /**
@@ -277,7 +184,7 @@ public final class Mailbox implements AutoCloseable {
      * @return what the header says
      */
     public static MailboxInfo inspect(String name) {
-        checkName("inspect", name);
+        MailboxObjects.checkName("inspect", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         if (h == null) {
             throw new NotFoundException("inspect", name, dev.ipcj.internal.Errno.ENOENT, "no mailbox of this name");
@@ -314,12 +221,12 @@ public final class Mailbox implements AutoCloseable {
      * @param name the mailbox's name
      */
     public static void unlink(String name) {
-        checkName("unlink", name);
+        MailboxObjects.checkName("unlink", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         if (h == null) {
             throw new NotFoundException("unlink", name, Errno.ENOENT, "no mailbox of this name");
         }
-        remove(name, h);
+        MailboxObjects.remove(name, h);
     }
 
     /**
@@ -330,29 +237,9 @@ public final class Mailbox implements AutoCloseable {
      * @return true if anything was removed
      */
     public static boolean unlinkIfExists(String name) {
-        checkName("unlink", name);
+        MailboxObjects.checkName("unlink", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
-        return h != null && remove(name, h);
-    }
-
-    /**
-     * Removes the transport objects {@code h} records (those proven to be the mailbox's), then
-     * the header; an object of the name that is not the mailbox's is left, and reported once
-     * the rest is removed.
-     */
-    static boolean remove(String name, MailboxHeader h) {
-        IpcException problem = null;
-        boolean any = false;
-        try {
-            any = h.transport.adapter().remove(name, h);
-        } catch (IpcException e) {
-            problem = e;
-        }
-        any |= h.remove(name);
-        if (problem != null) {
-            throw problem;
-        }
-        return any;
+        return h != null && MailboxObjects.remove(name, h);
     }
 
     /** Removes this mailbox's name (see {@link #unlink(String)}). */
@@ -571,131 +458,11 @@ public final class Mailbox implements AutoCloseable {
             throw new InterruptedException(); // as j.u.c: an interrupted thread does not start to wait
         }
         long seq = sequence.getAndIncrement();
-        boolean sent = turn == null ? queue.put(PID, 0, seq, payload, nanos) : rendezvous(payload, seq, nanos);
+        boolean sent = rendezvous == null ? queue.put(PID, 0, seq, payload, nanos) : rendezvous.send(PID, payload, seq, nanos);
         if (sent) {
             payload.position(payload.limit());
         }
         return sent;
-    }
-
-    private static long word(int pid, int token, int state) {
-        return ((long) pid << 32) | ((long) (token & MailboxHeader.RV_TOKEN_MASK) << 2) | state;
-    }
-
-    private boolean rendezvous(ByteBuffer payload, long seq, long nanos) throws InterruptedException {
-        long wait = nanos == 0 ? TRY_RENDEZVOUS_NANOS : nanos;
-        long deadline = Timeouts.deadline(wait);
-        try {
-            if (!turn.lock(Timeouts.remaining(wait, deadline))) {
-                return false;
-            }
-            try {
-                for (;;) {
-                    int token = TOKENS.incrementAndGet() & MailboxHeader.RV_TOKEN_MASK;
-                    if (token == 0) {
-                        continue;
-                    }
-                    long offered = word(PID, token, MailboxHeader.RV_OFFERED);
-                    control.setLongVolatile(MailboxHeader.OFF_RENDEZVOUS, offered);
-                    CrashPoints.reach("rv-offered");
-                    if (!queue.put(PID, Envelope.FLAG_ACK, seq, token, payload, Timeouts.remaining(wait, deadline))) {
-                        control.casLong(MailboxHeader.OFF_RENDEZVOUS, offered, IDLE);
-                        return false;
-                    }
-                    CrashPoints.reach("rv-put");
-                    int outcome = awaitClaim(offered, wait, deadline);
-                    if (outcome == MailboxHeader.RV_TAKEN) {
-                        return true;
-                    }
-                    if (outcome == MailboxHeader.RV_CANCELLED || Timeouts.expired(wait, deadline)) {
-                        return false;
-                    }
-                    // IDLE: the message left the queue unclaimed (its receiver died): offer it again
-                }
-            } finally {
-                turn.unlock();
-            }
-        } catch (InternalError e) {
-            throw control.truncated("send", e);
-        }
-    }
-
-    /**
-     * Waits until a receiver claims the offer {@code offered}: TAKEN; CANCELLED when the deadline
-     * passed (or an interrupt came: then InterruptedException) and no receiver holds it; IDLE when
-     * the message vanished from the queue without being claimed.
-     */
-    private int awaitClaim(long offered, long nanos, long deadline) throws InterruptedException {
-        long taken = (offered & ~3L) | MailboxHeader.RV_TAKEN;
-        long cancelled = (offered & ~3L) | MailboxHeader.RV_CANCELLED;
-        long slice = 1_000_000L;
-        long emptySince = 0;
-        InterruptedException interrupted = null;
-        for (;;) {
-            long w = control.getLongVolatile(MailboxHeader.OFF_RENDEZVOUS);
-            if (w == taken) {
-                // Success rests on that load: make sure it came from a live page (a vanished one
-                // faults silently in compiled code until the next system call, which this is).
-                control.checkSize("send");
-                if (interrupted != null) {
-                    Thread.currentThread().interrupt(); // delivered: the interrupt stays for the next call
-                }
-                return MailboxHeader.RV_TAKEN;
-            }
-            if (w != offered) {
-                throw new CorruptedException("send", name, 0, "the rendezvous word was overwritten (0x"
-                        + Long.toHexString(w) + ") while this send waited for a receiver: whether one took the"
-                        + " message is unknown");
-            }
-            boolean vanished = false;
-            if (interrupted == null && !Timeouts.expired(nanos, deadline)) {
-                if (queue.pending() == 0) {
-                    long now = System.nanoTime();
-                    if (emptySince == 0) {
-                        emptySince = now | 1;
-                    } else if (now - emptySince >= VANISHED_NANOS) {
-                        vanished = true;
-                    }
-                } else {
-                    emptySince = 0;
-                }
-                if (!vanished) {
-                    try {
-                        control.futexWait(MailboxHeader.OFF_RENDEZVOUS + SharedPage.LOW_HALF, (int) offered,
-                                Timeouts.slice(nanos, deadline, emptySince != 0 ? Math.min(slice, VANISHED_NANOS) : slice),
-                                "send");
-                        control.checkSize("send");
-                    } catch (InterruptedException e) {
-                        interrupted = e;
-                    }
-                    slice = Math.min(slice * 2, 100_000_000L);
-                    continue;
-                }
-            }
-            if (control.casLong(MailboxHeader.OFF_RENDEZVOUS, offered, cancelled)) {
-                if (vanished) {
-                    return (int) IDLE;
-                }
-                if (interrupted != null) {
-                    throw interrupted; // no receiver holds it, and none ever will
-                }
-                return MailboxHeader.RV_CANCELLED;
-            }
-            // a receiver claimed it just now: the next look sees TAKEN (or the overwrite)
-        }
-    }
-
-    /** A receiver took a rendezvous message: claim it (true), or find it is no longer offered (false). */
-    private boolean claim(Envelope env) {
-        long offered = word(env.sender, env.token, MailboxHeader.RV_OFFERED);
-        if (env.token == 0 || (env.token & ~MailboxHeader.RV_TOKEN_MASK) != 0) {
-            return false;
-        }
-        if (control.casLong(MailboxHeader.OFF_RENDEZVOUS, offered, (offered & ~3L) | MailboxHeader.RV_TAKEN)) {
-            control.futexWake(MailboxHeader.OFF_RENDEZVOUS + SharedPage.LOW_HALF);
-            return true;
-        }
-        return false;
     }
 
     // ---------------------------------------------------------------- receiving
@@ -879,7 +646,7 @@ public final class Mailbox implements AutoCloseable {
         long deadline = Timeouts.deadline(nanos);
         boolean direct = dst.remaining() >= room;
         boolean native_ = from != 0 && queue.selectsNatively();
-        boolean rendezvous = header.capacity.isZero();
+        boolean zeroCapacity = rendezvous != null;
         for (;;) {
             checkOpen();
             ByteBuffer into = direct ? dst : scratch.get().clear();
@@ -891,7 +658,7 @@ public final class Mailbox implements AutoCloseable {
             }
             CrashPoints.reach("rv-taken");
             if ((env.flags & Envelope.FLAG_ACK) != 0) {
-                if (!rendezvous) {
+                if (!zeroCapacity) {
                     into.position(start);
                     throw new CorruptedException("receive", name, 0, "a rendezvous frame from pid " + env.sender
                             + " in a mailbox of capacity " + header.capacity + ": another program wrote it");
@@ -900,7 +667,7 @@ public final class Mailbox implements AutoCloseable {
                 // truncation under the take is reported now, before the point of no return).
                 queue.checkIntact("receive");
                 control.checkSize("receive");
-                boolean claimed = claim(env);
+                boolean claimed = rendezvous.claim(env);
                 control.checkIntact("receive"); // a claim on a page the fault guard replaced claims nothing
                 if (!claimed) {
                     into.position(start); // no longer offered (its sender gave up): discard it and keep receiving
@@ -1045,30 +812,6 @@ public final class Mailbox implements AutoCloseable {
         if (closed) {
             throw new ClosedException("mailbox", name, 0, "the mailbox handle is closed");
         }
-    }
-
-    static void checkName(String call, String name) {
-        Names.check(call, name, Transport.maxNameLength());
-        String base = name.substring(1);
-        if (base.startsWith("sem.") || base.startsWith(".ipcj-") || base.endsWith(".ring") || base.endsWith(".log")
-                || reservedLogSuffix(base)) {
-            throw new InvalidArgumentException(call, name, 0, "a mailbox name may not start with \"sem.\" or"
-                    + " \".ipcj-\" nor end with \".ring\", \".log\" or \".log.\" and digits: those names belong to the"
-                    + " objects of other mailboxes and semaphores");
-        }
-    }
-
-    private static boolean reservedLogSuffix(String base) {
-        int i = base.lastIndexOf(".log.");
-        if (i < 0 || i + 5 == base.length()) {
-            return false;
-        }
-        for (int j = i + 5; j < base.length(); j++) {
-            if (base.charAt(j) < '0' || base.charAt(j) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
