@@ -3,16 +3,12 @@ package dev.ipcj.posix;
 import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
-import dev.ipcj.LimitExceededException;
-import dev.ipcj.PermissionDeniedException;
 import dev.ipcj.Waitable;
 import dev.ipcj.WouldBlockException;
 import dev.ipcj.internal.Check;
 import dev.ipcj.internal.Errno;
-import dev.ipcj.internal.Timeouts;
 import dev.ipcj.internal.Names;
 import dev.ipcj.internal.UseCount;
-import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.PosixMq;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -81,7 +77,6 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
     static final int O_NONBLOCK = 04000;
-    private static final long NO_WAIT = -1;
 
     private final String name;
     private final int mqd;
@@ -90,6 +85,10 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     private final int maxMessageSize;
     private final UseCount uses;
     private volatile MqNotification notification;
+    /** The send paths and their checks. */
+    private final MqSend send;
+    /** The receive paths and their checks. */
+    private final MqReceive receive;
 
     private MessageQueue(String name, int mqd, Access access, int maxMessages, int maxMessageSize) {
         this.name = name;
@@ -98,6 +97,8 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         this.maxMessages = maxMessages;
         this.maxMessageSize = maxMessageSize;
         this.uses = new UseCount(() -> PosixMq.mqClose(mqd));
+        this.send = new MqSend(this, name, mqd, uses, maxMessageSize, access);
+        this.receive = new MqReceive(this, name, mqd, uses, maxMessageSize, access);
     }
 
     // ---- create, open, unlink -------------------------------------------------------------
@@ -244,39 +245,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws WouldBlockException  if the queue is full and the descriptor is non-blocking
      */
     public void send(ByteBuffer src, int priority) throws InterruptedException {
-        int len = checkSend(src, priority);
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // as j.u.c: an interrupted thread does not send
-        }
-        enter();
-        try {
-            long addr = sourceAddress(src, len);
-            // First without waiting, so that a send into a queue with room costs one system call
-            // and none of the Waiter's bookkeeping (about 100 ns, measured by MqBenchmark.local*).
-            int first = PosixMq.mqTimedsend(mqd, addr, len, priority, NO_WAIT);
-            Waiter w = first == 0 ? null : Waiter.current();
-            for (int r = first; r != 0;) {
-                if (r == -Errno.EAGAIN) {
-                    throw sendError("mq_send", r); // O_NONBLOCK: never wait
-                }
-                if (r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
-                    throw sendError("mq_send", r);
-                }
-                boolean interrupted;
-                w.enter();
-                try {
-                    r = PosixMq.mqSend(mqd, addr, len, priority);
-                } finally {
-                    interrupted = w.exit();
-                }
-                if (r == -Errno.EINTR && interrupted) {
-                    throw Waiter.interrupted();
-                }
-            }
-        } finally {
-            uses.exit();
-        }
-        src.position(src.limit());
+        send.send(src, priority);
     }
 
     /**
@@ -300,27 +269,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @return true if sent, false if the queue is full
      */
     public boolean trySend(ByteBuffer src, int priority) {
-        int len = checkSend(src, priority);
-        enter();
-        try {
-            long addr = sourceAddress(src, len);
-            for (;;) {
-                int r = PosixMq.mqTimedsend(mqd, addr, len, priority, NO_WAIT);
-                if (r == 0) {
-                    break;
-                }
-                if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN) {
-                    return false;
-                }
-                if (r != -Errno.EINTR) {
-                    throw sendError("mq_timedsend", r);
-                }
-            }
-        } finally {
-            uses.exit();
-        }
-        src.position(src.limit());
-        return true;
+        return send.trySend(src, priority);
     }
 
     /**
@@ -346,39 +295,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws InterruptedException if interrupted while waiting; nothing was sent
      */
     public boolean trySend(ByteBuffer src, int priority, Duration timeout) throws InterruptedException {
-        long nanos = Timeouts.nanos("mq_timedsend", name, timeout);
-        int len = checkSend(src, priority);
-        long deadline = System.nanoTime() + nanos;
-        enter();
-        try {
-            long addr = sourceAddress(src, len);
-            Waiter w = Waiter.current();
-            for (;;) {
-                long remaining = deadline - System.nanoTime();
-                int r;
-                boolean interrupted;
-                w.enter();
-                try {
-                    r = PosixMq.mqTimedsend(mqd, addr, len, priority, remaining > 0 ? remaining : NO_WAIT);
-                } finally {
-                    interrupted = w.exit();
-                }
-                if (r == 0) {
-                    break;
-                }
-                if (Waiter.retry(r, interrupted)) {
-                    continue; // EINTR from a stray signal
-                }
-                if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN) {
-                    return false;
-                }
-                throw sendError("mq_timedsend", r);
-            }
-        } finally {
-            uses.exit();
-        }
-        src.position(src.limit());
-        return true;
+        return send.trySend(src, priority, timeout);
     }
 
     /**
@@ -407,7 +324,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws WouldBlockException  if the queue is empty and the descriptor is non-blocking
      */
     public int receive(ByteBuffer dst) throws InterruptedException {
-        return receiveInto(dst, null);
+        return receive.receive(dst, null);
     }
 
     /**
@@ -420,46 +337,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      */
     public int receive(ByteBuffer dst, MqReceived into) throws InterruptedException {
         Check.notNull("mq_receive", name, into, "into");
-        return receiveInto(dst, into);
+        return receive.receive(dst, into);
     }
 
-    private int receiveInto(ByteBuffer dst, MqReceived into) throws InterruptedException {
-        checkReceive(dst);
-        if (Thread.interrupted()) {
-            throw new InterruptedException(); // as j.u.c: an interrupted thread takes nothing
-        }
-        long r;
-        ByteBuffer target = dst.isDirect() ? dst : MqBuffers.scratch(maxMessageSize);
-        enter();
-        try {
-            long addr = MqBuffers.address(target) + target.position();
-            long cap = target.remaining();
-            // First without waiting (see send): a message already there costs one system call.
-            r = PosixMq.mqTimedreceive(mqd, addr, cap, NO_WAIT);
-            Waiter w = r >= 0 ? null : Waiter.current();
-            while (r < 0) {
-                if (r == -Errno.EAGAIN) {
-                    throw receiveError("mq_receive", (int) r); // O_NONBLOCK: never wait
-                }
-                if (r != -Errno.ETIMEDOUT && r != -Errno.EINTR) {
-                    throw receiveError("mq_receive", (int) r);
-                }
-                boolean interrupted;
-                w.enter();
-                try {
-                    r = PosixMq.mqReceive(mqd, addr, cap);
-                } finally {
-                    interrupted = w.exit();
-                }
-                if (r == -Errno.EINTR && interrupted) {
-                    throw Waiter.interrupted();
-                }
-            }
-        } finally {
-            uses.exit();
-        }
-        return deliver(r, dst, target, into);
-    }
 
     /**
      * Receives a message into a new byte[], waiting while the queue is empty.
@@ -471,7 +351,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         ByteBuffer b = MqBuffers.scratch(maxMessageSize);
         MqReceived got = new MqReceived();
         receive(b, got);
-        return copy(b, got);
+        return MqReceive.copy(b, got);
     }
 
     /**
@@ -481,7 +361,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @return the payload length, or -1
      */
     public int tryReceive(ByteBuffer dst) {
-        return tryReceiveInto(dst, null);
+        return receive.tryReceive(dst, null);
     }
 
     /**
@@ -493,36 +373,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      */
     public int tryReceive(ByteBuffer dst, MqReceived into) {
         Check.notNull("mq_timedreceive", name, into, "into");
-        return tryReceiveInto(dst, into);
+        return receive.tryReceive(dst, into);
     }
 
-    private int tryReceiveInto(ByteBuffer dst, MqReceived into) {
-        checkReceive(dst);
-        long r;
-        ByteBuffer target = dst.isDirect() ? dst : MqBuffers.scratch(maxMessageSize);
-        enter();
-        try {
-            long addr = MqBuffers.address(target) + target.position();
-            for (;;) {
-                r = PosixMq.mqTimedreceive(mqd, addr, target.remaining(), NO_WAIT);
-                if (r >= 0) {
-                    break;
-                }
-                if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN) {
-                    if (into != null) {
-                        into.set(-1, -1);
-                    }
-                    return -1;
-                }
-                if (r != -Errno.EINTR) {
-                    throw receiveError("mq_timedreceive", (int) r);
-                }
-            }
-        } finally {
-            uses.exit();
-        }
-        return deliver(r, dst, target, into);
-    }
 
     /**
      * Receives a message into a new byte[] if one is there now; null if the queue is empty.
@@ -532,7 +385,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     public MqMessage tryReceive() {
         ByteBuffer b = MqBuffers.scratch(maxMessageSize);
         MqReceived got = new MqReceived();
-        return tryReceive(b, got) < 0 ? null : copy(b, got);
+        return tryReceive(b, got) < 0 ? null : MqReceive.copy(b, got);
     }
 
     /**
@@ -544,7 +397,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      * @throws InterruptedException if interrupted while waiting; no message was taken
      */
     public int tryReceive(ByteBuffer dst, Duration timeout) throws InterruptedException {
-        return tryReceiveInto(dst, timeout, null);
+        return receive.tryReceive(dst, timeout, null);
     }
 
     /**
@@ -559,48 +412,9 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      */
     public int tryReceive(ByteBuffer dst, Duration timeout, MqReceived into) throws InterruptedException {
         Check.notNull("mq_timedreceive", name, into, "into");
-        return tryReceiveInto(dst, timeout, into);
+        return receive.tryReceive(dst, timeout, into);
     }
 
-    private int tryReceiveInto(ByteBuffer dst, Duration timeout, MqReceived into) throws InterruptedException {
-        long nanos = Timeouts.nanos("mq_timedreceive", name, timeout);
-        checkReceive(dst);
-        long deadline = System.nanoTime() + nanos;
-        long r;
-        ByteBuffer target = dst.isDirect() ? dst : MqBuffers.scratch(maxMessageSize);
-        enter();
-        try {
-            long addr = MqBuffers.address(target) + target.position();
-            long cap = target.remaining();
-            Waiter w = Waiter.current();
-            for (;;) {
-                long remaining = deadline - System.nanoTime();
-                boolean interrupted;
-                w.enter();
-                try {
-                    r = PosixMq.mqTimedreceive(mqd, addr, cap, remaining > 0 ? remaining : NO_WAIT);
-                } finally {
-                    interrupted = w.exit();
-                }
-                if (r >= 0) {
-                    break;
-                }
-                if (Waiter.retry(r, interrupted)) {
-                    continue; // EINTR from a stray signal
-                }
-                if (r == -Errno.ETIMEDOUT || r == -Errno.EAGAIN) {
-                    if (into != null) {
-                        into.set(-1, -1);
-                    }
-                    return -1;
-                }
-                throw receiveError("mq_timedreceive", (int) r);
-            }
-        } finally {
-            uses.exit();
-        }
-        return deliver(r, dst, target, into);
-    }
 
     /**
      * Receives into a new byte[], waiting at most {@code timeout}; null if none came.
@@ -612,7 +426,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     public MqMessage tryReceive(Duration timeout) throws InterruptedException {
         ByteBuffer b = MqBuffers.scratch(maxMessageSize);
         MqReceived got = new MqReceived();
-        return tryReceive(b, timeout, got) < 0 ? null : copy(b, got);
+        return tryReceive(b, timeout, got) < 0 ? null : MqReceive.copy(b, got);
     }
 
     // ---- attributes -----------------------------------------------------------------------
@@ -807,7 +621,7 @@ public final class MessageQueue implements AutoCloseable, Waitable {
 
     // ---- checks ---------------------------------------------------------------------------
 
-    private void enter() {
+    void enter() {
         if (!uses.tryEnter()) {
             throw new ClosedException("mq", name, 0, "the queue handle is closed");
         }
@@ -827,104 +641,12 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         return a;
     }
 
-    private int checkSend(ByteBuffer src, int priority) {
-        if (src == null) {
-            throw new InvalidArgumentException("mq_send", name, 0, "src is null");
-        }
-        int len = src.remaining();
-        if (len > maxMessageSize) {
-            throw new LimitExceededException("mq_send", name, 0, "message of " + len
-                    + " bytes is longer than the queue's maxMessageSize " + maxMessageSize
-                    + " (fixed when the queue was created); nothing was sent");
-        }
-        int max = MqLimits.prioMax();
-        if (priority < 0 || priority >= max) {
-            throw new InvalidArgumentException("mq_send", name, 0, "priority " + priority + " is outside 0.."
-                    + (max - 1) + " (sysconf(_SC_MQ_PRIO_MAX) is " + max + "); nothing was sent");
-        }
-        if (access == Access.READ_ONLY) {
-            throw new PermissionDeniedException("mq_send", name, 0,
-                    "the queue was opened READ_ONLY, so this handle cannot send");
-        }
-        return len;
-    }
 
-    /** The address to send from: the buffer itself when direct, else a copy in scratch. */
-    private long sourceAddress(ByteBuffer src, int len) {
-        if (src.isDirect()) {
-            return MqBuffers.address(src) + src.position();
-        }
-        ByteBuffer s = MqBuffers.scratch(len);
-        s.put(src.duplicate()).flip();
-        return MqBuffers.address(s);
-    }
 
-    private void checkReceive(ByteBuffer dst) {
-        if (dst == null) {
-            throw new InvalidArgumentException("mq_receive", name, 0, "dst is null");
-        }
-        if (dst.isReadOnly()) {
-            throw new InvalidArgumentException("mq_receive", name, 0, "dst is a read-only buffer; nothing was received");
-        }
-        if (dst.remaining() < maxMessageSize) {
-            throw new InvalidArgumentException("mq_receive", name, 0, "receive buffer has " + dst.remaining()
-                    + " bytes remaining, fewer than the queue's maxMessageSize " + maxMessageSize
-                    + ": the kernel refuses (EMSGSIZE) a buffer that could not hold the largest possible"
-                    + " message; nothing was received");
-        }
-        if (access == Access.WRITE_ONLY) {
-            throw new PermissionDeniedException("mq_receive", name, 0,
-                    "the queue was opened WRITE_ONLY, so this handle cannot receive");
-        }
-    }
 
-    private static int deliver(long r, ByteBuffer dst, ByteBuffer target, MqReceived into) {
-        int len = (int) (r & 0xffffffffL);
-        int prio = (int) (r >>> 32);
-        if (target != dst) {
-            dst.put(target.limit(target.position() + len));
-        } else {
-            dst.position(dst.position() + len);
-        }
-        if (into != null) {
-            into.set(len, prio);
-        }
-        return len;
-    }
 
-    private static MqMessage copy(ByteBuffer b, MqReceived got) {
-        byte[] payload = new byte[got.length()];
-        b.flip().get(payload);
-        return new MqMessage(payload, got.priority());
-    }
 
-    private IpcException sendError(String call, int r) {
-        if (r == -Errno.EAGAIN) {
-            return new WouldBlockException(call, name, Errno.EAGAIN,
-                    "the queue is full and this descriptor is non-blocking (setNonBlocking(true))");
-        }
-        if (r == -Errno.EBADF) {
-            return new ClosedException(call, name, Errno.EBADF, "the descriptor is not open for sending");
-        }
-        if (r == -Errno.EFAULT) {
-            return new dev.ipcj.CorruptedException(call, name, Errno.EFAULT, "the memory under the message buffer is"
-                    + " gone (another process truncated the object it maps); nothing was sent");
-        }
-        return IpcException.of(call, name, r);
-    }
 
-    private IpcException receiveError(String call, int r) {
-        if (r == -Errno.EAGAIN) {
-            return new WouldBlockException(call, name, Errno.EAGAIN,
-                    "the queue is empty and this descriptor is non-blocking (setNonBlocking(true))");
-        }
-        if (r == -Errno.EFAULT) {
-            return new dev.ipcj.CorruptedException(call, name, Errno.EFAULT, "the memory under the receive buffer is"
-                    + " gone (another process truncated the object it maps): the kernel had taken the message off the"
-                    + " queue before it found that, so it is lost");
-        }
-        return IpcException.of(call, name, r);
-    }
 
     private static void checkSizes(String name, int maxMessages, int maxMessageSize) {
         if (maxMessages <= 0) {
