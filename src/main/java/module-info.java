@@ -1,0 +1,14 @@
+/**
+ * ipcj: Java bindings to Linux IPC. The exported packages are the API; {@code dev.ipcj.jni}
+ * (JavaCPP's JNI bindings) and {@code dev.ipcj.internal} are not exported.
+ */
+module dev.ipcj {
+    requires org.bytedeco.javacpp;
+    requires jdk.unsupported;
+
+    exports dev.ipcj;
+    exports dev.ipcj.posix;
+    exports dev.ipcj.sysv;
+    exports dev.ipcj.ring;
+    exports dev.ipcj.msg;
+}
