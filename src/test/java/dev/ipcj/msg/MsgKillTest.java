@@ -73,6 +73,8 @@ class MsgKillTest {
     private static final AtomicInteger TORN = new AtomicInteger();
     private static final AtomicInteger WEDGED = new AtomicInteger();
     private static final AtomicInteger LEAKED = new AtomicInteger();
+    /** What this process's own sender or receiver thread of the running phase is doing, for a failure's message. */
+    private volatile java.util.function.Supplier<String> partner = () -> "";
     private static final Map<String, Integer> BY_WINDOW = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final List<Process> children = new CopyOnWriteArrayList<>();
@@ -170,6 +172,7 @@ class MsgKillTest {
         Map<Integer, List<Long>> got = new HashMap<>();
         AtomicInteger torn = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
+        partner = () -> "this process receives, " + got.values().stream().mapToInt(List::size).sum() + " so far";
         Thread receiver = new Thread(() -> {
             while (!stop.get()) {
                 try {
@@ -234,8 +237,16 @@ class MsgKillTest {
                               String what) throws Exception {
         List<Long> sent = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
+        List<String> sendErrors = new CopyOnWriteArrayList<>();
+        AtomicInteger attempts = new AtomicInteger();
+        Thread[] senderThread = new Thread[1];
+        partner = () -> "this process's sender: " + (senderThread[0] != null && senderThread[0].isAlive() ? "alive" : "ended")
+                + ", " + sent.size() + " sent of " + attempts.get() + " attempted, pending " + pendingOf(box)
+                + (sendErrors.isEmpty() ? "" : ", errors (last 5 of " + sendErrors.size() + "): "
+                        + sendErrors.subList(Math.max(0, sendErrors.size() - 5), sendErrors.size()));
         Thread sender = new Thread(() -> {
             for (int seq = 0; seq < MsgKillPeer.MAX_SEQ && !stop.get(); seq++) {
+                attempts.incrementAndGet();
                 byte[] r = MsgKillPeer.record(RECEIVER_ID, seq, 24 + seq % 64);
                 try {
                     while (!stop.get()) {
@@ -250,10 +261,14 @@ class MsgKillTest {
                 } catch (InterruptedException e) {
                     return;
                 } catch (IpcException e) {
-                    // reported by the accounting below
+                    sendErrors.add(seq + ": " + e); // the seq is then not sent: the accounting below holds
+                } catch (RuntimeException | Error e) {
+                    sendErrors.add(seq + ": " + e + " (the sender thread ends)");
+                    throw e;
                 }
             }
         });
+        senderThread[0] = sender;
         sender.start();
         int kills = 0;
         int allowance = 0;
@@ -293,6 +308,22 @@ class MsgKillTest {
         assertTrue(lost == 0 && dup == 0 && torn.get() == 0, Adversarial.describe(what + ": of " + sent.size()
                 + " confirmed sends, " + odd + " (" + allowance + " may go with killed receivers), torn " + torn));
         return kills;
+    }
+
+    private String partnerState() {
+        try {
+            return partner.get();
+        } catch (RuntimeException e) {
+            return "(" + e + ")"; // read while the thread changes it: a diagnostic only
+        }
+    }
+
+    private static String pendingOf(Mailbox box) {
+        try {
+            return Long.toString(box.pending());
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
     }
 
     // ---------------------------------------------------------------- afterwards
@@ -440,7 +471,7 @@ class MsgKillTest {
         while (!left.isEmpty()) {
             if (System.nanoTime() >= deadline) {
                 fail(Adversarial.describe(what + ": victims never reached "
-                        + left.stream().map(v -> v.window).toList()) + "\n" + threadDumps(left));
+                        + left.stream().map(v -> v.window).toList()) + "; " + partnerState() + "\n" + threadDumps(left));
             }
             boolean progressed = false;
             for (Victim v : new ArrayList<>(left)) {

@@ -188,7 +188,8 @@ final class BenchCommand implements Callable<Integer>, Checked {
                     notes.add(m.id() + ": no C twin (Java-only peer)");
                 } else if (runner.cProgram(m) == null) {
                     notes.add(m.id() + ": C twin " + cbin.resolve(m.cProgram()) + " is not built: run ./ipcj once, "
-                            + "or mvn install at the repository root (cmake builds src/test/c), and pass -Dipcj.cbin=DIR");
+                            + "or mvn -f apps/pom.xml install at the repository root (cli/CMakeLists.txt builds "
+                            + "cli/src/main/c into cli/target/cmake), or pass -Dipcj.cbin=DIR");
                 } else {
                     scenarios.add(new Scenario(m, "C", plan));
                 }

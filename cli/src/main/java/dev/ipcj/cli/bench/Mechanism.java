@@ -7,10 +7,10 @@ import java.util.List;
  * One IPC mechanism of {@code ipcj bench}. A mechanism is one class: it names itself, says its
  * live size limit, prepares what both peers share (and how to remove it), and makes the Java
  * peer's {@link Transport}. Its C twin is the program {@link #cProgram()} built from
- * src/test/c/NAME.c, which takes the same arguments (see bench_common.h).
+ * cli/src/main/c/NAME.c, which takes the same arguments (see bench_common.h).
  *
  * <p>To add a mechanism: write the class, add it to {@link Mechanisms#ALL}, and (for a C floor)
- * write src/test/c/bench_X.c on top of bench_common.h.
+ * write cli/src/main/c/bench_X.c on top of bench_common.h.
  */
 public interface Mechanism {
     /** Name on the command line and in reports: "pipe", "posix-sem". */

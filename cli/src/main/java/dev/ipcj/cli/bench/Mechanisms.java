@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * Every mechanism {@code ipcj bench} knows, in the order reports show them. Adding one is adding
- * its class here (and its C twin src/test/c/bench_X.c).
+ * its class here (and its C twin cli/src/main/c/bench_X.c).
  */
 public final class Mechanisms {
     public static final List<Mechanism> ALL = List.of(
