@@ -190,9 +190,9 @@ static inline long long ipcj_ring_now(void) {
 }
 
 /*
- * The spin-wait hint: x86 PAUSE; on aarch64 ISB, which stalls the core for a short while as
- * PAUSE does (YIELD is a no-op on most arm64 cores; ISB is what HotSpot's onSpinWait and Rust's
- * spin_loop use there); elsewhere a compiler barrier only.
+ * The spin-wait hint: x86 PAUSE; on aarch64 ISB, which holds the core back for a short while
+ * as PAUSE does (YIELD is a NOP on most arm64 cores; ISB is also HotSpot's choice for
+ * Thread.onSpinWait on Neoverse N1, JDK 18+); elsewhere a compiler barrier only.
  */
 static inline void ipcj_ring_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
