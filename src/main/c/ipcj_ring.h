@@ -191,9 +191,18 @@ static inline long long ipcj_ring_now(void) {
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/*
+ * The spin-wait hint: x86 PAUSE; on aarch64 ISB, which holds the core back for a short while
+ * as PAUSE does (YIELD is a NOP on most arm64 cores; ISB is also HotSpot's choice for
+ * Thread.onSpinWait on Neoverse N1, JDK 18+); elsewhere a compiler barrier only.
+ */
 static inline void ipcj_ring_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("isb" ::: "memory");
+#else
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
 #endif
 }
 
@@ -267,11 +276,13 @@ static inline int ipcj_ring_open(ipcj_ring *r, const char *name) {
     if (a < 0 && a > -4096) return (int)a;
     r->base = (uint8_t *)(intptr_t)a;
     r->size = st[0];
+    /* The magic first: its acquire orders the loads of the fields the creator stored before it. */
+    uint64_t magic = __atomic_load_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_MAGIC), __ATOMIC_ACQUIRE);
     uint32_t cap = *IPCJ_RING_U32(r, IPCJ_RING_OFF_CAPACITY);
     uint32_t max = *IPCJ_RING_U32(r, IPCJ_RING_OFF_MAX_RECORD);
     uint32_t variant = *IPCJ_RING_U32(r, IPCJ_RING_OFF_VARIANT);
     uint32_t flags = *IPCJ_RING_U32(r, IPCJ_RING_OFF_FLAGS);
-    int ok = __atomic_load_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_MAGIC), __ATOMIC_ACQUIRE) == IPCJ_RING_MAGIC
+    int ok = magic == IPCJ_RING_MAGIC
         && *IPCJ_RING_U32(r, IPCJ_RING_OFF_VERSION) == IPCJ_RING_VERSION
         && (variant == IPCJ_RING_ONE_TO_ONE || variant == IPCJ_RING_MANY_TO_ONE)
         && cap >= IPCJ_RING_MIN_CAPACITY && cap <= IPCJ_RING_MAX_CAPACITY && !(cap & (cap - 1))
@@ -503,7 +514,15 @@ static inline int ipcj_ring_finish(ipcj_ring *r, uint8_t *payload, uint32_t leng
     uint64_t done = commit ? ipcj_ring_hdr(IPCJ_RING_DATA, length, r->pid)
                            : ipcj_ring_hdr(IPCJ_RING_PADDING, ipcj_ring_record_size(length), 0);
     if (!__atomic_compare_exchange_n(h, &claimed, done, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return -EBADMSG;
-    ipcj_ring_wake(r, IPCJ_RING_OFF_CONSUMER_WAITING, 1); /* the CAS was a full fence */
+    /*
+     * The waker's F between the publish (this CAS) and the load of the waiting word. A locked
+     * CMPXCHG is a full fence on x86, but C11 does not order a later relaxed load after a seq_cst
+     * CAS, and on arm64 (LDAXR/STLXR, or CASAL) that load may be satisfied before the CAS's store
+     * is visible: a sleeper could then be missed. ASYMMETRIC needs program order only (the CAS is
+     * a compiler barrier); otherwise a real fence (DMB ISH on arm64, MFENCE on x86).
+     */
+    if (!r->asymmetric) __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ipcj_ring_wake(r, IPCJ_RING_OFF_CONSUMER_WAITING, 1);
     return 0;
 }
 

@@ -8,10 +8,15 @@ package dev.ipcj.msg;
  * <pre>
  *   sleeper                                  waker
  *   observe(): s = seq                       (the change, e.g. a message taken)
- *   re-check the condition; unchanged:       ring(): seq += 1 (a locked add: a full fence)
+ *   re-check the condition; unchanged:       ring(): seq += 1 (a volatile get-and-add)
  *   await(s): waiters = 1; fence;                    waiters == 1? CAS it 0, FUTEX_WAKE all
  *             seq == s? FUTEX_WAIT(seq, s)
  * </pre>
+ *
+ * The waker needs no fence between its add and its load of the flag: both are volatile, and the
+ * JMM orders volatile accesses as sequentially consistent (x86 because the add is LOCKed, arm64
+ * because its LDAR never passes the add's earlier store-release), so either the sleeper's re-read
+ * of seq sees the add or the waker sees the flag.
  *
  * A doorbell carries no count: a sleeper always re-checks the real condition (messages in the
  * queue, room in it) after waking. So a waker killed between its change and its ring costs

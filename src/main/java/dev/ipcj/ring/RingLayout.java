@@ -3,7 +3,7 @@ package dev.ipcj.ring;
 /**
  * The byte layout of a ring in its shared memory object, shared word for word with the C
  * twin {@code src/main/c/ipcj_ring.h}. All fields are in native byte order (little-endian on
- * x86-64); positions are byte counters that only grow (2^63 bytes: never wrap in practice).
+ * x86-64 and on arm64 Linux); positions are byte counters that only grow (2^63 bytes: never wrap in practice).
  *
  * <pre>
  * Header (HEADER_SIZE = 4096 bytes; the data area starts page-aligned)

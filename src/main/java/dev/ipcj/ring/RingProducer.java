@@ -760,7 +760,11 @@ public final class RingProducer implements AutoCloseable {
         if (!U.compareAndSwapLong(null, ring.base + h, header, done)) {
             throw ring.corrupt(call, "the claim at offset " + h + " changed under us");
         }
-        // The CAS was a full fence: reading the flag now cannot miss a sleeper (no membarrier needed).
+        // F' of the wake-up protocol without a fence of our own: the CAS and the volatile load in
+        // wake() are both volatile accesses, which the JMM totally orders with the sleeper's
+        // volatile store and fence, so the load cannot miss a sleeper. Not because a CAS is a full
+        // fence (true of x86's LOCK CMPXCHG only): on arm64 HotSpot emits STLXR (or CASAL) and
+        // LDAR, which ARMv8 keeps in order (a load-acquire never passes an earlier store-release).
         ring.wake(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress, 1);
         Reference.reachabilityFence(ring);
     }

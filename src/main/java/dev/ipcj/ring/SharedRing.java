@@ -87,7 +87,15 @@ import java.time.Duration;
  * membarrier calls, each interrupting the other core) and ~7-9 us with fence=full, against
  * ~12 us for a process-shared sem_t in C; streaming pays the fence on every publish instead.
  * Choose fence=full for request/response traffic that sleeps between messages. A joining process must register too, or open() fails. In MANY_TO_ONE
- * the producer's commit is a CAS, itself a full fence.
+ * the producer's commit is a CAS followed by the volatile load of P2, and volatile accesses are
+ * sequentially consistent: that is F' in either mode (on x86 because the CAS is a full fence, on
+ * arm64 because LDAR is never satisfied before an earlier STLXR/CASAL is visible).
+ *
+ * <p>On arm64 (see the README's linux-arm64 section): nothing here relies on x86's TSO. Record
+ * bytes and headers are ordered by the release store of {@code in}/{@code out} (STLR) and the
+ * acquire or volatile load of it (LDAR); a plain load after that acquire is ordered by it; the
+ * MANY_TO_ONE consumer's frees come after a release fence (DMB ISH); and membarrier is the
+ * kernel's on every architecture.
  *
  * <p>When both sides are busy the waiting words stay 0: no syscall per message.
  * {@link Thread#interrupt()} wakes a thread sleeping in FUTEX_WAIT (through
@@ -840,7 +848,8 @@ public final class SharedRing implements AutoCloseable {
     /** Waker side: if a sleeper announced itself on the word at {@code offset}, clear it and wake. */
     void wake(int offset, long address, int count) {
         // A volatile load: HotSpot keeps it after the publishing store (compiler barrier), the
-        // program order the asymmetric protocol needs; on x86 it is a plain load. It is also the
+        // program order the asymmetric protocol needs; on x86 it is a plain load, on arm64 an LDAR
+        // (which the core keeps after the STLR of the publish: more than ASYMMETRIC needs). It is also the
         // guarded probe before the CAS (see Faults).
         if (U.getIntVolatile(null, address) != 0) {
             FaultPoint.deliver(); // before the CAS (see FaultPoint); only when a sleeper announced itself
