@@ -47,15 +47,18 @@ public final class IpcNames implements AfterEachCallback {
             cleanups.clear();
         }
         Processes.killAll(); // a peer left by a failed test must not hold or recreate objects
-        for (String n : ns) {
-            Cleanup.removePosix(n);
-        }
+        // The registered cleanups first: they know what an object is made of (a mailbox's header
+        // names its ring, log or System V queue). Removing the names first would take the header
+        // and leave the rest with nothing that records it.
         for (Runnable r : cs) {
             try {
                 r.run();
             } catch (RuntimeException e) {
                 // best effort: the next cleanup must still run
             }
+        }
+        for (String n : ns) {
+            Cleanup.removePosix(n);
         }
     }
 }
