@@ -10,14 +10,16 @@
  *        0    4 magic 0x47534D49 ("IMSG" in memory): anything else is refused as foreign
  *        4    1 version: 1
  *        5    1 header size in 8-byte words: 5
- *        6    2 flags: bit 0 ACK (a rendezvous frame, see below); bit 1 REQUEST and bit 2 REPLY
- *               are reserved for request/reply; the other bits are 0
+ *        6    2 flags: bit 0 ACK (a rendezvous frame, see below); bit 1 REQUEST (the sender
+ *               awaits a reply); bit 2 REPLY (it answers a request); the other bits are 0
  *        8    4 payload length n (POSIX and System V queues: exactly the message size - 40)
  *       12    4 sender pid (what the sender wrote: nothing checks it)
  *       16    8 sequence (per sending handle, from 0)
- *       24    4 reply-to pid (reserved for request/reply: 0)
+ *       24    4 reply-to pid: REQUEST frames: the pid whose inbox (/ipcj-pid-PID) the reply goes to; else 0
  *       28    4 rendezvous token (ACK frames only, else 0)
- *       32    8 correlation id (reserved for request/reply: 0)
+ *       32    8 correlation id: REQUEST frames: the requester's id, which its REPLY repeats; else 0
+ *               (a C server answers a request by sending a REPLY frame with that id to the
+ *               mailbox /ipcj-pid-REPLYTO)
  *       40    n payload
  *
  *   POSIX_MQ: one frame per mq message, priority 0 (FIFO); the queue is named like the mailbox
@@ -145,9 +147,9 @@ struct ipcj_msg_envelope {
     uint32_t length;      /* payload bytes */
     int32_t sender;       /* pid */
     int64_t sequence;
-    int32_t reply_to;     /* reserved: 0 */
+    int32_t reply_to;     /* REQUEST: the pid whose inbox gets the reply; else 0 */
     uint32_t token;       /* ACK frames: the rendezvous token */
-    int64_t correlation;  /* reserved: 0 */
+    int64_t correlation;  /* REQUEST: the requester's id; REPLY: that id; else 0 */
 };
 
 /* What a C program needs of a mailbox header. */

@@ -14,13 +14,14 @@ import java.nio.ByteBuffer;
  *   4       1     version: 1
  *   5       1     header size in 8-byte words: 5 (a reader refuses any other)
  *   6       2     flags: bit 0 ACK (a rendezvous: the receiver claims it, see {@link Mailbox});
- *                 bit 1 REQUEST, bit 2 REPLY (reserved for request/reply); others 0
+ *                 bit 1 REQUEST (a reply is awaited), bit 2 REPLY (it answers a request); others 0
  *   8       4     payload length n
  *   12      4     sender pid
  *   16      8     sequence (per sending handle, from 0)
- *   24      4     reply-to pid: the inbox a reply goes to (reserved for request/reply; 0)
+ *   24      4     reply-to pid: REQUEST frames: the pid whose inbox the reply goes to; else 0
  *   28      4     rendezvous token (ACK frames: the token the receiver claims; else 0)
- *   32      8     correlation id (reserved for request/reply; 0)
+ *   32      8     correlation id: REQUEST frames: the requester's id for it, which its REPLY
+ *                 repeats; REPLY frames: that id; else 0
  *   40      n     payload
  * </pre>
  *
@@ -92,12 +93,58 @@ public final class Envelope {
     }
 
     /**
-     * Envelope flags as sent (bit 0: rendezvous).
+     * Envelope flags as sent (bit 0: rendezvous, bit 1: request, bit 2: reply).
      *
      * @return the flags
      */
     public int flags() {
         return flags;
+    }
+
+    /**
+     * Whether the message is a request: its sender awaits a reply ({@link Mailbox#reply}).
+     *
+     * @return true for a request
+     */
+    public boolean isRequest() {
+        return (flags & FLAG_REQUEST) != 0;
+    }
+
+    /**
+     * Whether the message is a reply to a request.
+     *
+     * @return true for a reply
+     */
+    public boolean isReply() {
+        return (flags & FLAG_REPLY) != 0;
+    }
+
+    /**
+     * For a request, the pid whose {@link Inbox} the reply goes to; 0 for other messages.
+     *
+     * @return the reply-to pid, or 0
+     */
+    public int replyTo() {
+        return replyTo;
+    }
+
+    /**
+     * For a request, the requester's id for it, which the reply repeats; for a reply, that id;
+     * 0 for other messages.
+     *
+     * @return the correlation id, or 0
+     */
+    public long correlation() {
+        return correlation;
+    }
+
+    /** Sets the fields of an outgoing frame's envelope (the length is the payload's, at write). */
+    Envelope head(int sender, int flags, long sequence, int token, int replyTo, long correlation) {
+        set(sender, flags, sequence, 0);
+        this.token = token;
+        this.replyTo = replyTo;
+        this.correlation = correlation;
+        return this;
     }
 
     void set(int sender, int flags, long sequence, int length) {
@@ -117,18 +164,18 @@ public final class Envelope {
         correlation = e.correlation;
     }
 
-    /** Writes the envelope of a {@code length}-byte payload at {@code at} of {@code b} (absolute puts). */
-    static void write(ByteBuffer b, int at, int flags, int length, int sender, long sequence, int token) {
+    /** Writes {@code head} as the envelope of a {@code length}-byte payload at {@code at} of {@code b} (absolute puts). */
+    static void write(ByteBuffer b, int at, Envelope head, int length) {
         b.putInt(at + OFF_MAGIC, MAGIC);
         b.put(at + OFF_VERSION, (byte) VERSION);
         b.put(at + OFF_WORDS, (byte) HEADER_WORDS);
-        b.putShort(at + OFF_FLAGS, (short) flags);
+        b.putShort(at + OFF_FLAGS, (short) head.flags);
         b.putInt(at + OFF_LENGTH, length);
-        b.putInt(at + OFF_SENDER, sender);
-        b.putLong(at + OFF_SEQUENCE, sequence);
-        b.putInt(at + OFF_REPLY_TO, 0);
-        b.putInt(at + OFF_TOKEN, token);
-        b.putLong(at + OFF_CORRELATION, 0);
+        b.putInt(at + OFF_SENDER, head.sender);
+        b.putLong(at + OFF_SEQUENCE, head.sequence);
+        b.putInt(at + OFF_REPLY_TO, head.replyTo);
+        b.putInt(at + OFF_TOKEN, head.token);
+        b.putLong(at + OFF_CORRELATION, head.correlation);
     }
 
     /**
@@ -172,6 +219,8 @@ public final class Envelope {
 
     @Override
     public String toString() {
-        return "Envelope[sender=" + sender + ", sequence=" + sequence + ", length=" + length + "]";
+        return "Envelope[sender=" + sender + ", sequence=" + sequence + ", length=" + length
+                + ((flags & FLAG_REQUEST) != 0 ? ", request " + correlation + " reply to " + replyTo : "")
+                + ((flags & FLAG_REPLY) != 0 ? ", reply to " + correlation : "") + "]";
     }
 }

@@ -19,17 +19,11 @@ import java.nio.ByteBuffer;
  */
 abstract class FrameQueue implements AutoCloseable {
     /**
-     * Appends one message: the envelope fields, then {@code payload}'s remaining bytes (its
+     * Appends one message: the envelope {@code head} (sender, flags, sequence, token, reply-to,
+     * correlation; its length is the payload's), then {@code payload}'s remaining bytes (its
      * position is not moved). False when there was no room within the timeout.
      */
-    abstract boolean put(int sender, int flags, long sequence, int token, ByteBuffer payload, long timeoutNanos)
-            throws InterruptedException;
-
-    /** {@link #put(int, int, long, int, ByteBuffer, long)} without a rendezvous token. */
-    final boolean put(int sender, int flags, long sequence, ByteBuffer payload, long timeoutNanos)
-            throws InterruptedException {
-        return put(sender, flags, sequence, 0, payload, timeoutNanos);
-    }
+    abstract boolean put(Envelope head, ByteBuffer payload, long timeoutNanos) throws InterruptedException;
 
     /**
      * Takes the oldest message: its payload is written at {@code dst}'s position (advanced by

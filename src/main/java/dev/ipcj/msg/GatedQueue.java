@@ -44,11 +44,10 @@ abstract class GatedQueue extends FrameQueue {
     abstract long count();
 
     /** Publishes the frame without waiting: false when the transport has no room now. Under the gate. */
-    abstract boolean publish(int sender, int flags, long sequence, int token, ByteBuffer payload);
+    abstract boolean publish(Envelope head, ByteBuffer payload);
 
     @Override
-    final boolean put(int sender, int flags, long sequence, int token, ByteBuffer payload, long nanos)
-            throws InterruptedException {
+    final boolean put(Envelope head, ByteBuffer payload, long nanos) throws InterruptedException {
         long deadline = Timeouts.deadline(nanos);
         long slice = Doorbell.FIRST_SLICE;
         try {
@@ -61,7 +60,7 @@ abstract class GatedQueue extends FrameQueue {
                 try {
                     CrashPoints.reach("gate-locked");
                     if (count() < limit) {
-                        sent = publish(sender, flags, sequence, token, payload);
+                        sent = publish(head, payload);
                         CrashPoints.reach("gate-published");
                     }
                 } finally {

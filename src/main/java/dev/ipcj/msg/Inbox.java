@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This process's own mailbox: message passing with <em>direct naming</em>. Other processes send
@@ -62,6 +63,11 @@ public final class Inbox implements AutoCloseable {
     private static final long ME = ProcessIdentity.self();
     /** FileChannel locks belong to the process: threads of this JVM take turns before taking one. */
     private static final Object REGISTRY = new Object();
+
+    /** This process's open inbox, where replies to its requests come ({@link Mailbox#request}). */
+    private static volatile Inbox current;
+    /** Correlation ids: unique in this process (a random start, so restarted processes differ too), never 0. */
+    private static final AtomicLong CORRELATION = new AtomicLong(new java.security.SecureRandom().nextLong() >>> 1);
 
     private final Mailbox box;
     private final List<String> registered = new ArrayList<>(); // guarded by itself
@@ -109,7 +115,57 @@ public final class Inbox implements AutoCloseable {
             }
             MailboxObjects.remove(name, old); // left by a dead process whose pid this one now has
         }
-        return new Inbox(MailboxObjects.create(name, transport, capacity, maxMessageSize, ME));
+        Inbox created = new Inbox(MailboxObjects.create(name, transport, capacity, maxMessageSize, ME));
+        current = created;
+        return created;
+    }
+
+    /**
+     * This process's inbox for replies: the open one, or a new one (default transport,
+     * bounded(10)) closed when the JVM exits.
+     */
+    static Inbox forReplies() {
+        Inbox c = current;
+        if (c != null && !c.closed) {
+            return c;
+        }
+        synchronized (Inbox.class) {
+            c = current;
+            if (c != null && !c.closed) {
+                return c;
+            }
+            Inbox made = create();
+            Runtime.getRuntime().addShutdownHook(new Thread(made::close, "ipcj-reply-inbox"));
+            return made;
+        }
+    }
+
+    /**
+     * Sends {@code payload} to {@code to} as a request whose reply comes here, and waits for
+     * that reply ({@code nanos}: -1 for ever, 0 only what is there, else the budget for both).
+     */
+    Message request(Mailbox to, ByteBuffer payload, long nanos) throws InterruptedException {
+        checkOpen();
+        if (to == null) {
+            throw new InvalidArgumentException("request", box.name(), 0, "mailbox is null");
+        }
+        long deadline = Timeouts.deadline(nanos);
+        long id;
+        do {
+            id = CORRELATION.incrementAndGet();
+        } while (id == 0);
+        if (!to.send0(payload, nanos, Envelope.FLAG_REQUEST, PID, id)) {
+            return null;
+        }
+        Message reply = null;
+        try {
+            reply = box.receiveMessage(0, id, Timeouts.remaining(nanos, deadline));
+            return reply;
+        } finally {
+            if (reply == null) {
+                box.abandon(id); // a timeout or an interrupt: the late reply, if any, is dropped
+            }
+        }
     }
 
     /**
@@ -546,6 +602,9 @@ public final class Inbox implements AutoCloseable {
             return;
         }
         closed = true;
+        if (current == this) {
+            current = null;
+        }
         synchronized (registered) {
             for (String n : registered) {
                 unregister(n, registryPath("close", n));

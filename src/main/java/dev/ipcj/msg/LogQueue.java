@@ -468,7 +468,7 @@ final class LogQueue extends FrameQueue {
     // ---------------------------------------------------------------- put and take
 
     @Override
-    boolean put(int sender, int flags, long sequence, int token, ByteBuffer payload, long nanos)
+    boolean put(Envelope head, ByteBuffer payload, long nanos)
             throws InterruptedException {
         checkOpen();
         long deadline = Timeouts.deadline(nanos);
@@ -485,7 +485,7 @@ final class LogQueue extends FrameQueue {
                     CrashPoints.reach("log-locked");
                     long g = readState("send");
                     if (capacity < 0 || appended - consumed < capacity) {
-                        append(sender, flags, sequence, token, payload);
+                        append(head, payload);
                         CrashPoints.reach("log-written");
                         writeSegment.checkIntact("send"); // never publish a record whose bytes vanished
                         appended++;
@@ -562,7 +562,7 @@ final class LogQueue extends FrameQueue {
     }
 
     /** Writes the record at the write position, starting a segment if needed. Under the lock; commits nothing. */
-    private void append(int sender, int flags, long sequence, int token, ByteBuffer payload)
+    private void append(Envelope head, ByteBuffer payload)
             throws InterruptedException {
         int len = payload.remaining();
         int record = (int) align(Envelope.SIZE + (long) len, 8);
@@ -577,7 +577,7 @@ final class LogQueue extends FrameQueue {
         }
         ByteBuffer seg = segment(ws, true).buf;
         int at = (int) wo;
-        Envelope.write(seg, at, flags, len, sender, sequence, token);
+        Envelope.write(seg, at, head, len);
         seg.put(at + Envelope.SIZE, payload, payload.position(), len);
         wo += record;
     }

@@ -11,6 +11,8 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -98,6 +100,16 @@ public final class Mailbox implements AutoCloseable {
     private final ConcurrentLinkedDeque<Message> kept = new ConcurrentLinkedDeque<>();
     private final ThreadLocal<ByteBuffer> scratch;
     private final ThreadLocal<Envelope> scratchEnvelope = ThreadLocal.withInitial(Envelope::new);
+    /** The envelope of the frame a thread sends (reused: a send allocates nothing). */
+    private final ThreadLocal<Envelope> outgoing = ThreadLocal.withInitial(Envelope::new);
+    /** Threads in a receive on this handle now (see receive1: with more than one, waits are sliced). */
+    private final java.util.concurrent.atomic.AtomicInteger receivers = new java.util.concurrent.atomic.AtomicInteger();
+    /** The longest one wait in the queue lasts while other threads receive on this handle too. */
+    private static final long SHARED_SLICE_NANOS = 2_000_000L;
+    /** The longest one wait lasts for a thread receiving alone: another may start and keep its message. */
+    private static final long ALONE_SLICE_NANOS = 100_000_000L;
+    /** Correlation ids of requests whose requester stopped waiting: their late replies are dropped. */
+    private final Set<Long> abandoned = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     Mailbox(String name, MailboxHeader header, FrameQueue queue, SharedPage control, boolean sendOnly) {
@@ -430,8 +442,13 @@ public final class Mailbox implements AutoCloseable {
      * anywhere in this frame.
      */
     private boolean send0(ByteBuffer payload, long nanos) throws InterruptedException {
+        return send0(payload, nanos, 0, 0, 0);
+    }
+
+    /** A send with envelope flags (REQUEST, REPLY), a reply-to pid and a correlation id. */
+    boolean send0(ByteBuffer payload, long nanos, int flags, int replyTo, long correlation) throws InterruptedException {
         try {
-            return send1(payload, nanos);
+            return send1(payload, nanos, flags, replyTo, correlation);
         } catch (InternalError e) {
             throw fault("send", e);
         }
@@ -444,7 +461,8 @@ public final class Mailbox implements AutoCloseable {
         return Faults.truncated(call, name, e, -1);
     }
 
-    private boolean send1(ByteBuffer payload, long nanos) throws InterruptedException {
+    private boolean send1(ByteBuffer payload, long nanos, int flags, int replyTo, long correlation)
+            throws InterruptedException {
         checkOpen();
         if (payload == null) {
             throw new InvalidArgumentException("send", name, 0, "payload is null");
@@ -458,11 +476,154 @@ public final class Mailbox implements AutoCloseable {
             throw new InterruptedException(); // as j.u.c: an interrupted thread does not start to wait
         }
         long seq = sequence.getAndIncrement();
-        boolean sent = rendezvous == null ? queue.put(PID, 0, seq, payload, nanos) : rendezvous.send(PID, payload, seq, nanos);
+        Envelope head = outgoing.get().head(PID, flags, seq, 0, replyTo, correlation);
+        boolean sent = rendezvous == null ? queue.put(head, payload, nanos) : rendezvous.send(head, payload, nanos);
         if (sent) {
             payload.position(payload.limit());
         }
         return sent;
+    }
+
+    // ---------------------------------------------------------------- request and reply
+
+    /**
+     * Sends {@code payload} as a request and waits for its reply: the message a server sends
+     * back with {@link #reply}. The reply comes to this process's {@link Inbox} (the one it
+     * created, or one this creates on first use, with the default transport, and closes when
+     * the JVM exits), matched by a correlation id in the envelope, so that many threads may
+     * have requests out at once; other messages arriving meanwhile stay in the inbox for its
+     * receives. The timeout covers the send and the wait; a reply that comes after it is
+     * dropped.
+     *
+     * @param payload the request's bytes
+     * @param timeout how long to wait in all; {@code Duration.ZERO} sends only if there is room
+     *                and takes only a reply already there
+     * @return the reply, or null when none came within the timeout (or the request could not be
+     *         sent in it)
+     * @throws InterruptedException if the thread is interrupted while it waits
+     */
+    public Message request(byte[] payload, Duration timeout) throws InterruptedException {
+        if (payload == null) {
+            throw new InvalidArgumentException("request", name, 0, "payload is null");
+        }
+        return request(ByteBuffer.wrap(payload), timeout);
+    }
+
+    /**
+     * {@link #request(byte[], Duration)} with {@code value} encoded by {@code codec}.
+     *
+     * @param <T>     the type of the value
+     * @param value   the request
+     * @param codec   writes the value's bytes
+     * @param timeout how long to wait in all
+     * @return the reply, or null when none came within the timeout
+     * @throws InterruptedException if the thread is interrupted while it waits
+     */
+    public <T> Message request(T value, Codec<T> codec, Duration timeout) throws InterruptedException {
+        return request(encode(value, codec), timeout);
+    }
+
+    /**
+     * {@link #request(byte[], Duration)} with the remaining bytes of {@code payload} (its
+     * position moves to its limit when the request is sent).
+     *
+     * @param payload the request's bytes
+     * @param timeout how long to wait in all
+     * @return the reply, or null when none came within the timeout
+     * @throws InterruptedException if the thread is interrupted while it waits
+     */
+    public Message request(ByteBuffer payload, Duration timeout) throws InterruptedException {
+        long nanos = Timeouts.nanos(timeout, "request", name);
+        return Inbox.forReplies().request(this, payload, nanos);
+    }
+
+    /**
+     * Sends {@code payload} as the reply to {@code request}, to the inbox its requester named,
+     * with its correlation id.
+     *
+     * @param request a message for which {@link Message#isRequest()} is true
+     * @param payload the reply's bytes
+     * @param timeout how long to wait for room in the requester's inbox
+     * @return true if sent, false if there was no room within the timeout
+     * @throws InterruptedException if the thread is interrupted while it waits
+     * @throws dev.ipcj.NotFoundException if the requester's inbox is gone (it stopped waiting)
+     */
+    public static boolean reply(Message request, byte[] payload, Duration timeout) throws InterruptedException {
+        checkRequest(request);
+        if (payload == null) {
+            throw new InvalidArgumentException("reply", null, 0, "payload is null");
+        }
+        long nanos = Timeouts.nanos(timeout, "reply", null);
+        try (Mailbox back = toProcess(request.replyTo())) {
+            return back.sendReply(request, ByteBuffer.wrap(payload), nanos);
+        }
+    }
+
+    /**
+     * A server's loop: receives every message, gives it to {@code handler}, and for a request
+     * sends what the handler returns as its reply (nothing when it returns null). A request
+     * whose requester is gone, or whose requester's inbox stays full for 1 s, gets no reply: the
+     * requester stopped waiting or will time out. Runs until the thread is interrupted
+     * (InterruptedException) or the handler throws.
+     *
+     * @param handler the answer to each message; null for none
+     * @throws InterruptedException when the thread is interrupted
+     */
+    public void serve(java.util.function.Function<Message, byte[]> handler) throws InterruptedException {
+        if (handler == null) {
+            throw new InvalidArgumentException("serve", name, 0, "handler is null");
+        }
+        // Handles to the inboxes replies go to, kept for the next request of the same process.
+        java.util.Map<Integer, Mailbox> back = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Mailbox> eldest) {
+                if (size() > 16) {
+                    eldest.getValue().close();
+                    return true;
+                }
+                return false;
+            }
+        };
+        try {
+            for (;;) {
+                Message m = receive();
+                byte[] answer = handler.apply(m);
+                if (!m.isRequest() || answer == null) {
+                    continue;
+                }
+                try {
+                    Mailbox to = back.get(m.replyTo());
+                    if (to == null) {
+                        to = toProcess(m.replyTo());
+                        back.put(m.replyTo(), to);
+                    }
+                    to.sendReply(m, ByteBuffer.wrap(answer), 1_000_000_000L);
+                } catch (NotFoundException | ClosedException e) {
+                    Mailbox gone = back.remove(m.replyTo());
+                    if (gone != null) {
+                        gone.close();
+                    }
+                }
+            }
+        } finally {
+            back.values().forEach(Mailbox::close);
+        }
+    }
+
+    private boolean sendReply(Message request, ByteBuffer payload, long nanos) throws InterruptedException {
+        return send0(payload, nanos, Envelope.FLAG_REPLY, 0, request.correlation());
+    }
+
+    private static void checkRequest(Message request) {
+        if (request == null) {
+            throw new InvalidArgumentException("reply", null, 0, "request is null");
+        }
+        if (!request.isRequest() || request.replyTo() <= 0) {
+            throw new InvalidArgumentException("reply", null, 0, request + " is not a request: it names no inbox"
+                    + " to reply to (send requests with Mailbox.request)");
+        }
     }
 
     // ---------------------------------------------------------------- receiving
@@ -568,28 +729,33 @@ public final class Mailbox implements AutoCloseable {
     }
 
     Message receiveMessage(int from, long nanos) throws InterruptedException {
+        return receiveMessage(from, 0, nanos);
+    }
+
+    /** The next message from {@code from} (0: anyone) that is the reply to {@code correlation} (0: any message). */
+    Message receiveMessage(int from, long correlation, long nanos) throws InterruptedException {
         try {
-            return receiveMessage1(from, nanos);
+            return receiveMessage1(from, correlation, nanos);
         } catch (InternalError e) {
             throw fault("receive", e);
         }
     }
 
-    private Message receiveMessage1(int from, long nanos) throws InterruptedException {
+    private Message receiveMessage1(int from, long correlation, long nanos) throws InterruptedException {
         checkReceiver();
-        Message k = takeKept(from);
+        Message k = takeKept(from, correlation);
         if (k != null) {
             return k;
         }
         ByteBuffer b = scratch.get();
         b.clear();
         Envelope env = scratchEnvelope.get();
-        if (!receive0(from, b, env, nanos)) {
+        if (!receive0(from, correlation, b, env, nanos)) {
             return null;
         }
         byte[] bytes = new byte[env.length];
         b.flip().get(bytes);
-        return new Message(env.sender, env.sequence, bytes);
+        return new Message(env, bytes);
     }
 
     private void checkBuffers(ByteBuffer dst, Envelope env) {
@@ -617,17 +783,23 @@ public final class Mailbox implements AutoCloseable {
      * honouring messages kept earlier, claiming rendezvous messages.
      */
     boolean receive0(int from, ByteBuffer dst, Envelope env, long nanos) throws InterruptedException {
+        return receive0(from, 0, dst, env, nanos);
+    }
+
+    private boolean receive0(int from, long correlation, ByteBuffer dst, Envelope env, long nanos)
+            throws InterruptedException {
         try {
-            return receive00(from, dst, env, nanos);
+            return receive00(from, correlation, dst, env, nanos);
         } catch (InternalError e) {
             throw fault("receive", e);
         }
     }
 
-    private boolean receive00(int from, ByteBuffer dst, Envelope env, long nanos) throws InterruptedException {
+    private boolean receive00(int from, long correlation, ByteBuffer dst, Envelope env, long nanos)
+            throws InterruptedException {
         checkBuffers(dst, env);
         checkReceiver();
-        Message k = takeKept(from);
+        Message k = takeKept(from, correlation);
         if (k != null) {
             deliver(k, dst, env);
             return true;
@@ -635,25 +807,47 @@ public final class Mailbox implements AutoCloseable {
         if (nanos != 0 && Thread.interrupted()) {
             throw new InterruptedException();
         }
+        receivers.incrementAndGet();
         try {
-            return receive1(from, dst, env, nanos);
+            return receive1(from, correlation, dst, env, nanos);
         } catch (InternalError e) {
             throw fault("receive", e);
+        } finally {
+            receivers.decrementAndGet();
         }
     }
 
-    private boolean receive1(int from, ByteBuffer dst, Envelope env, long nanos) throws InterruptedException {
+    private boolean receive1(int from, long correlation, ByteBuffer dst, Envelope env, long nanos)
+            throws InterruptedException {
         long deadline = Timeouts.deadline(nanos);
         boolean direct = dst.remaining() >= room;
-        boolean native_ = from != 0 && queue.selectsNatively();
+        boolean native_ = from != 0 && correlation == 0 && queue.selectsNatively();
         boolean zeroCapacity = rendezvous != null;
         for (;;) {
             checkOpen();
             ByteBuffer into = direct ? dst : scratch.get().clear();
             int start = into.position();
             long wait = Timeouts.remaining(nanos, deadline);
+            // Another thread of this handle may take the message this one waits for and keep it
+            // (a selective receive, the reply to another request), and nothing can wake a thread
+            // blocked in the queue but a message: so a wait lasts a slice, after which the kept
+            // messages are looked at: 2 ms while other threads receive on this handle, 100 ms
+            // while this one receives alone (another may start at any time).
+            long slice = receivers.get() > 1 ? SHARED_SLICE_NANOS : ALONE_SLICE_NANOS;
+            boolean sliced = wait < 0 || wait > slice;
+            if (sliced) {
+                wait = slice;
+            }
             boolean got = native_ ? queue.takeFrom(from, into, env, wait) : queue.take(into, env, wait);
             if (!got) {
+                if (sliced && !Timeouts.expired(nanos, deadline)) {
+                    Message k = takeKept(from, correlation);
+                    if (k != null) {
+                        deliver(k, dst, env);
+                        return true;
+                    }
+                    continue;
+                }
                 return false;
             }
             CrashPoints.reach("rv-taken");
@@ -678,13 +872,20 @@ public final class Mailbox implements AutoCloseable {
                 }
                 CrashPoints.reach("rv-claimed");
             }
-            if (from == 0 || env.sender == from) {
+            if ((env.flags & Envelope.FLAG_REPLY) != 0 && !abandoned.isEmpty() && abandoned.remove(env.correlation)) {
+                into.position(start); // the reply to a request whose requester stopped waiting: nobody wants it
+                if (Timeouts.expired(nanos, deadline) && nanos != 0) {
+                    return false;
+                }
+                continue;
+            }
+            if (wanted(from, correlation, env.sender, env.flags, env.correlation)) {
                 if (!direct) {
                     into.flip().position(start);
                     if (into.remaining() > dst.remaining()) {
                         byte[] bytes = new byte[into.remaining()];
                         into.get(bytes);
-                        kept.addFirst(new Message(env.sender, env.sequence, bytes));
+                        kept.addFirst(new Message(env, bytes));
                         throw new LimitExceededException("receive", name, Errno.EMSGSIZE, "a message of "
                                 + bytes.length + " bytes does not fit the " + dst.remaining()
                                 + " bytes remaining in the buffer; it is kept for the next receive");
@@ -693,25 +894,43 @@ public final class Mailbox implements AutoCloseable {
                 }
                 return true;
             }
-            // Another sender's message, taken while looking for one from `from`: keep it, in order.
+            // Another message than the one looked for (another sender's, not the reply): keep it, in order.
             byte[] bytes = new byte[env.length];
             into.get(start, bytes);
             into.position(start);
-            kept.addLast(new Message(env.sender, env.sequence, bytes));
+            kept.addLast(new Message(env, bytes));
         }
     }
 
-    private Message takeKept(int from) {
+    private Message takeKept(int from, long correlation) {
         if (kept.isEmpty()) {
             return null;
         }
         for (Iterator<Message> it = kept.iterator(); it.hasNext();) {
             Message m = it.next();
-            if ((from == 0 || m.sender() == from) && kept.removeFirstOccurrence(m)) {
+            int flags = (m.isRequest() ? Envelope.FLAG_REQUEST : 0) | (m.isReply() ? Envelope.FLAG_REPLY : 0);
+            if (wanted(from, correlation, m.sender(), flags, m.correlation()) && kept.removeFirstOccurrence(m)) {
                 return m;
             }
         }
         return null;
+    }
+
+    /** Whether a message is what a receive looks for: from {@code from} (0: anyone), the reply to {@code correlation} (0: any). */
+    private static boolean wanted(int from, long correlation, int sender, int flags, long messageCorrelation) {
+        return (from == 0 || sender == from)
+                && (correlation == 0 || ((flags & Envelope.FLAG_REPLY) != 0 && messageCorrelation == correlation));
+    }
+
+    /** The requester of {@code correlation} stopped waiting: its reply, when it comes, is dropped. */
+    void abandon(long correlation) {
+        for (Iterator<Message> it = kept.iterator(); it.hasNext();) {
+            Message m = it.next();
+            if (m.isReply() && m.correlation() == correlation && kept.removeFirstOccurrence(m)) {
+                return; // it came meanwhile and was kept
+            }
+        }
+        abandoned.add(correlation);
     }
 
     private void deliver(Message m, ByteBuffer dst, Envelope env) {
@@ -721,7 +940,7 @@ public final class Mailbox implements AutoCloseable {
                     + " bytes does not fit the " + dst.remaining() + " bytes remaining in the buffer;"
                     + " it is kept for the next receive");
         }
-        env.set(m.sender(), 0, m.sequence(), m.length());
+        m.describe(env);
         dst.put(m.payload());
     }
 

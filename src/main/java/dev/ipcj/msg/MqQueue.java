@@ -154,12 +154,11 @@ final class MqQueue extends FrameQueue {
     }
 
     @Override
-    boolean put(int sender, int flags, long sequence, int token, ByteBuffer payload, long timeoutNanos)
-            throws InterruptedException {
+    boolean put(Envelope head, ByteBuffer payload, long timeoutNanos) throws InterruptedException {
         int len = payload.remaining();
         ByteBuffer f = frames.get();
         f.clear();
-        Envelope.write(f, 0, flags, len, sender, sequence, token);
+        Envelope.write(f, 0, head, len);
         f.put(Envelope.SIZE, payload, payload.position(), len);
         f.limit(Envelope.SIZE + len);
         if (timeoutNanos < 0) {

@@ -56,11 +56,12 @@ final class Rendezvous {
     }
 
     /**
-     * Sends {@code payload} as sequence {@code seq} from {@code pid}: true when a receiver took
-     * it, false when none did by the deadline ({@code nanos}: -1 for ever, 0 for "a receiver
-     * already waiting", as a try).
+     * Sends {@code payload} with the envelope {@code head} (its sender, sequence and request or
+     * reply fields; this adds the ACK flag and the token): true when a receiver took it, false
+     * when none did by the deadline ({@code nanos}: -1 for ever, 0 for "a receiver already
+     * waiting", as a try).
      */
-    boolean send(int pid, ByteBuffer payload, long seq, long nanos) throws InterruptedException {
+    boolean send(Envelope head, ByteBuffer payload, long nanos) throws InterruptedException {
         long wait = nanos == 0 ? TRY_RENDEZVOUS_NANOS : nanos;
         long deadline = Timeouts.deadline(wait);
         try {
@@ -73,10 +74,12 @@ final class Rendezvous {
                     if (token == 0) {
                         continue;
                     }
-                    long offered = word(pid, token, MailboxHeader.RV_OFFERED);
+                    long offered = word(head.sender, token, MailboxHeader.RV_OFFERED);
                     control.setLongVolatile(MailboxHeader.OFF_RENDEZVOUS, offered);
                     CrashPoints.reach("rv-offered");
-                    if (!queue.put(pid, Envelope.FLAG_ACK, seq, token, payload, Timeouts.remaining(wait, deadline))) {
+                    head.flags |= Envelope.FLAG_ACK;
+                    head.token = token;
+                    if (!queue.put(head, payload, Timeouts.remaining(wait, deadline))) {
                         control.casLong(MailboxHeader.OFF_RENDEZVOUS, offered, IDLE);
                         return false;
                     }

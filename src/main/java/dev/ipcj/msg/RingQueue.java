@@ -229,7 +229,7 @@ final class RingQueue extends GatedQueue {
     }
 
     @Override
-    boolean publish(int sender, int flags, long sequence, int token, ByteBuffer payload) {
+    boolean publish(Envelope head, ByteBuffer payload) {
         RingProducer p = producer();
         int at = p.tryClaim(record - RingLayout.RECORD_HEADER);
         if (at < 0) {
@@ -237,7 +237,7 @@ final class RingQueue extends GatedQueue {
         }
         int len = payload.remaining();
         ByteBuffer b = p.buffer();
-        Envelope.write(b, at, flags, len, sender, sequence, token);
+        Envelope.write(b, at, head, len);
         b.put(at + Envelope.SIZE, payload, payload.position(), len);
         p.commit(at);
         return true;

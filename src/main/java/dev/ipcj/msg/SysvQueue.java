@@ -215,13 +215,13 @@ final class SysvQueue extends GatedQueue {
     }
 
     @Override
-    boolean publish(int sender, int flags, long sequence, int token, ByteBuffer payload) {
+    boolean publish(Envelope head, ByteBuffer payload) {
         int len = payload.remaining();
         SysvMessage m = messages.get();
         ByteBuffer b = m.payload();
-        Envelope.write(b, 0, flags, len, sender, sequence, token);
+        Envelope.write(b, 0, head, len);
         b.put(Envelope.SIZE, payload, payload.position(), len);
-        m.type(sender).size(Envelope.SIZE + len);
+        m.type(head.sender).size(Envelope.SIZE + len);
         return q.trySend(m); // false only when foreign messages fill msg_qbytes
     }
 

@@ -40,7 +40,7 @@ class LogQueueTest {
             int count = 700; // 700 * 4136 bytes (40 + 4096): three 1 MiB segments
             for (int i = 0; i < count; i++) {
                 b.clear().putInt(0, i);
-                assertTrue(q.put(1234, 0, i, b, 0));
+                assertTrue(q.put(new Envelope().head(1234, 0, i, 0, 0, 0), b, 0));
             }
             assertEquals(3, segments(LogQueue.DEFAULT_DIR, n).size());
             for (int i = 0; i < count; i++) {
@@ -72,7 +72,7 @@ class LogQueueTest {
                 for (int i = 0; i < 1000 && full == null; i++) {
                     b.clear().putInt(0, i);
                     try {
-                        assertTrue(q.put(1, 0, i, b, 0));
+                        assertTrue(q.put(new Envelope().head(1, 0, i, 0, 0, 0), b, 0));
                         sent++;
                     } catch (LimitExceededException e) {
                         full = e;
@@ -103,7 +103,7 @@ class LogQueueTest {
         String n = names.next("scribble");
         names.onCleanup(() -> LogQueue.remove(n, LogQueue.DEFAULT_DIR));
         try (LogQueue q = LogQueue.create(n, LogQueue.DEFAULT_DIR, Capacity.bounded(4), 64)) {
-            assertTrue(q.put(1, 0, 0, ByteBuffer.wrap("hello".getBytes()), 0));
+            assertTrue(q.put(new Envelope().head(1, 0, 0, 0, 0, 0), ByteBuffer.wrap("hello".getBytes()), 0));
             try (RandomAccessFile f = new RandomAccessFile("/dev/shm/" + n.substring(1) + ".log.0", "rw")) {
                 f.seek(LogQueue.SEGMENT_HEADER + 8); // the first record's payload length
                 f.write(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}); // 2^31-1

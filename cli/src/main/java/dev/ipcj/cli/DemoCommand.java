@@ -3,6 +3,7 @@ package dev.ipcj.cli;
 import dev.ipcj.examples.BufferingDemo;
 import dev.ipcj.examples.NamingDemo;
 import dev.ipcj.examples.ProducerConsumerDemo;
+import dev.ipcj.examples.RequestReplyDemo;
 import dev.ipcj.examples.SpeedupDemo;
 import dev.ipcj.examples.SynchronizationDemo;
 import dev.ipcj.msg.Transport;
@@ -23,11 +24,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs an example; with no NAME (or only ITEMS) the producer/consumer bounded buffer.",
-            "naming, sync, buffering and speedup take --transport POSIX_MQ|SYSTEM_V|RING|SHM_LOG."},
+            "naming, sync, buffering, request and speedup take --transport POSIX_MQ|SYSTEM_V|RING|SHM_LOG."},
         subcommands = {DemoCommand.ProducerConsumer.class, DemoCommand.Naming.class, DemoCommand.Sync.class,
-                DemoCommand.Buffering.class, DemoCommand.Speedup.class})
+                DemoCommand.Buffering.class, DemoCommand.Request.class, DemoCommand.Speedup.class})
 final class DemoCommand implements Callable<Integer>, Checked {
-    static final List<String> NAMES = List.of("producer-consumer", "naming", "sync", "buffering", "speedup");
+    static final List<String> NAMES = List.of("producer-consumer", "naming", "sync", "buffering", "request", "speedup");
 
     @Spec
     CommandSpec spec;
@@ -143,6 +144,17 @@ final class DemoCommand implements Callable<Integer>, Checked {
         public Integer call() throws Exception {
             check();
             BufferingDemo.run(transport);
+            return 0;
+        }
+    }
+
+    @Command(name = "request", mixinStandardHelpOptions = true,
+            description = "Request/reply: a server process answers requests, each reply matched to its request.")
+    static final class Request extends MessagingExample {
+        @Override
+        public Integer call() throws Exception {
+            check();
+            RequestReplyDemo.run(transport);
             return 0;
         }
     }

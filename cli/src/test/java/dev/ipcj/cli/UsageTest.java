@@ -88,6 +88,12 @@ class UsageTest {
         assertEquals(0, r.status(), r.toString());
     }
 
+    @Test
+    void demoRequestGetsEachReplyAcrossTwoProcesses() {
+        Cli r = Cli.run("demo", "request", "--transport", "SYSTEM_V"); // the demo's lines go to System.out
+        assertEquals(0, r.status(), r.toString());
+    }
+
     // ---------------------------------------------------------------- finding 19 of issue 10
 
     @Test
@@ -143,7 +149,7 @@ class UsageTest {
 
     @Test
     void everyMessagingDemoTakesEveryTransportButSpeedupRefusesTheRing() {
-        for (String demo : new String[] {"naming", "sync", "buffering", "speedup"}) {
+        for (String demo : new String[] {"naming", "sync", "buffering", "request", "speedup"}) {
             for (String t : new String[] {"POSIX_MQ", "SYSTEM_V", "RING", "SHM_LOG", "shm_log"}) {
                 Cli r = Cli.check("demo", demo, "--transport", t);
                 boolean refused = demo.equals("speedup") && t.equals("RING");

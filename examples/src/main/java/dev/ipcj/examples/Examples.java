@@ -20,6 +20,33 @@ final class Examples {
     }
 
     /**
+     * Starts {@code main} of {@code cls} in a child JVM with {@code args} and waits until it says
+     * {@link dev.ipcj.launch.Ready ready}; what it prints after that is echoed here.
+     */
+    static Child launchReady(Class<?> cls, String... args) throws InterruptedException {
+        Child c = Launch.java(cls).args(args).start();
+        try {
+            c.awaitReady(Duration.ofSeconds(60));
+        } catch (RuntimeException | InterruptedException e) {
+            c.close();
+            throw e;
+        }
+        Thread echo = new Thread(() -> {
+            try {
+                for (String line; (line = c.readLine(Duration.ofDays(1))) != null;) {
+                    System.out.println(line);
+                    System.out.flush();
+                }
+            } catch (RuntimeException | InterruptedException e) {
+                // the child ended
+            }
+        }, "echo-" + c.pid());
+        echo.setDaemon(true);
+        echo.start();
+        return c;
+    }
+
+    /**
      * The arguments of an example's {@code main} run directly ({@code java -cp ...
      * dev.ipcj.examples.NamingDemo --transport RING}): {@code --transport T} (or
      * {@code --transport=T}) and at most {@code maxPositional} other words. A bad argument is one
