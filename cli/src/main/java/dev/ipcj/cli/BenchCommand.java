@@ -8,7 +8,7 @@ import dev.ipcj.cli.bench.Report;
 import dev.ipcj.cli.bench.Row;
 import dev.ipcj.cli.bench.Runner;
 import dev.ipcj.cli.bench.SizeCap;
-import dev.ipcj.cli.bench.SvgChart;
+import dev.ipcj.cli.bench.Charts;
 import dev.ipcj.cli.sys.Machine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks every IPC mechanism: round-trip latency (p50..max) and streaming throughput, "
                 + "Java beside the same work in C, each scenario two real processes.",
-                "Writes a table to the terminal and results.csv, results.json and chart.svg to --out."})
+                "Writes a table to the terminal and results.csv, results.json, chart.svg and chart.png to --out."})
 final class BenchCommand implements Callable<Integer>, Checked {
     static final String DEFAULT_SIZES = "8,64,512,4096,65536";
 
@@ -239,9 +239,8 @@ final class BenchCommand implements Callable<Integer>, Checked {
         report.printTable(o);
         report.writeCsv(dir.resolve("results.csv"));
         report.writeJson(dir.resolve("results.json"));
-        SvgChart.write(report, dir.resolve("chart.svg"));
-        o.printf("%nfinished in %.0f s; wrote %s, %s, %s%n", seconds, dir.resolve("results.csv"),
-                dir.resolve("results.json"), dir.resolve("chart.svg"));
+        Charts.write(report, dir.resolve("chart.svg"), dir.resolve("chart.png"));
+        o.printf("%nfinished in %.0f s; wrote results.csv, results.json, chart.svg and chart.png in %s%n", seconds, dir);
         o.flush();
         return rows.stream().allMatch(Row::ok) ? 0 : 1;
     }

@@ -161,7 +161,7 @@ public final class Runner {
                         h.getValueAtPercentile(99.9), h.getMaxValue(), h.getTotalCount(),
                         msgs, m.carriesBytes() ? msgs * st.size() : Double.NaN,
                         (double) (c[5] + sv[5]) / Math.max(1, c[3]),
-                        (double) (c[2] + sv[2]) / Math.max(1, c[0]), null));
+                        (double) (c[2] + sv[2]) / Math.max(1, c[0]), c[3], c[1] / 1e9, c[4] / 1e9, null));
             }
             return rows;
         } catch (Exception e) {
