@@ -27,7 +27,8 @@ import org.w3c.dom.Document;
 
 /**
  * {@code ipcj bench} on tiny counts, every mechanism, Java and C: the table, the CSV, the JSON
- * and the SVG are well-formed and hold a result for each scenario, and nothing is left behind.
+ * and the charts are well-formed and hold a result for each scenario, and nothing is left
+ * behind; with {@code --duration}, every measured phase of Java and C takes about that long.
  */
 class BenchReportTest {
     @TempDir
@@ -119,6 +120,31 @@ class BenchReportTest {
                     .toList();
             assertTrue(queues.isEmpty(), "System V queues left: " + queues);
         }
+    }
+
+    @Test
+    void durationBoundsEveryMeasuredPhaseJavaAndC() throws Exception {
+        double want = 0.3;
+        Cli r = Cli.run("bench", "-m", "pipe,sysv-sem", "--duration", "300ms", "-s", "8,4K", "--progress", "lines",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.toString());
+        Report.Json json = Report.JSON.readValue(out.resolve("results.json").toFile(), Report.Json.class);
+        boolean haveC = Files.isExecutable(Path.of(System.getProperty("ipcj.cbin", "target/cmake"), "bench_pipe"));
+        assertEquals(haveC ? 6 : 3, json.results().size(), r.toString());
+        for (Report.Result x : json.results()) {
+            String what = x.mechanism() + " " + x.lang() + " " + x.sizeBytes() + ": ";
+            assertTrue(x.error() == null, what + x.error());
+            // The client stops after the first whole batch of 64 past the time: at least the time, not much more.
+            assertTrue(x.rttSeconds() >= want && x.rttSeconds() < want * 1.5 + 0.2, what + "round trips " + x.rttSeconds() + " s");
+            assertEquals(x.roundTrips(), x.roundTrips() / 64 * 64, what + "whole batches");
+            if (x.mechanism().equals("sysv-sem")) {
+                // A semaphore counts to SEMVMX: its stream stops there, sooner than the time.
+                assertTrue(x.messages() <= 32767, what + x.messages());
+            } else {
+                assertTrue(x.streamSeconds() >= want && x.streamSeconds() < want * 1.5 + 0.2, what + "stream " + x.streamSeconds() + " s");
+            }
+        }
+        assertTrue(r.out().contains("note: --duration 300ms"), r.out());
     }
 
     @Test

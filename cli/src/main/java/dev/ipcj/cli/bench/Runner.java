@@ -83,6 +83,9 @@ public final class Runner {
                     return dev.ipcj.cli.sys.IpcjMarker.name("bench", seq, what);
                 }
             };
+            if (plan.timed()) {
+                Files.write(d.resolve(Plan.CTL), new byte[64]); // the timed phases' decisions (Peer.Ctl), zero: none yet
+            }
             setup = m.prepare(ctx);
             Mechanism.Setup s = setup;
             undo = () -> {
