@@ -160,6 +160,7 @@ public final class Charts {
         List<Row> ok = report.rows().stream().filter(Row::ok).toList();
         Range lat = range(ok, r -> r.p50() / 1000.0, r -> r.p99() / 1000.0);
         Range rate = range(ok, r -> r.msgsPerSec() / 1e6, r -> r.msgsPerSec() / 1e6);
+        rate = new Range(rate.getLowerBound(), rate.getUpperBound() * 2); // room for the labels beside the bars
         List<Double> ratios = new ArrayList<>(List.of(1.0));
         for (Row r : ok) {
             ratios.add(report.ratioP50(r));
@@ -270,14 +271,16 @@ public final class Charts {
     private static CategoryPlot ratePlot(DefaultCategoryDataset msgs, Range range) {
         CategoryPlot p = basePlot(logAxis("stream, million messages/s", range, 1));
         BarRenderer r = bars(JAVA, C);
-        labels(r, new DecimalFormat("0.00"));
+        labels(r, new Significant());
         p.setDataset(msgs);
         p.setRenderer(r);
         return p;
     }
 
     private static CategoryPlot ratioPlot(DefaultCategoryDataset jc, Range range) {
-        CategoryPlot p = basePlot(logAxis("Java ÷ C (p50 > 1, msg/s < 1: Java slower)", range, Math.log10(2)));
+        // a tick each factor of 2, or of 4 over a wide range (the ticks of a narrow plot must not run together)
+        double factor = range.getUpperBound() / range.getLowerBound() > 64 ? 4 : 2;
+        CategoryPlot p = basePlot(logAxis("Java ÷ C (p50 > 1, msg/s < 1: Java slower)", range, Math.log10(factor)));
         BarRenderer r = bars(RATIO_P50, RATIO_RATE);
         r.setBase(1.0); // bars grow from 1 (as fast as C): right for above, left for below
         labels(r, new DecimalFormat("0.00"));
@@ -301,7 +304,7 @@ public final class Charts {
         return p;
     }
 
-    /** A log axis over {@code range}; a tick each {@code decades} (1: 1, 10, 100; log10(2): 0.5, 1, 2). */
+    /** A log axis over {@code range}; a tick each {@code decades} (1: 1, 10, 100; log10(4): 0.25, 1, 4). */
     private static LogAxis logAxis(String label, Range range, double decades) {
         LogAxis a = new LogAxis(label);
         a.setBase(10);
@@ -318,7 +321,16 @@ public final class Charts {
     }
 
     private static BarRenderer bars(Color first, Color second) {
-        BarRenderer r = new BarRenderer();
+        BarRenderer r = new BarRenderer() {
+            /** A bar below its base (a ratio under 1) has its label at its own end too, on the left. */
+            @Override
+            protected void drawItemLabel(Graphics2D g2, org.jfree.data.category.CategoryDataset data, int row, int column,
+                                         CategoryPlot plot, org.jfree.chart.labels.CategoryItemLabelGenerator generator,
+                                         Rectangle2D bar, boolean negative) {
+                Number v = data.getValue(row, column);
+                super.drawItemLabel(g2, data, row, column, plot, generator, bar, v != null && v.doubleValue() < getBase());
+            }
+        };
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
         r.setDrawBarOutline(false);
@@ -329,7 +341,7 @@ public final class Charts {
         return r;
     }
 
-    private static void labels(BarRenderer r, DecimalFormat f) {
+    private static void labels(BarRenderer r, java.text.NumberFormat f) {
         r.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", f));
         r.setDefaultItemLabelsVisible(true);
         r.setDefaultItemLabelFont(ITEM);
@@ -338,6 +350,24 @@ public final class Charts {
         r.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
         r.setDefaultNegativeItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE9, TextAnchor.CENTER_RIGHT));
         r.setItemLabelAnchorOffset(3);
+    }
+
+    /** Three significant digits, as the table prints them (0.0213, 1.05, 20.7). */
+    private static final class Significant extends java.text.NumberFormat {
+        @Override
+        public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
+            return to.append(Report.sig(v));
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, java.text.FieldPosition pos) {
+            return to.append(v);
+        }
+
+        @Override
+        public Number parse(String source, java.text.ParsePosition pos) {
+            throw new UnsupportedOperationException("labels only");
+        }
     }
 
     private static Double nullIfNaN(double v) {
@@ -368,7 +398,7 @@ public final class Charts {
             min = Math.min(min, d);
             max = Math.max(max, d);
         }
-        return new Range(min / 1.5, max * 2); // room for the labels beside the bars
+        return new Range(min / 2, max * 3); // room for the labels beside the bars
     }
 
     /** Titles and axis labels, for tests: what the charts say besides numbers. */
