@@ -148,6 +148,15 @@ class BenchReportTest {
     }
 
     @Test
+    void theBarIsDrawnInPlaceWhenAskedFor() {
+        Cli r = Cli.run("bench", "-m", "posix-sem", "--lang", "java", "-n", "20", "--messages", "20", "--progress", "bar",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("\rbench 100%"), r.out()); // redrawn after a carriage return, to the end
+        assertFalse(r.out().contains("[  1/"), r.out()); // no progress lines
+    }
+
+    @Test
     void sizesAboveAMechanismsLimitAreSkippedAndSaidSo() {
         Cli r = Cli.run("bench", "-m", "agrona", "-n", "20", "--messages", "20", "-s", "8,512K",
                 "--progress", "lines", "--out", out.toString());

@@ -55,6 +55,13 @@ import org.jfree.svg.SVGGraphics2D;
  * PNG (the same drawing into an image).
  */
 public final class Charts {
+    static {
+        // Before the colours and fonts below touch AWT: no display is needed to draw (Main sets it too).
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
     static final Color JAVA = new Color(0xd9, 0x5f, 0x02);
     static final Color JAVA_LIGHT = new Color(0xf6, 0xc1, 0x96);
     static final Color C = new Color(0x1f, 0x5f, 0x9e);
@@ -72,12 +79,6 @@ public final class Charts {
     private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
     private static final Font TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
     private static final Font ITEM = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
-
-    static {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true"); // no display is needed to draw
-        }
-    }
 
     private Charts() {
     }
