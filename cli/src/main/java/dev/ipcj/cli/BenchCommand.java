@@ -237,7 +237,7 @@ final class BenchCommand implements Callable<Integer>, Checked {
         Files.createDirectories(dir); // now, so that a directory it cannot write is said before the run, not after
 
         Machine machine = Machine.current();
-        o.println("ipcj bench on " + machine.summary());
+        Report.printWrapped(o, "ipcj bench on " + machine.summary());
         o.println(scenarios.size() + " scenarios (each a server and a client process), " + phases + " phases; "
                 + perSize(nanos));
         o.flush();

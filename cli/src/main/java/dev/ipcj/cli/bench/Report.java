@@ -97,6 +97,13 @@ public record Report(Machine machine, String command, String started, double sec
         print(out, notesTable);
     }
 
+    /** {@code text} wrapped at word boundaries to lines of at most {@link #WIDTH} columns (the later ones indented). */
+    public static void printWrapped(PrintWriter out, String text) {
+        TextTable t = table(WIDTH);
+        t.addRowValues(text);
+        print(out, t);
+    }
+
     private static TextTable table(int... widths) {
         int[] w = widths.length == 0 ? COLS : widths;
         Column[] cols = new Column[w.length];
