@@ -400,7 +400,7 @@ public final class Charts {
             min = Math.min(min, d);
             max = Math.max(max, d);
         }
-        return new Range(min / 2, max * 3); // room for the labels beside the bars
+        return new Range(min / 3.5, max * 3); // room for the labels beside the bars, either side of 1
     }
 
     /** Titles and axis labels, for tests: what the charts say besides numbers. */
