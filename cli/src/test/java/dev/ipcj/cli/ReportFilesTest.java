@@ -153,4 +153,16 @@ class ReportFilesTest {
         // The long machine line is drawn whole, over more than one line of text.
         assertTrue(text.contains("Test CPU") && text.contains("(bookworm)"), "machine line");
     }
+
+    @Test
+    void whenEveryScenarioFailedTheChartSaysSo() throws Exception {
+        Report all = sample();
+        Report failed = new Report(all.machine(), all.command(), all.started(), all.seconds(),
+                all.rows().stream().filter(r -> !r.ok()).toList(), all.notes());
+        Path svg = dir.resolve("failed.svg");
+        Path png = dir.resolve("failed.png");
+        Charts.write(failed, svg, png);
+        assertTrue(Files.readString(svg).contains("every scenario failed"));
+        assertTrue(ImageIO.read(png.toFile()).getHeight() > 100);
+    }
 }

@@ -137,8 +137,8 @@ public final class Charts {
             h[i] = PANEL_EXTRA + ROW * mechs.size() + (i == 0 ? HEADER : 0);
             i++;
         }
-        if (h.length == 0) {
-            return new int[] {HEADER};
+        if (groups.isEmpty()) {
+            return new int[] {HEADER + PANEL_EXTRA}; // the chart that says there are no results
         }
         return h;
     }
@@ -211,6 +211,14 @@ public final class Charts {
             }
             charts.add(chart);
             first = false;
+        }
+        if (charts.isEmpty()) { // every scenario failed: the header says so, over an empty plot
+            JFreeChart chart = new JFreeChart("No results: every scenario failed (the table says why)", PANEL_TITLE,
+                    new CategoryPlot(), true);
+            chart.setBackgroundPaint(Color.WHITE);
+            header(chart, report);
+            chart.removeLegend();
+            charts.add(chart);
         }
         return charts;
     }
