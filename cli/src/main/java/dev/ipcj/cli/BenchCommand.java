@@ -8,7 +8,7 @@ import dev.ipcj.cli.bench.Report;
 import dev.ipcj.cli.bench.Row;
 import dev.ipcj.cli.bench.Runner;
 import dev.ipcj.cli.bench.SizeCap;
-import dev.ipcj.cli.bench.SvgChart;
+import dev.ipcj.cli.bench.Charts;
 import dev.ipcj.cli.sys.Machine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,9 +37,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmarks every IPC mechanism: round-trip latency (p50..max) and streaming throughput, "
                 + "Java beside the same work in C, each scenario two real processes.",
-                "Writes a table to the terminal and results.csv, results.json and chart.svg to --out."})
+                "Writes a table to the terminal and results.csv, results.json, chart.svg and chart.png to --out."})
 final class BenchCommand implements Callable<Integer>, Checked {
     static final String DEFAULT_SIZES = "8,64,512,4096,65536";
+    /** The most round trips of a timed phase (their samples are kept: 8 bytes each). */
+    static final int TIMED_ROUND_TRIPS = 4_000_000;
+    /** The most messages of a timed stream. */
+    static final int TIMED_MESSAGES = 1_000_000_000;
 
     @Spec
     CommandSpec spec;
@@ -65,6 +69,12 @@ final class BenchCommand implements Callable<Integer>, Checked {
     @Option(names = "--stream-bytes", paramLabel = "BYTES", defaultValue = "67108864",
             description = "Payload streamed per size at most (default: ${DEFAULT-VALUE} = 64 MiB), at least 256 messages.")
     long streamBytes;
+
+    @Option(names = "--duration", paramLabel = "TIME",
+            description = "Time-bounded phases: the measured round trips and the measured stream of each size run "
+                    + "for about TIME each (e.g. 2s, 500ms, 1m; warm-ups a quarter of it) instead of -n and --messages, "
+                    + "at most " + TIMED_ROUND_TRIPS + " round trips per size; Java and C peers stop the same way.")
+    String duration;
 
     @Option(names = "--lang", split = ",", paramLabel = "LANG", description = "java, c or both (default: both).")
     List<String> langs = new ArrayList<>(List.of("java", "c"));
@@ -92,7 +102,7 @@ final class BenchCommand implements Callable<Integer>, Checked {
     enum ProgressMode { auto, bar, lines }
 
     /** What the options ask for, checked: {@link #check()} builds it, {@link #call()} runs it. */
-    private record Setup(List<Mechanism> mechanisms, List<Integer> sizes, boolean java, boolean c, int[] pins) {
+    private record Setup(List<Mechanism> mechanisms, List<Integer> sizes, boolean java, boolean c, int[] pins, long nanos) {
     }
 
     /** The ids for --help and completion. */
@@ -128,7 +138,7 @@ final class BenchCommand implements Callable<Integer>, Checked {
         if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " exists and is not a directory");
         }
-        return new Setup(chosen, sizeList, java, c, parsePin());
+        return new Setup(chosen, sizeList, java, c, parsePin(), parseDuration());
     }
 
     @Override
@@ -140,6 +150,7 @@ final class BenchCommand implements Callable<Integer>, Checked {
         boolean java = setup.java();
         boolean c = setup.c();
         int[] pins = setup.pins();
+        long nanos = setup.nanos();
         Path cbin = Path.of(System.getProperty("ipcj.cbin", "target/cmake"));
         Runner runner = new Runner(new Runner.Config(cbin, pins, timeout));
 
@@ -150,13 +161,13 @@ final class BenchCommand implements Callable<Integer>, Checked {
         for (Mechanism m : chosen) {
             List<Plan.Step> steps = new ArrayList<>();
             if (!m.carriesBytes()) {
-                steps.add(step(0, m));
+                steps.add(step(0, m, nanos));
             } else {
                 SizeCap cap = m.sizeCap();
                 List<Integer> skipped = new ArrayList<>();
                 for (int s : sizeList) {
                     if (s <= cap.maxBytes()) {
-                        steps.add(step(s, m));
+                        steps.add(step(s, m, nanos));
                     } else {
                         skipped.add(s);
                     }
@@ -169,7 +180,7 @@ final class BenchCommand implements Callable<Integer>, Checked {
             if (steps.isEmpty()) {
                 continue;
             }
-            if (steps.stream().anyMatch(st -> st.messages() == m.maxStreamMessages())) {
+            if (nanos == 0 && steps.stream().anyMatch(st -> st.messages() == m.maxStreamMessages())) {
                 notes.add(m.id() + ": at most " + m.maxStreamMessages() + " messages streamed per size "
                         + "(the most the sender may be ahead of the receiver)");
             }
@@ -195,6 +206,14 @@ final class BenchCommand implements Callable<Integer>, Checked {
                 }
             }
         }
+        if (nanos > 0) {
+            notes.add("--duration " + duration + ": each measured round-trip phase and stream ran for about that long "
+                    + "(whole batches of 64, the warm-ups a quarter of it), at most " + TIMED_ROUND_TRIPS
+                    + " round trips; the times taken are round_trip_s and stream_s in results.csv"
+                    + chosen.stream().filter(m -> m.maxStreamMessages() < TIMED_MESSAGES)
+                            .map(m -> "; " + m.id() + " streams at most " + m.maxStreamMessages() + " messages")
+                            .collect(Collectors.joining()));
+        }
         if (pins != null) {
             notes.add("client pinned to CPU " + pins[0] + ", server to CPU " + pins[1] + " (taskset)");
         }
@@ -204,7 +223,7 @@ final class BenchCommand implements Callable<Integer>, Checked {
         int phases = scenarios.stream().mapToInt(s -> 2 * s.plan().steps().size()).sum();
         if (dryRun) {
             o.println("ipcj bench --dry-run: " + scenarios.size() + " scenarios (each a server and a client process), "
-                    + phases + " phases; " + iterations + " round trips per size");
+                    + phases + " phases; " + perSize(nanos));
             for (Scenario s : scenarios) {
                 o.println("  " + s.m().id() + " " + s.lang() + ": sizes " + (s.m().carriesBytes()
                         ? s.plan().steps().stream().map(st -> Report.size(st.size())).collect(Collectors.joining(", "))
@@ -219,9 +238,9 @@ final class BenchCommand implements Callable<Integer>, Checked {
         Files.createDirectories(dir); // now, so that a directory it cannot write is said before the run, not after
 
         Machine machine = Machine.current();
-        o.println("ipcj bench on " + machine.summary());
+        Report.printWrapped(o, "ipcj bench on " + machine.summary());
         o.println(scenarios.size() + " scenarios (each a server and a client process), " + phases + " phases; "
-                + iterations + " round trips per size");
+                + perSize(nanos));
         o.flush();
         boolean tty = progressMode == ProgressMode.bar || (progressMode == ProgressMode.auto && System.console() != null);
         Progress progress = new Progress(o, tty, phases);
@@ -240,14 +259,21 @@ final class BenchCommand implements Callable<Integer>, Checked {
         report.printTable(o);
         report.writeCsv(dir.resolve("results.csv"));
         report.writeJson(dir.resolve("results.json"));
-        SvgChart.write(report, dir.resolve("chart.svg"));
-        o.printf("%nfinished in %.0f s; wrote %s, %s, %s%n", seconds, dir.resolve("results.csv"),
-                dir.resolve("results.json"), dir.resolve("chart.svg"));
+        Charts.write(report, dir.resolve("chart.svg"), dir.resolve("chart.png"));
+        o.printf("%nfinished in %.0f s; wrote results.csv, results.json, chart.svg and chart.png in %s%n", seconds, dir);
         o.flush();
         return rows.stream().allMatch(Row::ok) ? 0 : 1;
     }
 
-    private Plan.Step step(int size, Mechanism m) {
+    private String perSize(long nanos) {
+        return nanos > 0 ? "each phase about " + duration + " per size" : iterations + " round trips per size";
+    }
+
+    private Plan.Step step(int size, Mechanism m, long nanos) {
+        if (nanos > 0) {
+            int msgs = Math.min(TIMED_MESSAGES, m.maxStreamMessages());
+            return new Plan.Step(size, TIMED_ROUND_TRIPS, TIMED_ROUND_TRIPS, msgs, nanos);
+        }
         long scaled = (long) messages * m.streamScale();
         long bytes = streamBytes * m.streamScale();
         int msgs = (int) Math.min(Integer.MAX_VALUE, scaled);
@@ -299,6 +325,29 @@ final class BenchCommand implements Callable<Integer>, Checked {
             throw new ParameterException(spec.commandLine(), "--sizes needs at least one size");
         }
         return l.stream().distinct().sorted().toList();
+    }
+
+    /** --duration as nanoseconds, 0 when not given. */
+    private long parseDuration() {
+        if (duration == null) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,7}(?:\\.[0-9]{1,3})?) *(ms|s|m|min)?")
+                .matcher(duration.trim().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches()) {
+            throw new ParameterException(spec.commandLine(), "Bad duration '" + duration + "': want e.g. 2s, 500ms or 1m");
+        }
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double scale = switch (unit) {
+            case "ms" -> 1e6;
+            case "s" -> 1e9;
+            default -> 60e9;
+        };
+        double v = Double.parseDouble(m.group(1)) * scale;
+        if (v < 10e6 || v > 3600e9) {
+            throw new ParameterException(spec.commandLine(), "Duration " + duration + " out of range: 10ms .. 1h");
+        }
+        return (long) v;
     }
 
     private int[] parsePin() {

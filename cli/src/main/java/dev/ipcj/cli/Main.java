@@ -42,11 +42,24 @@ public final class Main implements Runnable, Checked {
 
     /** Entry point of {@code java -jar ipcj.jar} and the {@code ipcj} script. */
     public static void main(String[] args) {
+        headless();
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * The bench report draws its charts with AWT (JFreeChart) and needs no display: headless,
+     * unless the caller said otherwise, before anything touches AWT (a DISPLAY that cannot be
+     * reached would otherwise fail the drawing).
+     */
+    static void headless() {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
     }
 
     /** Runs the command with the given streams and returns the exit status (for tests). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        headless();
         return execute(commandLine(out, err), out, err, args);
     }
 

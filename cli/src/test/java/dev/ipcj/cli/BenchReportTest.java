@@ -6,18 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipcj.cli.bench.Mechanism;
 import dev.ipcj.cli.bench.Mechanisms;
+import dev.ipcj.cli.bench.Report;
 import dev.ipcj.cli.sys.Inventory;
 import dev.ipcj.cli.sys.IpcObject;
 import dev.ipcj.cli.sys.MqueueMount;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +27,8 @@ import org.w3c.dom.Document;
 
 /**
  * {@code ipcj bench} on tiny counts, every mechanism, Java and C: the table, the CSV, the JSON
- * and the SVG are well-formed and hold a result for each scenario, and nothing is left behind.
+ * and the charts are well-formed and hold a result for each scenario, and nothing is left
+ * behind; with {@code --duration}, every measured phase of Java and C takes about that long.
  */
 class BenchReportTest {
     @TempDir
@@ -41,7 +44,7 @@ class BenchReportTest {
 
         // Terminal: progress lines, then the table with the machine described.
         assertTrue(r.out().contains("ipcj bench on "), r.out());
-        assertTrue(r.out().contains("MECHANISM"), r.out());
+        assertTrue(r.out().contains("LANG ") && r.out().contains("M msg/s"), r.out());
         assertTrue(r.out().matches("(?s).*\\[\\s*\\d+/\\d+\\s+\\d+s\\] pipe Java 8 B round trips: p50 .*"), r.out());
 
         // CSV: header + one row per mechanism x language x size (semaphores: one size).
@@ -72,17 +75,26 @@ class BenchReportTest {
                     "a Java row has its Java/C ratio");
         }
 
-        // JSON: parses, describes the machine, same results.
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(out.resolve("results.json")));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> machine = (Map<String, Object>) json.get("machine");
-        for (String k : new String[] {"cpu", "cores", "kernel", "jdk", "limits"}) {
-            assertTrue(machine.containsKey(k), k);
+        // JSON: Jackson reads it back, it describes the machine and holds the CSV's results.
+        Report.Json json = Report.JSON.readValue(out.resolve("results.json").toFile(), Report.Json.class);
+        assertTrue(json.machine().cores() > 0 && !json.machine().kernel().isEmpty() && !json.machine().limits().isEmpty(),
+                json.machine().toString());
+        assertEquals(expected, json.results().size());
+        for (int i = 0; i < expected; i++) {
+            Report.Result j = json.results().get(i);
+            String[] f = csv.get(i + 1).split(",", -1);
+            assertEquals(f[0] + " " + f[2] + " " + f[3] + " " + f[4], j.mechanism() + " " + j.lang() + " " + j.sizeBytes()
+                    + " " + j.p50());
         }
-        assertEquals(expected, ((List<?>) json.get("results")).size());
 
-        // SVG: well-formed XML, an <svg> root, a bar per result in each panel.
+        // The machine line and the table: every line within 100 columns, latencies in µs and rates in M msg/s.
+        String table = r.out().substring(0, r.out().indexOf("\nfinished in ")); // the machine line too
+        for (String line : table.split("\n")) {
+            assertTrue(line.length() <= 100, line.length() + " columns: " + line);
+        }
+        assertTrue(table.contains("M msg/s") && table.contains("µs"), table);
+
+        // SVG: well-formed XML, an <svg> root, a bar per result; PNG: an image of some size.
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);
         Document svg = f.newDocumentBuilder().parse(out.resolve("chart.svg").toFile());
@@ -90,6 +102,9 @@ class BenchReportTest {
         int bars = svg.getElementsByTagName("rect").getLength();
         assertTrue(bars >= expected, "bars: " + bars);
         assertTrue(Files.readString(out.resolve("chart.svg")).contains("cores"), "machine line in the chart");
+        BufferedImage png = ImageIO.read(out.resolve("chart.png").toFile());
+        assertTrue(png.getWidth() >= 1000 && png.getHeight() >= 400, png.getWidth() + "x" + png.getHeight());
+        assertTrue(Files.size(out.resolve("chart.png")) > 20_000, "chart.png is " + Files.size(out.resolve("chart.png")) + " bytes");
 
         // Nothing left: no bench object in /dev/shm from this process, no scenario directory.
         assertEquals(tmpBefore, leftovers());
@@ -105,6 +120,40 @@ class BenchReportTest {
                     .toList();
             assertTrue(queues.isEmpty(), "System V queues left: " + queues);
         }
+    }
+
+    @Test
+    void durationBoundsEveryMeasuredPhaseJavaAndC() throws Exception {
+        double want = 0.3;
+        Cli r = Cli.run("bench", "-m", "pipe,sysv-sem", "--duration", "300ms", "-s", "8,4K", "--progress", "lines",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.toString());
+        Report.Json json = Report.JSON.readValue(out.resolve("results.json").toFile(), Report.Json.class);
+        boolean haveC = Files.isExecutable(Path.of(System.getProperty("ipcj.cbin", "target/cmake"), "bench_pipe"));
+        assertEquals(haveC ? 6 : 3, json.results().size(), r.toString());
+        for (Report.Result x : json.results()) {
+            String what = x.mechanism() + " " + x.lang() + " " + x.sizeBytes() + ": ";
+            assertTrue(x.error() == null, what + x.error());
+            // The client stops after the first whole batch of 64 past the time: at least the time, not much more.
+            assertTrue(x.rttSeconds() >= want && x.rttSeconds() < want * 1.5 + 0.2, what + "round trips " + x.rttSeconds() + " s");
+            assertEquals(x.roundTrips(), x.roundTrips() / 64 * 64, what + "whole batches");
+            if (x.mechanism().equals("sysv-sem")) {
+                // A semaphore counts to SEMVMX: its stream stops there, sooner than the time.
+                assertTrue(x.messages() <= 32767, what + x.messages());
+            } else {
+                assertTrue(x.streamSeconds() >= want && x.streamSeconds() < want * 1.5 + 0.2, what + "stream " + x.streamSeconds() + " s");
+            }
+        }
+        assertTrue(r.out().contains("note: --duration 300ms"), r.out());
+    }
+
+    @Test
+    void theBarIsDrawnInPlaceWhenAskedFor() {
+        Cli r = Cli.run("bench", "-m", "posix-sem", "--lang", "java", "-n", "20", "--messages", "20", "--progress", "bar",
+                "--out", out.toString());
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("\rbench 100%"), r.out()); // redrawn after a carriage return, to the end
+        assertFalse(r.out().contains("[  1/"), r.out()); // no progress lines
     }
 
     @Test

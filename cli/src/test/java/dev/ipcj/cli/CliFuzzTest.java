@@ -44,7 +44,7 @@ class CliFuzzTest {
     private static final long ME = ProcessHandle.current().pid();
     private static final String[] SUBCOMMANDS = {"bench", "ls", "rm", "limits", "demo", "jmh", "help"};
     private static final String[] BENCH_OPTIONS = {"-m", "--mechanisms", "-s", "--sizes", "-n", "--iterations",
-            "--messages", "--stream-bytes", "--lang", "--pin", "--out", "--timeout", "--progress", "--dry-run", "-h",
+            "--messages", "--stream-bytes", "--duration", "--lang", "--pin", "--out", "--timeout", "--progress", "--dry-run", "-h",
             "--help", "-V"};
     private static final String[] RM_OPTIONS = {"--dead", "--force", "-n", "--dry-run", "-h"};
     private static final String[] LS_OPTIONS = {"--ipcj", "--dead", "-h"};
@@ -195,13 +195,14 @@ class CliFuzzTest {
 
     private static String benchValue(Gen g) {
         List<String> ids = Mechanisms.ALL.stream().map(Mechanism::id).toList();
-        switch (g.random().nextInt(8)) {
+        switch (g.random().nextInt(9)) {
             case 0: return g.oneOf(ids.toArray(new String[0])) + "," + g.oneOf("mq", "ring", "", "agrona");
             case 1: return g.oneOf("8", "64K", "16M", "17M", "4", "1KiB", "9999999999999K", "", ",", "8,,64");
             case 2: return g.oneOf("java", "c", "java,c", "rust", "");
             case 3: return g.oneOf("0,1", "1", "-1,0", "0,99", ",", "a,b", "0,1,2");
             case 4: return g.oneOf("bar", "lines", "auto", "LINES", "foo", "");
             case 5: return g.oneOf("/nonexistent/dir/x", "/dev/null", System.getProperty("java.io.tmpdir"));
+            case 6: return g.oneOf("2s", "10ms", "9ms", "0", "1.5s", "1m", "61m", "-1s", "soon", "1e3");
             default: return Integer.toString(g.anyInt(-1, 1000));
         }
     }

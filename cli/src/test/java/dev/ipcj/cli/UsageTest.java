@@ -39,6 +39,8 @@ class UsageTest {
         usageError("Unknown mechanism 'carrier-pigeon'", "ipcj bench", "bench", "-m", "carrier-pigeon");
         usageError("Bad size 'huge'", "ipcj bench", "bench", "--sizes", "8,huge");
         usageError("Size 4 out of range", "ipcj bench", "bench", "--sizes", "4");
+        usageError("Bad duration 'soon'", "ipcj bench", "bench", "--duration", "soon");
+        usageError("Duration 5ms out of range", "ipcj bench", "bench", "--duration", "5ms");
         usageError("--pin takes CLIENT,SERVER", "ipcj bench", "bench", "--pin=0,999");
         usageError("Invalid value for option '--iterations'", "ipcj bench", "bench", "-n", "many");
         usageError("Give NAME... or --dead", "ipcj rm", "rm");
@@ -175,6 +177,14 @@ class UsageTest {
         assertTrue(r.out().contains("ring-spin Java: sizes 8 B, 64 KiB"), r.toString());
         assertTrue(r.out().contains("posix-mq"), r.toString());
         assertTrue(r.err().isEmpty(), r.toString());
+    }
+
+    @Test
+    void benchDryRunWithADurationSaysHowLongEachPhaseRuns() {
+        Cli r = Cli.run("bench", "--dry-run", "-m", "pipe", "-s", "8", "--duration", "2s");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("each phase about 2s per size"), r.toString());
+        assertTrue(r.out().contains("note: --duration 2s"), r.toString());
     }
 
     @Test

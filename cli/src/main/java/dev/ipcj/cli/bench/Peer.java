@@ -3,9 +3,12 @@ package dev.ipcj.cli.bench;
 import dev.ipcj.launch.Ready;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,6 +47,7 @@ public final class Peer {
             List<String> args = Arrays.asList(a).subList(5, a.length);
             int max = Math.max(8, plan.maxSize());
             ByteBuffer buf = ByteBuffer.allocateDirect(max).order(ByteOrder.nativeOrder());
+            Ctl ctl = plan.timed() ? new Ctl(dir.resolve(Plan.CTL)) : null;
             try (Transport t = server ? m.server(args, max) : m.client(args, endpoint, max)) {
                 if (server) {
                     out.println(Ready.WORD + " " + t.endpoint()); // the Ready handshake, on the report stream
@@ -52,9 +56,9 @@ public final class Peer {
                 }
                 for (Plan.Step s : plan.steps()) {
                     if (server) {
-                        serve(t, buf, s, out);
+                        serve(t, buf, s, out, ctl);
                     } else {
-                        drive(t, buf, s, dir, out);
+                        drive(t, buf, s, dir, out, ctl);
                     }
                 }
             }
@@ -70,70 +74,177 @@ public final class Peer {
     }
 
     /** Client: measured round trips, then streaming. */
-    static void drive(Transport t, ByteBuffer buf, Plan.Step s, Path dir, PrintStream out) throws Exception {
+    static void drive(Transport t, ByteBuffer buf, Plan.Step s, Path dir, PrintStream out, Ctl ctl) throws Exception {
         int size = s.size();
-        for (int i = 0; i < s.warmup(); i++) {
-            t.send(buf, size);
-            t.recv(buf, size);
+        if (s.timed()) {
+            roundTrips(t, buf, size, s.nanos() / 4, s.warmup(), null, ctl);
+        } else {
+            for (int i = 0; i < s.warmup(); i++) {
+                t.send(buf, size);
+                t.recv(buf, size);
+            }
         }
         long[] rtt = new long[s.roundTrips()];
         long cpu0 = cpu();
         long start = System.nanoTime();
-        for (int i = 0; i < rtt.length; i++) {
-            long t0 = System.nanoTime();
-            t.send(buf, size);
-            t.recv(buf, size);
-            rtt[i] = System.nanoTime() - t0;
-        }
+        int n = roundTrips(t, buf, size, s.nanos(), rtt.length, rtt, ctl);
         long elapsed = System.nanoTime() - start;
         long cpu = cpu() - cpu0;
-        writeSamples(dir.resolve("lat-" + size + ".bin"), rtt);
-        out.println("PHASE lat " + size + " " + rtt.length + " " + elapsed + " " + cpu);
+        writeSamples(dir.resolve("lat-" + size + ".bin"), rtt, n);
+        out.println("PHASE lat " + size + " " + n + " " + elapsed + " " + cpu);
         out.flush();
 
-        for (int i = 0; i < s.messages(); i++) { // unmeasured: the JIT compiles this loop meanwhile
-            t.send(buf, size);
-        }
-        t.recv(buf, size);
+        stream(t, buf, size, s.nanos() / 4, s.messages(), ctl); // unmeasured: the JIT compiles this loop meanwhile
         cpu0 = cpu();
         start = System.nanoTime();
-        for (int i = 0; i < s.messages(); i++) {
-            t.send(buf, size);
-        }
-        t.recv(buf, size); // the server's ack: everything has been received
+        n = stream(t, buf, size, s.nanos(), s.messages(), ctl);
         elapsed = System.nanoTime() - start;
         cpu = cpu() - cpu0;
-        out.println("PHASE tput " + size + " " + s.messages() + " " + elapsed + " " + cpu);
+        out.println("PHASE tput " + size + " " + n + " " + elapsed + " " + cpu);
         out.flush();
     }
 
-    /** Server: echo every round trip, then receive the stream and acknowledge it. */
-    static void serve(Transport t, ByteBuffer buf, Plan.Step s, PrintStream out) throws Exception {
-        int size = s.size();
-        for (int i = 0; i < s.warmup(); i++) {
-            t.recv(buf, size);
-            t.send(buf, size);
+    /**
+     * Client: {@code cap} round trips, or with {@code nanos} above 0 whole batches of them until
+     * {@code nanos} have passed (at most {@code cap}); records each in {@code rtt} unless null.
+     * Returns how many it made.
+     */
+    static int roundTrips(Transport t, ByteBuffer buf, int size, long nanos, int cap, long[] rtt, Ctl ctl) throws Exception {
+        int b = nanos > 0 ? Plan.batch(cap) : cap;
+        long t0 = System.nanoTime();
+        int n = 0;
+        for (;;) {
+            for (int i = 0; i < b; i++, n++) {
+                long s0 = System.nanoTime();
+                t.send(buf, size);
+                t.recv(buf, size);
+                if (rtt != null) {
+                    rtt[n] = System.nanoTime() - s0;
+                }
+            }
+            if (nanos <= 0) {
+                return n;
+            }
+            boolean stop = n + b > cap || System.nanoTime() - t0 >= nanos;
+            ctl.decide(stop);
+            if (stop) {
+                return n;
+            }
         }
+    }
+
+    /** Client: streams {@code cap} messages, or timed as {@link #roundTrips}, then waits for the server's ack. */
+    static int stream(Transport t, ByteBuffer buf, int size, long nanos, int cap, Ctl ctl) throws Exception {
+        int b = nanos > 0 ? Plan.batch(cap) : cap;
+        long t0 = System.nanoTime();
+        int n = 0;
+        for (;;) {
+            for (int i = 0; i < b; i++, n++) {
+                t.send(buf, size);
+            }
+            if (nanos <= 0) {
+                break;
+            }
+            boolean stop = n + b > cap || System.nanoTime() - t0 >= nanos;
+            ctl.decide(stop);
+            if (stop) {
+                break;
+            }
+        }
+        t.recv(buf, size); // the server's ack: everything has been received
+        return n;
+    }
+
+    /** Server: echo every round trip, then receive the stream and acknowledge it. */
+    static void serve(Transport t, ByteBuffer buf, Plan.Step s, PrintStream out, Ctl ctl) throws Exception {
+        int size = s.size();
+        echo(t, buf, size, s.timed(), s.warmup(), ctl);
         long cpu0 = cpu();
         long start = System.nanoTime();
-        for (int i = 0; i < s.roundTrips(); i++) {
-            t.recv(buf, size);
-            t.send(buf, size);
-        }
-        out.println("PHASE lat " + size + " " + s.roundTrips() + " " + (System.nanoTime() - start) + " " + (cpu() - cpu0));
+        int n = echo(t, buf, size, s.timed(), s.roundTrips(), ctl);
+        out.println("PHASE lat " + size + " " + n + " " + (System.nanoTime() - start) + " " + (cpu() - cpu0));
         out.flush();
-        for (int i = 0; i < s.messages(); i++) { // the unmeasured first stream
-            t.recv(buf, size);
-        }
-        t.send(buf, size);
+        sink(t, buf, size, s.timed(), s.messages(), ctl); // the unmeasured first stream
         cpu0 = cpu();
         start = System.nanoTime();
-        for (int i = 0; i < s.messages(); i++) {
-            t.recv(buf, size);
-        }
-        t.send(buf, size);
-        out.println("PHASE tput " + size + " " + s.messages() + " " + (System.nanoTime() - start) + " " + (cpu() - cpu0));
+        n = sink(t, buf, size, s.timed(), s.messages(), ctl);
+        out.println("PHASE tput " + size + " " + n + " " + (System.nanoTime() - start) + " " + (cpu() - cpu0));
         out.flush();
+    }
+
+    /** Server: echoes {@code cap} messages, or (timed) batches until the client says stop. */
+    static int echo(Transport t, ByteBuffer buf, int size, boolean timed, int cap, Ctl ctl) throws Exception {
+        int b = timed ? Plan.batch(cap) : cap;
+        int n = 0;
+        do {
+            for (int i = 0; i < b; i++, n++) {
+                t.recv(buf, size);
+                t.send(buf, size);
+            }
+        } while (timed && !ctl.await());
+        return n;
+    }
+
+    /** Server: receives a stream as {@link #echo} does, then acknowledges it with one message. */
+    static int sink(Transport t, ByteBuffer buf, int size, boolean timed, int cap, Ctl ctl) throws Exception {
+        int b = timed ? Plan.batch(cap) : cap;
+        int n = 0;
+        do {
+            for (int i = 0; i < b; i++, n++) {
+                t.recv(buf, size);
+            }
+        } while (timed && !ctl.await());
+        t.send(buf, size);
+        return n;
+    }
+
+    /**
+     * The decisions of timed phases, shared by the two peers through OUTDIR/ctl, int64 words:
+     * [0] how many batches the client has decided, [1] how many of them were stops, [2..7] the
+     * batch numbers of the latest stops (a ring). Both peers count the batches of every timed
+     * phase in the same order. At the end of a batch the client records it (a stop first); the
+     * server waits until that batch is decided, and stops if it is the next stop it has not yet
+     * seen. The client may be further on (into the next phase's stream) when the server looks,
+     * but never past two unseen stops: after a stream's stop it waits for the server's ack.
+     * bench_common.h does the same in C.
+     */
+    static final class Ctl {
+        private static final VarHandle WORD = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+        private static final int RING = 6;
+        private final MappedByteBuffer map;
+        private long batches;
+        private long stops;
+
+        Ctl(Path file) throws IOException {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 8 * (2 + RING));
+            }
+        }
+
+        /** Client, at the end of a batch. */
+        void decide(boolean stop) {
+            batches++;
+            if (stop) {
+                WORD.setRelease(map, 8 * (2 + (int) (stops % RING)), batches);
+                stops++;
+                WORD.setRelease(map, 8, stops);
+            }
+            WORD.setRelease(map, 0, batches);
+        }
+
+        /** Server, at the end of the same batch: true when the client stopped there. */
+        boolean await() {
+            batches++;
+            while ((long) WORD.getAcquire(map, 0) < batches) {
+                Thread.yield(); // the client records it right after its last message of the batch
+            }
+            if ((long) WORD.getAcquire(map, 8) > stops
+                    && (long) WORD.getAcquire(map, 8 * (2 + (int) (stops % RING))) == batches) {
+                stops++;
+                return true;
+            }
+            return false;
+        }
     }
 
     /** CPU time of the whole process (all threads: JIT and GC count too), ns. */
@@ -141,9 +252,9 @@ public final class Peer {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    static void writeSamples(Path file, long[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(v);
+    static void writeSamples(Path file, long[] v, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(v, 0, n);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             while (b.hasRemaining()) {

@@ -1,54 +1,94 @@
 package dev.ipcj.cli.bench;
 
 import java.io.PrintWriter;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress of a bench run: a bar redrawn in place on a terminal, one plain line per phase
- * otherwise (pipes, CI logs), so logs stay readable.
+ * Progress of a bench run: on a terminal, a bar redrawn in place (me.tongfei:progressbar, with
+ * the phase just finished as its message); otherwise (pipes, CI logs, tests) one plain line per
+ * phase, so logs stay readable.
  */
 public final class Progress {
     private final PrintWriter out;
-    private final boolean tty;
     private final int total;
     private final long start = System.nanoTime();
+    private final ProgressBar bar;
     private int done;
 
     public Progress(PrintWriter out, boolean tty, int total) {
         this.out = out;
-        this.tty = tty;
         this.total = Math.max(1, total);
+        this.bar = tty ? new ProgressBarBuilder().setTaskName("bench").setInitialMax(this.total)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setMaxRenderedLength(Report.WIDTH)
+                .setConsumer(new Line(out)).build() : null;
     }
 
     /** One phase finished. */
     public synchronized void step(String what) {
         done = Math.min(total, done + 1);
-        long s = (System.nanoTime() - start) / 1_000_000_000L;
-        if (tty) {
-            int width = 30;
-            int fill = done * width / total;
-            String bar = "#".repeat(fill) + "-".repeat(width - fill);
-            String line = String.format("\r[%s] %3d%% %3ds  %s", bar, done * 100 / total, s, what);
-            out.print(line.length() > 110 ? line.substring(0, 110) : line);
-            out.print("\u001b[K"); // clear what a longer previous line left
+        if (bar != null) {
+            bar.setExtraMessage(what);
+            bar.stepTo(done);
         } else {
-            out.printf("[%3d/%d %3ds] %s%n", done, total, s, what);
+            out.printf("[%3d/%d %3ds] %s%n", done, total, (System.nanoTime() - start) / 1_000_000_000L, what);
+            out.flush();
         }
-        out.flush();
     }
 
     /** A note (failure, skip) that must not be overwritten by the bar. */
     public synchronized void note(String text) {
-        if (tty) {
-            out.print("\r\u001b[K");
+        if (bar != null) {
+            synchronized (out) {
+                out.print("\r\u001b[K");
+                out.println(text);
+                out.flush();
+            }
+            bar.refresh();
+        } else {
+            out.println(text);
+            out.flush();
         }
-        out.println(text);
-        out.flush();
     }
 
     public synchronized void finish() {
-        if (tty) {
-            out.println();
+        if (bar != null) {
+            bar.close();
         }
         out.flush();
+    }
+
+    /** Draws the bar on this command's output, in place: carriage return, the bar, erase to the end of the line. */
+    private record Line(PrintWriter out) implements ProgressBarConsumer {
+        @Override
+        public int getMaxRenderedLength() {
+            return Report.WIDTH;
+        }
+
+        @Override
+        public void accept(String rendered) {
+            synchronized (out) {
+                out.print("\r" + rendered + "\u001b[K");
+                out.flush();
+            }
+        }
+
+        @Override
+        public void clear() {
+            synchronized (out) {
+                out.print("\r\u001b[K");
+                out.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (out) {
+                out.println();
+                out.flush();
+            }
+        }
     }
 }

@@ -1,8 +1,14 @@
 package dev.ipcj.cli.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ipcj.cli.sys.Machine;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,9 +16,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import picocli.CommandLine.Help.Ansi;
+import picocli.CommandLine.Help.Column;
+import picocli.CommandLine.Help.Column.Overflow;
+import picocli.CommandLine.Help.ColorScheme;
+import picocli.CommandLine.Help.TextTable;
 
-/** The results of a bench run, and the ways they are written: terminal table, CSV, JSON, SVG. */
+/**
+ * The results of a bench run, and the ways they are written: the terminal table (picocli's
+ * TextTable, at most {@link #WIDTH} columns), results.csv (commons-csv), results.json (Jackson);
+ * the charts are {@link Charts}.
+ */
 public record Report(Machine machine, String command, String started, double seconds, List<Row> rows, List<String> notes) {
+    /** The table's width: every line of it fits. */
+    public static final int WIDTH = 100;
 
     /** The C row beside a Java row (same mechanism and size). */
     public Optional<Row> twin(Row java) {
@@ -25,6 +44,11 @@ public record Report(Machine machine, String command, String started, double sec
         return r.lang().equals("Java") && r.ok() ? twin(r).map(c -> (double) r.p50() / c.p50()).orElse(Double.NaN) : Double.NaN;
     }
 
+    /** Java p99 / C p99. */
+    public double ratioP99(Row r) {
+        return r.lang().equals("Java") && r.ok() ? twin(r).map(c -> (double) r.p99() / c.p99()).orElse(Double.NaN) : Double.NaN;
+    }
+
     /** Java msg/s / C msg/s (below 1: Java is slower). */
     public double ratioMsgs(Row r) {
         return r.lang().equals("Java") && r.ok() ? twin(r).map(c -> r.msgsPerSec() / c.msgsPerSec()).orElse(Double.NaN) : Double.NaN;
@@ -35,94 +59,153 @@ public record Report(Machine machine, String command, String started, double sec
         return r.lang().equals("Java") && r.ok() ? twin(r).map(c -> r.cpuPerMsg() / c.cpuPerMsg()).orElse(Double.NaN) : Double.NaN;
     }
 
+    // ---- the terminal table ----
+
+    /** Column widths (each includes the space before the next column); they add up to {@link #WIDTH}. */
+    private static final int[] COLS = {7, 7, 8, 8, 8, 8, 9, 8, 8, 8, 7, 7, 7};
+    private static final String[] HEAD = {"LANG", "SIZE", "p50", "p90", "p99", "p99.9", "max", "stream", "stream", "CPU", "J/C", "J/C", "J/C"};
+    private static final String[] UNIT = {"", "", "µs", "µs", "µs", "µs", "µs", "M msg/s", "MB/s", "µs/msg", "p50", "msg/s", "CPU"};
+
     public void printTable(PrintWriter out) {
-        String fmt = "%-26s %-4s %7s %8s %8s %8s %8s %9s %9s %9s %9s %8s %8s%n";
-        out.printf(fmt, "MECHANISM", "LANG", "SIZE", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns", "max ns",
-                "msg/s", "MB/s", "CPU ns/msg", "J/C p50", "J/C msg/s");
+        TextTable t = table();
+        row(t, HEAD);
+        row(t, UNIT);
         String last = null;
         for (Row r : rows) {
-            if (last != null && !last.equals(r.mechanism())) {
-                out.println();
+            if (!r.mechanism().equals(last)) {
+                t.addRowValues(wide(r.label() + "  [" + r.mechanism() + "]"));
+                last = r.mechanism();
             }
-            last = r.mechanism();
             String size = r.size() == 0 ? "-" : size(r.size());
             if (!r.ok()) {
-                out.printf("%-26s %-4s %7s FAILED: %s%n", r.label(), r.lang(), size, r.error());
+                t.addRowValues(wide("  " + r.lang() + " " + size + " FAILED: " + r.error()));
                 continue;
             }
-            out.printf(fmt, r.label(), r.lang(), size, r.p50(), r.p90(), r.p99(), r.p999(), r.max(),
-                    count(r.msgsPerSec()), Double.isNaN(r.bytesPerSec()) ? "-" : fixed(r.bytesPerSec() / 1e6, 1),
-                    fixed(r.cpuPerMsg(), 0), ratio(ratioP50(r)), ratio(ratioMsgs(r)));
+            row(t, "  " + r.lang(), size, us(r.p50()), us(r.p90()), us(r.p99()), us(r.p999()), us(r.max()),
+                    mega(r.msgsPerSec()), Double.isNaN(r.bytesPerSec()) ? "-" : mbs(r.bytesPerSec()), us(r.cpuPerMsg()),
+                    ratio(ratioP50(r)), ratio(ratioMsgs(r)), ratio(ratioCpu(r)));
         }
+        print(out, t);
         out.println();
-        out.println("Latency: round trip (send + echo), HdrHistogram. Streaming: one way, messages/s until the receiver "
-                + "acknowledged the last. CPU: user+sys of both processes per streamed message. "
-                + "J/C: the Java figure divided by its C twin's (p50 above 1 and msg/s below 1 mean Java is slower).");
+        TextTable notesTable = table(WIDTH);
+        notesTable.addRowValues("Round trip: send + echo, client's clock, HdrHistogram. Stream: one way, messages/s until "
+                + "the receiver acknowledged the last. CPU: user+sys of both processes per streamed message. "
+                + "J/C: the Java figure divided by its C twin's (p50 and CPU above 1, msg/s below 1: Java is slower).");
         for (String n : notes) {
-            out.println("note: " + n);
+            notesTable.addRowValues("note: " + n);
+        }
+        print(out, notesTable);
+    }
+
+    /** {@code text} wrapped at word boundaries to lines of at most {@link #WIDTH} columns (the later ones indented). */
+    public static void printWrapped(PrintWriter out, String text) {
+        TextTable t = table(WIDTH);
+        t.addRowValues(text);
+        print(out, t);
+    }
+
+    private static TextTable table(int... widths) {
+        int[] w = widths.length == 0 ? COLS : widths;
+        Column[] cols = new Column[w.length];
+        for (int i = 0; i < w.length; i++) {
+            cols[i] = new Column(w[i], 0, widths.length == 0 ? Overflow.SPAN : Overflow.WRAP);
+        }
+        return TextTable.forColumns(new ColorScheme.Builder(Ansi.OFF).build(), cols);
+    }
+
+    /** One row: LANG left-aligned, everything else right-aligned in its column. */
+    private static void row(TextTable t, String... v) {
+        String[] cells = new String[v.length];
+        for (int i = 0; i < v.length; i++) {
+            cells[i] = i == 0 ? v[i] : String.format("%" + (COLS[i] - 1) + "s", v[i]);
+        }
+        t.addRowValues(cells);
+    }
+
+    /** A row of one cell that runs across the columns. */
+    private static String[] wide(String text) {
+        String[] cells = new String[COLS.length];
+        java.util.Arrays.fill(cells, "");
+        cells[0] = text;
+        return cells;
+    }
+
+    private static void print(PrintWriter out, TextTable t) {
+        for (String line : t.toString().split("\n", -1)) {
+            String l = line.stripTrailing();
+            if (!l.isEmpty() || !line.isEmpty()) {
+                out.println(l);
+            }
         }
     }
+
+    // ---- CSV ----
+
+    static final String[] CSV_HEADER = {"mechanism", "label", "lang", "size_bytes", "p50_ns", "p90_ns", "p99_ns", "p999_ns",
+        "max_ns", "round_trips", "msgs_per_s", "bytes_per_s", "cpu_ns_per_msg", "cpu_ns_per_round_trip", "java_c_p50",
+        "java_c_msgs", "java_c_cpu", "messages", "round_trip_s", "stream_s", "error"};
 
     public void writeCsv(Path file) throws IOException {
-        List<String> lines = new ArrayList<>();
-        lines.add("mechanism,label,lang,size_bytes,p50_ns,p90_ns,p99_ns,p999_ns,max_ns,round_trips,msgs_per_s,bytes_per_s,"
-                + "cpu_ns_per_msg,cpu_ns_per_round_trip,java_c_p50,java_c_msgs,java_c_cpu,error");
-        for (Row r : rows) {
-            lines.add(String.join(",", r.mechanism(), csv(r.label()), r.lang(), Integer.toString(r.size()),
-                    num(r.p50()), num(r.p90()), num(r.p99()), num(r.p999()), num(r.max()), Long.toString(r.rtts()),
-                    dbl(r.msgsPerSec()), dbl(r.bytesPerSec()), dbl(r.cpuPerMsg()), dbl(r.cpuPerRtt()),
-                    dbl(ratioP50(r)), dbl(ratioMsgs(r)), dbl(ratioCpu(r)), r.error() == null ? "" : csv(r.error())));
+        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader(CSV_HEADER).setRecordSeparator('\n').get();
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8); CSVPrinter p = new CSVPrinter(w, format)) {
+            for (Row r : rows) {
+                p.printRecord(r.mechanism(), r.label(), r.lang(), r.size(), num(r.p50()), num(r.p90()), num(r.p99()),
+                        num(r.p999()), num(r.max()), r.rtts(), dbl(r.msgsPerSec()), dbl(r.bytesPerSec()), dbl(r.cpuPerMsg()),
+                        dbl(r.cpuPerRtt()), dbl(ratioP50(r)), dbl(ratioMsgs(r)), dbl(ratioCpu(r)), r.messages(),
+                        dbl(r.rttSeconds()), dbl(r.streamSeconds()), r.error() == null ? "" : r.error());
+            }
         }
-        Files.write(file, lines);
     }
 
+    // ---- JSON ----
+
+    /** results.json as Jackson writes and reads it. */
+    public record Json(String command, String started, double seconds, JsonMachine machine, List<String> notes,
+                       List<Result> results) {
+    }
+
+    public record JsonMachine(String cpu, int cores, String kernel, String os, String jdk,
+                              @JsonProperty("jvm_flags") String jvmFlags, Map<String, String> limits) {
+    }
+
+    /** One row in results.json; a failed row has only its names and its error. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Result(String mechanism, String label, String lang, @JsonProperty("size_bytes") int sizeBytes,
+                         @JsonProperty("p50_ns") Long p50, @JsonProperty("p90_ns") Long p90,
+                         @JsonProperty("p99_ns") Long p99, @JsonProperty("p999_ns") Long p999,
+                         @JsonProperty("max_ns") Long max, @JsonProperty("round_trips") Long roundTrips,
+                         @JsonProperty("msgs_per_s") Double msgsPerSec, @JsonProperty("bytes_per_s") Double bytesPerSec,
+                         @JsonProperty("cpu_ns_per_msg") Double cpuPerMsg,
+                         @JsonProperty("cpu_ns_per_round_trip") Double cpuPerRtt,
+                         Long messages, @JsonProperty("round_trip_s") Double rttSeconds,
+                         @JsonProperty("stream_s") Double streamSeconds,
+                         @JsonProperty("java_c_p50") Double javaCP50, @JsonProperty("java_c_p99") Double javaCP99,
+                         @JsonProperty("java_c_msgs") Double javaCMsgs, @JsonProperty("java_c_cpu") Double javaCCpu,
+                         String error) {
+    }
+
+    /** The JSON form of one row. */
+    public Result result(Row r) {
+        if (!r.ok()) {
+            return new Result(r.mechanism(), r.label(), r.lang(), r.size(), null, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, null, null, null, r.error());
+        }
+        return new Result(r.mechanism(), r.label(), r.lang(), r.size(), r.p50(), r.p90(), r.p99(), r.p999(), r.max(),
+                r.rtts(), box(r.msgsPerSec()), box(r.bytesPerSec()), box(r.cpuPerMsg()), box(r.cpuPerRtt()),
+                r.messages(), box(r.rttSeconds()), box(r.streamSeconds()), box(ratioP50(r)), box(ratioP99(r)),
+                box(ratioMsgs(r)), box(ratioCpu(r)), null);
+    }
+
+    public Json json() {
+        return new Json(command, started, seconds, new JsonMachine(machine.cpu(), machine.cores(), machine.kernel(),
+                machine.os(), machine.jdk(), String.join(" ", Runner.JVM_FLAGS), machine.limits()),
+                notes, rows.stream().map(this::result).toList());
+    }
+
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
     public void writeJson(Path file) throws IOException {
-        StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"command\": ").append(str(command)).append(",\n");
-        sb.append("  \"started\": ").append(str(started)).append(",\n");
-        sb.append("  \"seconds\": ").append(dbl(seconds)).append(",\n");
-        sb.append("  \"machine\": {\n");
-        sb.append("    \"cpu\": ").append(str(machine.cpu())).append(",\n");
-        sb.append("    \"cores\": ").append(machine.cores()).append(",\n");
-        sb.append("    \"kernel\": ").append(str(machine.kernel())).append(",\n");
-        sb.append("    \"os\": ").append(str(machine.os())).append(",\n");
-        sb.append("    \"jdk\": ").append(str(machine.jdk())).append(",\n");
-        sb.append("    \"jvm_flags\": ").append(str(String.join(" ", Runner.JVM_FLAGS))).append(",\n");
-        sb.append("    \"limits\": {");
-        int i = 0;
-        for (Map.Entry<String, String> e : machine.limits().entrySet()) {
-            sb.append(i++ == 0 ? "\n" : ",\n").append("      ").append(str(e.getKey())).append(": ").append(str(e.getValue()));
-        }
-        sb.append("\n    }\n  },\n  \"notes\": [");
-        for (int j = 0; j < notes.size(); j++) {
-            sb.append(j == 0 ? "\n    " : ",\n    ").append(str(notes.get(j)));
-        }
-        sb.append(notes.isEmpty() ? "],\n" : "\n  ],\n");
-        sb.append("  \"results\": [");
-        for (int j = 0; j < rows.size(); j++) {
-            Row r = rows.get(j);
-            sb.append(j == 0 ? "\n" : ",\n").append("    {\"mechanism\": ").append(str(r.mechanism()))
-                    .append(", \"label\": ").append(str(r.label()))
-                    .append(", \"lang\": ").append(str(r.lang()))
-                    .append(", \"size_bytes\": ").append(r.size());
-            if (r.ok()) {
-                sb.append(", \"p50_ns\": ").append(r.p50()).append(", \"p90_ns\": ").append(r.p90())
-                        .append(", \"p99_ns\": ").append(r.p99()).append(", \"p999_ns\": ").append(r.p999())
-                        .append(", \"max_ns\": ").append(r.max()).append(", \"round_trips\": ").append(r.rtts())
-                        .append(", \"msgs_per_s\": ").append(jdbl(r.msgsPerSec()))
-                        .append(", \"bytes_per_s\": ").append(jdbl(r.bytesPerSec()))
-                        .append(", \"cpu_ns_per_msg\": ").append(jdbl(r.cpuPerMsg()))
-                        .append(", \"cpu_ns_per_round_trip\": ").append(jdbl(r.cpuPerRtt()))
-                        .append(", \"java_c_p50\": ").append(jdbl(ratioP50(r)))
-                        .append(", \"java_c_msgs\": ").append(jdbl(ratioMsgs(r)))
-                        .append(", \"java_c_cpu\": ").append(jdbl(ratioCpu(r)));
-            } else {
-                sb.append(", \"error\": ").append(str(r.error()));
-            }
-            sb.append('}');
-        }
-        sb.append(rows.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
-        Files.writeString(file, sb);
+        JSON.writeValue(file.toFile(), json());
     }
 
     // ---- formatting ----
@@ -138,7 +221,7 @@ public record Report(Machine machine, String command, String started, double sec
         return fixed(v / 1_000_000, 1) + " ms";
     }
 
-    /** 1234567 -> "1.23M". */
+    /** 1234567 -> "1.23M", for progress lines. */
     public static String count(double v) {
         if (Double.isNaN(v)) {
             return "-";
@@ -159,6 +242,28 @@ public record Report(Machine machine, String command, String started, double sec
         return b + " B";
     }
 
+    /** ns as µs with three significant digits or more: 0.924, 12.3, 14729. */
+    static String us(double ns) {
+        return Double.isNaN(ns) ? "-" : sig(ns / 1000);
+    }
+
+    /** msg/s as millions: 0.736, 15.0. */
+    static String mega(double v) {
+        return Double.isNaN(v) ? "-" : sig(v / 1e6);
+    }
+
+    /** bytes/s as MB/s (10^6). */
+    static String mbs(double v) {
+        return sig(v / 1e6);
+    }
+
+    /** Three significant digits below 1000, the integer above. */
+    static String sig(double v) {
+        double a = Math.abs(v);
+        int digits = a < 0.01 ? 4 : a < 1 ? 3 : a < 10 ? 2 : a < 100 ? 1 : 0;
+        return fixed(v, digits);
+    }
+
     static String fixed(double v, int digits) {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
     }
@@ -175,32 +280,7 @@ public record Report(Machine machine, String command, String started, double sec
         return Double.isNaN(v) || Double.isInfinite(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
     }
 
-    private static String jdbl(double v) {
-        return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.3f", v);
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
-
-    static String str(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+    private static Double box(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
     }
 }

@@ -83,6 +83,9 @@ public final class Runner {
                     return dev.ipcj.internal.IpcjNames.tagged("bench", seq, what);
                 }
             };
+            if (plan.timed()) {
+                Files.write(d.resolve(Plan.CTL), new byte[64]); // the timed phases' decisions (Peer.Ctl), zero: none yet
+            }
             setup = m.prepare(ctx);
             Mechanism.Setup s = setup;
             undo = () -> {
@@ -161,7 +164,7 @@ public final class Runner {
                         h.getValueAtPercentile(99.9), h.getMaxValue(), h.getTotalCount(),
                         msgs, m.carriesBytes() ? msgs * st.size() : Double.NaN,
                         (double) (c[5] + sv[5]) / Math.max(1, c[3]),
-                        (double) (c[2] + sv[2]) / Math.max(1, c[0]), null));
+                        (double) (c[2] + sv[2]) / Math.max(1, c[0]), c[3], c[1] / 1e9, c[4] / 1e9, null));
             }
             return rows;
         } catch (Exception e) {
