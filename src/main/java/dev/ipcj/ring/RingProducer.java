@@ -251,13 +251,46 @@ public final class RingProducer implements AutoCloseable {
 
     private boolean offerBuffer(ByteBuffer src) {
         int length = src.remaining();
-        int at = claim0(length);
-        if (at < 0) {
+        if (many || closed || claimPosition >= 0 || length > maxRecordLength) {
+            int at = claim0(length); // MANY_TO_ONE, and the error cases
+            if (at < 0) {
+                return false;
+            }
+            buf.put(at, src, src.position(), length);
+            ring.region.checkIntact(CALL); // the record's bytes reached the shared object (FaultGuards)
+            finish(at, true);
+            ring.region.checkIntact(CALL);
+            src.position(src.position() + length);
+            Reference.reachabilityFence(ring);
+            return true;
+        }
+        // ONE_TO_ONE: offer0's steps, copying from the buffer (a heap buffer's array as offer(byte[])
+        // does; a direct or read-only one by the buffer's own bulk copy).
+        int size = recordSize(length);
+        long p = reserveOne(size);
+        if (p < 0) {
             return false;
         }
-        buf.put(at, src, src.position(), length);
-        finish(at, true);
+        if (TestHooks.STOP_AT != null) {
+            TestHooks.reached("producer-claimed");
+        }
+        int index = (int) p & mask;
+        long h = data + index;
+        if (src.hasArray()) {
+            copyIn(src.array(), src.arrayOffset() + src.position(), h + RECORD_HEADER, length);
+        } else {
+            buf.put(DATA_OFFSET + index + RECORD_HEADER, src, src.position(), length);
+        }
+        U.putLong(h, data(length, 0));
+        if (TestHooks.STOP_AT != null) {
+            TestHooks.reached("producer-written");
+        }
+        ring.region.checkIntact(CALL); // the record's bytes reached the shared object (FaultGuards)
+        publish(p + size);
+        FaultPoint.deliver(); // a fault above is this call's (see FaultPoint)
+        ring.region.checkIntact(CALL);
         src.position(src.position() + length);
+        Reference.reachabilityFence(ring);
         return true;
     }
 

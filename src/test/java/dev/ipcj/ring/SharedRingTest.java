@@ -271,6 +271,40 @@ class SharedRingTest {
         }
     }
 
+    @Test
+    void offerOfEveryKindOfByteBufferSendsItsRemainingBytesOnBothVariants() throws Exception {
+        for (RingVariant v : RingVariant.values()) {
+            String n = names.next("bufs");
+            try (SharedRing ring = SharedRing.create(n, v, 4096, 256);
+                 RingProducer p = ring.producer();
+                 RingConsumer c = ring.consumer()) {
+                byte[] backing = new byte[40];
+                for (int i = 0; i < backing.length; i++) {
+                    backing[i] = (byte) i;
+                }
+                ByteBuffer heapSlice = ByteBuffer.wrap(backing, 4, 30).slice(); // arrayOffset 4
+                heapSlice.position(3).limit(13);                                   // bytes 7..16
+                ByteBuffer direct = ByteBuffer.allocateDirect(40).put(backing).position(5).limit(9); // 5..8
+                ByteBuffer readOnly = ByteBuffer.wrap(backing).asReadOnlyBuffer().position(30); // 30..39
+                for (ByteBuffer b : new ByteBuffer[] {heapSlice, direct, readOnly}) {
+                    int from = b.position();
+                    int want = b.remaining();
+                    assertTrue(p.offer(b), v + " " + b);
+                    assertEquals(from + want, b.position(), "the position advances past what was sent");
+                }
+                assertArrayEquals(java.util.Arrays.copyOfRange(backing, 7, 17), c.poll());
+                assertArrayEquals(java.util.Arrays.copyOfRange(backing, 5, 9), c.poll());
+                assertArrayEquals(java.util.Arrays.copyOfRange(backing, 30, 40), c.poll());
+                assertNull(c.poll());
+                ByteBuffer empty = ByteBuffer.allocate(0);
+                assertTrue(p.offer(empty));
+                assertArrayEquals(new byte[0], c.poll());
+            } finally {
+                SharedRing.unlinkIfExists(n);
+            }
+        }
+    }
+
     private static void assertMessage(String part, org.junit.jupiter.api.function.Executable ex) {
         Throwable e = assertThrows(RuntimeException.class, ex);
         assertTrue(e.getMessage().contains(part), () -> "'" + e.getMessage() + "' lacks '" + part + "'");

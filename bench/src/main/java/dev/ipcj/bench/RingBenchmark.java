@@ -58,6 +58,9 @@ public class RingBenchmark {
     OneToOneRingBuffer agrona;
     UnsafeBuffer agronaSrc;
     byte[] msg;
+    ByteBuffer heapMsg;
+    ByteBuffer directMsg;
+    ByteBuffer dst;
     long sink;
     final RecordHandler handler = (b, o, l) -> sink += b.getLong(o);
     final MessageHandler agronaHandler = (t, b, o, l) -> sink += b.getLong(o);
@@ -74,6 +77,9 @@ public class RingBenchmark {
                 .order(ByteOrder.nativeOrder());
         agrona = new OneToOneRingBuffer(new UnsafeBuffer(mem));
         msg = new byte[size];
+        heapMsg = ByteBuffer.wrap(msg);
+        directMsg = ByteBuffer.allocateDirect(size);
+        dst = ByteBuffer.allocateDirect(8192);
         agronaSrc = new UnsafeBuffer(msg);
     }
 
@@ -91,6 +97,54 @@ public class RingBenchmark {
         for (int i = 0; i < BATCH; i++) {
             msg[0] = (byte) i;
             if (!producer.offer(msg)) {
+                throw new IllegalStateException("full");
+            }
+        }
+        if (consumer.read(handler) != BATCH) {
+            throw new IllegalStateException("lost");
+        }
+        return sink;
+    }
+
+    /** offer(ByteBuffer) of a heap buffer BATCH times, then one read(handler). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ipcjOfferHeapBufferRead() {
+        return offerBuffers(heapMsg);
+    }
+
+    /** offer(ByteBuffer) of a direct buffer BATCH times, then one read(handler). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ipcjOfferDirectBufferRead() {
+        return offerBuffers(directMsg);
+    }
+
+    /** offer(byte[]) BATCH times, then poll(ByteBuffer) BATCH times: the copying consumer path. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ipcjOfferPollBuffer() {
+        for (int i = 0; i < BATCH; i++) {
+            msg[0] = (byte) i;
+            if (!producer.offer(msg)) {
+                throw new IllegalStateException("full");
+            }
+        }
+        for (int i = 0; i < BATCH; i++) {
+            dst.clear();
+            if (consumer.poll(dst) != size) {
+                throw new IllegalStateException("lost");
+            }
+            sink += dst.get(0);
+        }
+        return sink;
+    }
+
+    private long offerBuffers(ByteBuffer b) {
+        for (int i = 0; i < BATCH; i++) {
+            b.clear();
+            b.put(0, (byte) i);
+            if (!producer.offer(b)) {
                 throw new IllegalStateException("full");
             }
         }

@@ -30,7 +30,7 @@ public final class RawLog implements AutoCloseable {
     }
 
     public void put(ByteBuffer payload) throws InterruptedException {
-        q.put(pid, 0, seq++, payload, -1);
+        q.put(new Envelope().head(pid, 0, seq++, 0, 0, 0), payload, -1);
     }
 
     /** Receives into dst (from its position); the payload length. */
