@@ -1,5 +1,5 @@
 /*
- * bench_common.h — the C side of `ipcj bench`: the same loop as dev.ipcj.cli.bench.Peer, for
+ * bench_common.h — the C side of `ipcj bench`: the same loop as dev.ipcj.cli.compare.Peer, for
  * the C twin of each mechanism. A twin bench_X.c defines the transport functions below and then
  * includes this file, which provides main():
  *
@@ -11,7 +11,7 @@
  * for about NANOS each (the warm-ups for a quarter of it), the counts are upper bounds, and the
  * client decides, after each batch of min(64, count) messages, whether the phase goes on, and
  * records it in OUTDIR/ctl, which the server waits for (bench_ctl below; the same protocol as
- * dev.ipcj.cli.bench.Peer.Ctl).
+ * dev.ipcj.cli.compare.Peer.Ctl).
  * Output lines (stdout), as the Java peer's:
  *   ready ENDPOINT / PHASE lat|tput SIZE COUNT ELAPSED_NS CPU_NS / DONE / ERROR text
  * The client writes its round-trip times (int64 ns, little-endian) to OUTDIR/lat-SIZE.bin.

@@ -2,7 +2,7 @@
  * C twin of `ipcj bench -m ring-spin` (and, compiled with BENCH_RING_BLOCKING by
  * bench_ring_block.c, of `-m ring-block`): two ONE_TO_ONE ipcj rings (ipcj_ring.h), ARGS =
  * /C2S /S2C. The server creates both (2 MiB each, largest record capacity/2 - 8, as
- * dev.ipcj.cli.bench.RingMechanism), consumes C2S and produces S2C; the client opens them.
+ * dev.ipcj.cli.compare.RingMechanism), consumes C2S and produces S2C; the client opens them.
  *   spinning: ipcj_ring_offer / ipcj_ring_read in a loop with a pause instruction;
  *   blocking: ipcj_ring_put / ipcj_ring_take with spin_nanos = 0, so every wait is a FUTEX_WAIT.
  * A record is copied out into the caller's buffer, as the Java peer does.

@@ -128,7 +128,7 @@ public final class NativeHostileMain {
     // ---- scribbled semaphores --------------------------------------------------------------
 
     /** The semaphores a worker uses; reopened after an open found garbage. */
-    static final class Sems {
+    static final class ScribbledSemaphores {
         final String named;
         final String shm;
         volatile NamedSemaphore n;
@@ -136,7 +136,7 @@ public final class NativeHostileMain {
         volatile MappedRegion region;
         final boolean truncation;
 
-        Sems(String named, String shm, long unnamedAt, boolean truncation) {
+        ScribbledSemaphores(String named, String shm, long unnamedAt, boolean truncation) {
             this.named = named;
             this.shm = shm;
             this.truncation = truncation;
@@ -170,7 +170,7 @@ public final class NativeHostileMain {
     }
 
     static void semUser(String named, String shm, long millis, boolean truncation) throws Exception {
-        Sems sems = new Sems(named, shm, truncation ? 4096 : 0, truncation);
+        ScribbledSemaphores sems = new ScribbledSemaphores(named, shm, truncation ? 4096 : 0, truncation);
         long end = System.nanoTime() + millis * 1_000_000;
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
@@ -192,7 +192,7 @@ public final class NativeHostileMain {
         }
     }
 
-    static void semWork(Sems sems, Gen g, long end) {
+    static void semWork(ScribbledSemaphores sems, Gen g, long end) {
         while (System.nanoTime() < end) {
             try {
                 PosixSemaphore s = sems.pick(g);

@@ -96,6 +96,16 @@ public final class IpcjNames {
         return REGISTERED.matcher(s).matches() || REGISTERING.matcher(s).matches();
     }
 
+    /**
+     * The System V key {@code n} of ipcj's range: {@code KEY_BASE | (n & 0xfffff)}.
+     *
+     * @param n which key (its low 20 bits are used)
+     * @return the key
+     */
+    public static int sysvKey(int n) {
+        return (int) (KEY_BASE | (n & 0xfffffL));
+    }
+
     /** Whether a System V key is in ipcj's range. */
     public static boolean isIpcjKey(long key) {
         return (key & 0xfff00000L) == KEY_BASE;

@@ -144,14 +144,14 @@ class SemaphoreSetTest {
 
     @Test
     void keysAndMisuse() throws Exception {
-        IpcKey key = SysvKeys.next();
+        IpcKey key = TestKeys.next();
         SemaphoreSet s = track(SemaphoreSet.create(key, 2));
         assertThrows(AlreadyExistsException.class, () -> SemaphoreSet.create(key, 2));
         try (SemaphoreSet o = SemaphoreSet.open(key)) {
             assertEquals(2, o.size());
             assertFalse(o.created());
         }
-        assertThrows(NotFoundException.class, () -> SemaphoreSet.open(SysvKeys.next()));
+        assertThrows(NotFoundException.class, () -> SemaphoreSet.open(TestKeys.next()));
         assertThrows(InvalidArgumentException.class, () -> SemaphoreSet.create(IpcKey.PRIVATE, 0));
         assertThrows(InvalidArgumentException.class, () -> SemaphoreSet.create(IpcKey.PRIVATE, new int[] {-1}, 0600));
         assertThrows(InvalidArgumentException.class, () -> s.tryApply(0, 40000, 0));
@@ -197,7 +197,7 @@ class SemaphoreSetTest {
     @Test
     void racingCreatorsInitialiseExactlyOnce() throws Exception {
         for (int round = 0; round < 2; round++) {
-            IpcKey key = SysvKeys.next();
+            IpcKey key = TestKeys.next();
             trackKey(key);
             SemaphoreSet gate = track(SemaphoreSet.create(IpcKey.PRIVATE, new int[] {1}, 0600));
             int initial = 100;
@@ -237,7 +237,7 @@ class SemaphoreSetTest {
 
     @Test
     void uninitialisedSetTimesOutWithAClearError() throws Exception {
-        IpcKey key = SysvKeys.next();
+        IpcKey key = TestKeys.next();
         // A "creator" that died between semget and its first semop.
         int id = SysvSem.semget(key.value(), 1, 01000 | 02000 | 0600);
         assertTrue(id >= 0);
@@ -259,7 +259,7 @@ class SemaphoreSetTest {
     @Test
     void aSetInitialisedByAnotherProgramWithoutSemopIsOpened() throws Exception {
         for (int value : new int[] {7, 0}) {
-            IpcKey key = SysvKeys.next();
+            IpcKey key = TestKeys.next();
             trackKey(key);
             String id = Processes.finish(Processes.startC("sysv_peer", "sem-foreign", "" + key.value(), "3",
                     "" + value), 10).trim();
@@ -284,7 +284,7 @@ class SemaphoreSetTest {
                 + dev.ipcj.internal.SysFiles.readString("/proc/sys/kernel/sem").trim().replaceAll("\\s+", " ") + "\")",
                 e.getMessage());
         assertThrows(LimitExceededException.class, () -> SemaphoreSet.create(IpcKey.PRIVATE, (int) msl + 1));
-        assertThrows(LimitExceededException.class, () -> SemaphoreSet.openOrCreate(SysvKeys.next(),
+        assertThrows(LimitExceededException.class, () -> SemaphoreSet.openOrCreate(TestKeys.next(),
                 new int[(int) msl + 1], 0600));
         // Huge and null timeouts: saturated, or a typed refusal.
         SemaphoreSet s = track(SemaphoreSet.create(IpcKey.PRIVATE, new int[] {1}, 0600));

@@ -113,7 +113,7 @@ class SysvMessageQueueTest {
 
     @Test
     void keysAndPermissionsAndMaxBytes() throws Exception {
-        IpcKey key = SysvKeys.next();
+        IpcKey key = TestKeys.next();
         SysvMessageQueue q = track(SysvMessageQueue.create(key, 0620));
         assertThrows(AlreadyExistsException.class, () -> SysvMessageQueue.create(key));
         try (SysvMessageQueue o = SysvMessageQueue.open(key); SysvMessageQueue oc = SysvMessageQueue.openOrCreate(key, 0600)) {
@@ -148,7 +148,7 @@ class SysvMessageQueueTest {
 
     @Test
     void misuseIsAnException() {
-        assertThrows(NotFoundException.class, () -> SysvMessageQueue.open(SysvKeys.next()));
+        assertThrows(NotFoundException.class, () -> SysvMessageQueue.open(TestKeys.next()));
         assertThrows(RemovedException.class, () -> SysvMessageQueue.ofId(Integer.MAX_VALUE - 3));
         SysvMessageQueue q = track(SysvMessageQueue.create(IpcKey.PRIVATE));
         SysvMessage m = SysvMessage.allocate(8);

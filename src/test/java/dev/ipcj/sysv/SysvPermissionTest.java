@@ -27,13 +27,13 @@ class SysvPermissionTest {
     @Test
     void anotherUsersOpenIsRefusedAtOpen() throws Exception {
         assumeTrue(AsNobody.available(), "needs root and setpriv to run a JVM as nobody");
-        SysvSharedMemory shm = SysvSharedMemory.create(SysvKeys.next(), 4096, 0600);
+        SysvSharedMemory shm = SysvSharedMemory.create(TestKeys.next(), 4096, 0600);
         names.onCleanup(() -> SysvShm.shmctlRmid(shm.id()));
-        SysvMessageQueue msg = SysvMessageQueue.create(SysvKeys.next(), 0600);
+        SysvMessageQueue msg = SysvMessageQueue.create(TestKeys.next(), 0600);
         names.onCleanup(() -> SysvMsg.msgctlRmid(msg.id()));
-        SemaphoreSet sem = SemaphoreSet.create(SysvKeys.next(), new int[] {1}, 0600);
+        SemaphoreSet sem = SemaphoreSet.create(TestKeys.next(), new int[] {1}, 0600);
         names.onCleanup(() -> SysvSem.semctlRmid(sem.id()));
-        SysvSharedMemory readable = SysvSharedMemory.create(SysvKeys.next(), 4096, 0644);
+        SysvSharedMemory readable = SysvSharedMemory.create(TestKeys.next(), 4096, 0644);
         names.onCleanup(() -> SysvShm.shmctlRmid(readable.id()));
         try (MappedRegion r = readable.attach()) {
             r.putLong(0, 4242);

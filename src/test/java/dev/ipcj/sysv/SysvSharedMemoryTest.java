@@ -68,7 +68,7 @@ class SysvSharedMemoryTest {
 
     @Test
     void keysExclusiveCreateOpenAndFtok(@TempDir Path dir) throws Exception {
-        IpcKey key = SysvKeys.next();
+        IpcKey key = TestKeys.next();
         SysvSharedMemory a = track(SysvSharedMemory.create(key, 8192, 0640));
         AlreadyExistsException e = assertThrows(AlreadyExistsException.class, () -> SysvSharedMemory.create(key, 8192));
         assertTrue(e.getMessage().startsWith("shmget(key " + key + "): EEXIST"), e.getMessage());
@@ -120,7 +120,7 @@ class SysvSharedMemoryTest {
 
     @Test
     void removeWhileAttachedKeepsTheMemoryUntilTheLastDetach() throws Exception {
-        IpcKey key = SysvKeys.next();
+        IpcKey key = TestKeys.next();
         SysvSharedMemory shm = track(SysvSharedMemory.create(key, 4096));
         MappedRegion r = shm.attach();
         Process peer = Processes.startC("sysv_peer", "shm-hold", "" + shm.id());
@@ -163,7 +163,7 @@ class SysvSharedMemoryTest {
 
     @Test
     void misuseIsAnException() {
-        assertThrows(NotFoundException.class, () -> SysvSharedMemory.open(SysvKeys.next()));
+        assertThrows(NotFoundException.class, () -> SysvSharedMemory.open(TestKeys.next()));
         assertThrows(InvalidArgumentException.class, () -> SysvSharedMemory.open(IpcKey.PRIVATE));
         assertThrows(InvalidArgumentException.class, () -> SysvSharedMemory.create(IpcKey.PRIVATE, 0));
         assertThrows(InvalidArgumentException.class, () -> SysvSharedMemory.create(IpcKey.PRIVATE, 4096, 0x10000));

@@ -1,14 +1,14 @@
 package dev.ipcj.cli;
 
-import dev.ipcj.cli.bench.Mechanism;
-import dev.ipcj.cli.bench.Mechanisms;
-import dev.ipcj.cli.bench.Plan;
-import dev.ipcj.cli.bench.Progress;
-import dev.ipcj.cli.bench.Report;
-import dev.ipcj.cli.bench.Row;
-import dev.ipcj.cli.bench.Runner;
-import dev.ipcj.cli.bench.SizeCap;
-import dev.ipcj.cli.bench.Charts;
+import dev.ipcj.cli.compare.Mechanism;
+import dev.ipcj.cli.compare.Mechanisms;
+import dev.ipcj.cli.compare.Plan;
+import dev.ipcj.cli.compare.Progress;
+import dev.ipcj.cli.compare.Report;
+import dev.ipcj.cli.compare.Row;
+import dev.ipcj.cli.compare.Runner;
+import dev.ipcj.cli.compare.SizeCap;
+import dev.ipcj.cli.compare.Charts;
 import dev.ipcj.cli.sys.Machine;
 import java.io.PrintWriter;
 import java.nio.file.Files;

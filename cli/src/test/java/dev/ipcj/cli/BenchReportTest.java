@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ipcj.cli.bench.Mechanism;
-import dev.ipcj.cli.bench.Mechanisms;
-import dev.ipcj.cli.bench.Report;
+import dev.ipcj.cli.compare.Mechanism;
+import dev.ipcj.cli.compare.Mechanisms;
+import dev.ipcj.cli.compare.Report;
 import dev.ipcj.cli.sys.Inventory;
 import dev.ipcj.cli.sys.IpcObject;
 import dev.ipcj.cli.sys.MqueueMount;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.ipcj.cli.bench.Mechanism;
-import dev.ipcj.cli.bench.Mechanisms;
+import dev.ipcj.cli.compare.Mechanism;
+import dev.ipcj.cli.compare.Mechanisms;
 import dev.ipcj.test.Adversarial;
 import dev.ipcj.test.Gen;
 import java.io.IOException;

@@ -3,9 +3,9 @@ package dev.ipcj.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ipcj.cli.bench.Charts;
-import dev.ipcj.cli.bench.Report;
-import dev.ipcj.cli.bench.Row;
+import dev.ipcj.cli.compare.Charts;
+import dev.ipcj.cli.compare.Report;
+import dev.ipcj.cli.compare.Row;
 import dev.ipcj.cli.sys.Machine;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;

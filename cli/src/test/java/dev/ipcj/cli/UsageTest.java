@@ -55,7 +55,7 @@ class UsageTest {
         }
         Cli b = Cli.run("bench", "--help");
         assertEquals(0, b.status(), b.toString());
-        for (dev.ipcj.cli.bench.Mechanism m : dev.ipcj.cli.bench.Mechanisms.ALL) {
+        for (dev.ipcj.cli.compare.Mechanism m : dev.ipcj.cli.compare.Mechanisms.ALL) {
             assertTrue(b.out().contains(m.id()), m.id() + " missing from\n" + b.out());
         }
     }

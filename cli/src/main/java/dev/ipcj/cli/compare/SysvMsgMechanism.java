@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.cli.sys.Limits;
 import dev.ipcj.jni.SysvMsg;
@@ -64,12 +64,12 @@ final class SysvMsgMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) {
+    public Link server(List<String> args, int maxSize) {
         return new Queues(queue(args.get(1)), queue(args.get(0)), SysvMessage.allocate(maxSize));
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) {
+    public Link client(List<String> args, String endpoint, int maxSize) {
         return new Queues(queue(args.get(0)), queue(args.get(1)), SysvMessage.allocate(maxSize));
     }
 
@@ -84,7 +84,7 @@ final class SysvMsgMechanism implements Mechanism {
         return SysvMessageQueue.ofId(Integer.parseInt(id));
     }
 
-    private record Queues(SysvMessageQueue out, SysvMessageQueue in, SysvMessage msg) implements Transport {
+    private record Queues(SysvMessageQueue out, SysvMessageQueue in, SysvMessage msg) implements Link {
         @Override
         public void send(ByteBuffer buf, int size) throws InterruptedException {
             out.send(msg.type(TYPE).size(size));

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -65,7 +65,7 @@ final class SocketMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) throws IOException {
+    public Link server(List<String> args, int maxSize) throws IOException {
         ServerSocketChannel ss;
         if (tcp) {
             ss = ServerSocketChannel.open(StandardProtocolFamily.INET);
@@ -78,7 +78,7 @@ final class SocketMechanism implements Mechanism {
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) throws IOException {
+    public Link client(List<String> args, String endpoint, int maxSize) throws IOException {
         SocketAddress a = tcp ? new InetSocketAddress(InetAddress.getByName(args.get(0)), Integer.parseInt(endpoint))
                 : UnixDomainSocketAddress.of(args.get(0));
         SocketChannel ch = SocketChannel.open(a);
@@ -88,7 +88,7 @@ final class SocketMechanism implements Mechanism {
         return c;
     }
 
-    private final class Conn implements Transport {
+    private final class Conn implements Link {
         private final ServerSocketChannel ss;
         SocketChannel ch;
 

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * One IPC mechanism of {@code ipcj bench}. A mechanism is one class: it names itself, says its
  * live size limit, prepares what both peers share (and how to remove it), and makes the Java
- * peer's {@link Transport}. Its C twin is the program {@link #cProgram()} built from
+ * peer's {@link Link}. Its C twin is the program {@link #cProgram()} built from
  * cli/src/main/c/NAME.c, which takes the same arguments (see bench_common.h).
  *
  * <p>To add a mechanism: write the class, add it to {@link Mechanisms#ALL}, and (for a C floor)
@@ -67,10 +67,10 @@ public interface Mechanism {
     Setup prepare(ScenarioContext ctx) throws Exception;
 
     /** The Java server peer (child JVM). */
-    Transport server(List<String> args, int maxSize) throws Exception;
+    Link server(List<String> args, int maxSize) throws Exception;
 
     /** The Java client peer (child JVM); {@code endpoint} is what the server printed. */
-    Transport client(List<String> args, String endpoint, int maxSize) throws Exception;
+    Link client(List<String> args, String endpoint, int maxSize) throws Exception;
 
     /** Arguments for both peers, and the undo of what {@link #prepare} made. */
     record Setup(List<String> args, Runnable cleanup) {

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.nio.ByteBuffer;
 
@@ -6,13 +6,13 @@ import java.nio.ByteBuffer;
  * The Java peer's end of a mechanism: moves one message of {@code size} bytes each way. The
  * buffer is direct and the same for every call, so the loop allocates nothing per message.
  */
-public interface Transport extends AutoCloseable {
+public interface Link extends AutoCloseable {
     /** Server only: what the client needs that the server chose (a TCP port); "-" if nothing. */
     default String endpoint() {
         return "-";
     }
 
-    /** Server only: waits for the client (accept, FIFO open), after READY has been printed. */
+    /** Server only: waits for the client (accept, FIFO open), after the ready line has been printed. */
     default void accept() throws Exception {
     }
 

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.cli.sys.Limits;
 import dev.ipcj.posix.MessageQueue;
@@ -70,7 +70,7 @@ final class MqMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) {
+    public Link server(List<String> args, int maxSize) {
         int depth = Integer.parseInt(args.get(2));
         int size = Integer.parseInt(args.get(3));
         MessageQueue in = MessageQueue.create(args.get(0), depth, size);
@@ -83,7 +83,7 @@ final class MqMechanism implements Mechanism {
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) {
+    public Link client(List<String> args, String endpoint, int maxSize) {
         MessageQueue out = MessageQueue.open(args.get(0));
         try {
             return new Queues(out, MessageQueue.open(args.get(1)));
@@ -93,7 +93,7 @@ final class MqMechanism implements Mechanism {
         }
     }
 
-    private static final class Queues implements Transport {
+    private static final class Queues implements Link {
         private final MessageQueue out;
         private final MessageQueue in;
         private final ByteBuffer received;

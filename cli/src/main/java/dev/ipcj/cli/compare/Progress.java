@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.io.PrintWriter;
 import me.tongfei.progressbar.ProgressBar;

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -62,7 +62,7 @@ final class AgronaMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) throws IOException {
+    public Link server(List<String> args, int maxSize) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(args.get(0), "rw")) {
             f.setLength(2L * RING); // zero-filled: a valid empty ring
         }
@@ -70,7 +70,7 @@ final class AgronaMechanism implements Mechanism {
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) throws IOException {
+    public Link client(List<String> args, String endpoint, int maxSize) throws IOException {
         return new Rings(map(args.get(0)), 0, RING);
     }
 
@@ -80,7 +80,7 @@ final class AgronaMechanism implements Mechanism {
         }
     }
 
-    private static final class Rings implements Transport, MessageHandler {
+    private static final class Rings implements Link, MessageHandler {
         private final OneToOneRingBuffer out;
         private final OneToOneRingBuffer in;
         private final UnsafeBuffer src = new UnsafeBuffer(0, 0);

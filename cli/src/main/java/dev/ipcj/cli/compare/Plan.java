@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.util.ArrayList;
 import java.util.List;

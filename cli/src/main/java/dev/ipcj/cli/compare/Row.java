@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 /**
  * One line of the report: one mechanism, one language, one message size.

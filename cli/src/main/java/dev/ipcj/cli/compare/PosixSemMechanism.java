@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.posix.NamedSemaphore;
 import java.nio.ByteBuffer;
@@ -41,18 +41,18 @@ final class PosixSemMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) {
+    public Link server(List<String> args, int maxSize) {
         NamedSemaphore ping = NamedSemaphore.create(args.get(0), 0);
         NamedSemaphore pong = NamedSemaphore.create(args.get(1), 0);
         return new Sems(pong, ping);
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) {
+    public Link client(List<String> args, String endpoint, int maxSize) {
         return new Sems(NamedSemaphore.open(args.get(0)), NamedSemaphore.open(args.get(1)));
     }
 
-    private record Sems(NamedSemaphore out, NamedSemaphore in) implements Transport {
+    private record Sems(NamedSemaphore out, NamedSemaphore in) implements Link {
         @Override
         public void send(ByteBuffer buf, int size) {
             out.release();

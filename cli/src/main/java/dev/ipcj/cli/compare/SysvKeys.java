@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.AlreadyExistsException;
 import dev.ipcj.internal.IpcjNames;
@@ -6,7 +6,7 @@ import dev.ipcj.sysv.IpcKey;
 import java.util.function.Function;
 
 /**
- * System V keys for the bench: in ipcj's range ({@link IpcjNames#KEY_BASE} | n, which
+ * System V keys for the bench: in ipcj's range ({@link IpcjNames#sysvKey}, which
  * {@code ipcj ls} recognises), starting from a number derived from this process's pid so two
  * runs rarely meet, and moving on past keys that are taken (create is exclusive).
  */
@@ -24,7 +24,7 @@ final class SysvKeys {
         for (int i = 0; i < TRIES; i++) {
             int n = (int) ((start + i) & LOW_BITS);
             try {
-                return create.apply(IpcKey.of((int) (IpcjNames.KEY_BASE | n)));
+                return create.apply(IpcKey.of(IpcjNames.sysvKey(n)));
             } catch (AlreadyExistsException e) {
                 last = e;
             }

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,8 +56,8 @@ final class PipeMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) {
-        return new Transport() {
+    public Link server(List<String> args, int maxSize) {
+        return new Link() {
             FileChannel in;
             FileChannel out;
 
@@ -86,10 +86,10 @@ final class PipeMechanism implements Mechanism {
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) throws IOException {
+    public Link client(List<String> args, String endpoint, int maxSize) throws IOException {
         FileChannel out = FileChannel.open(Path.of(args.get(0)), StandardOpenOption.WRITE);
         FileChannel in = FileChannel.open(Path.of(args.get(1)), StandardOpenOption.READ);
-        return new Transport() {
+        return new Link() {
             @Override
             public void send(ByteBuffer buf, int size) throws IOException {
                 Streams.send(out, buf, size);

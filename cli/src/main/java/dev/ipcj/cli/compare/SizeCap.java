@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 /** The largest message a mechanism takes on this machine now, and where that limit comes from. */
 public record SizeCap(long maxBytes, String reason) {

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.jni.SysvSem;
 import dev.ipcj.sysv.IpcKey;
@@ -55,16 +55,16 @@ final class SysvSemMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) {
+    public Link server(List<String> args, int maxSize) {
         return new Sems(SemaphoreSet.ofId(Integer.parseInt(args.get(0))), 1, 0);
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) {
+    public Link client(List<String> args, String endpoint, int maxSize) {
         return new Sems(SemaphoreSet.ofId(Integer.parseInt(args.get(0))), 0, 1);
     }
 
-    private record Sems(SemaphoreSet set, int out, int in) implements Transport {
+    private record Sems(SemaphoreSet set, int out, int in) implements Link {
         @Override
         public void send(ByteBuffer buf, int size) throws InterruptedException {
             set.apply(out, 1, 0);

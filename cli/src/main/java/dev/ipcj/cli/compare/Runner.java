@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.launch.Child;
 import dev.ipcj.launch.ChildFailedException;

@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.launch.Ready;
 import java.io.IOException;
@@ -48,7 +48,7 @@ public final class Peer {
             int max = Math.max(8, plan.maxSize());
             ByteBuffer buf = ByteBuffer.allocateDirect(max).order(ByteOrder.nativeOrder());
             Ctl ctl = plan.timed() ? new Ctl(dir.resolve(Plan.CTL)) : null;
-            try (Transport t = server ? m.server(args, max) : m.client(args, endpoint, max)) {
+            try (Link t = server ? m.server(args, max) : m.client(args, endpoint, max)) {
                 if (server) {
                     out.println(Ready.WORD + " " + t.endpoint()); // the Ready handshake, on the report stream
                     out.flush();
@@ -74,7 +74,7 @@ public final class Peer {
     }
 
     /** Client: measured round trips, then streaming. */
-    static void drive(Transport t, ByteBuffer buf, Plan.Step s, Path dir, PrintStream out, Ctl ctl) throws Exception {
+    static void drive(Link t, ByteBuffer buf, Plan.Step s, Path dir, PrintStream out, Ctl ctl) throws Exception {
         int size = s.size();
         if (s.timed()) {
             roundTrips(t, buf, size, s.nanos() / 4, s.warmup(), null, ctl);
@@ -109,7 +109,7 @@ public final class Peer {
      * {@code nanos} have passed (at most {@code cap}); records each in {@code rtt} unless null.
      * Returns how many it made.
      */
-    static int roundTrips(Transport t, ByteBuffer buf, int size, long nanos, int cap, long[] rtt, Ctl ctl) throws Exception {
+    static int roundTrips(Link t, ByteBuffer buf, int size, long nanos, int cap, long[] rtt, Ctl ctl) throws Exception {
         int b = nanos > 0 ? Plan.batch(cap) : cap;
         long t0 = System.nanoTime();
         int n = 0;
@@ -134,7 +134,7 @@ public final class Peer {
     }
 
     /** Client: streams {@code cap} messages, or timed as {@link #roundTrips}, then waits for the server's ack. */
-    static int stream(Transport t, ByteBuffer buf, int size, long nanos, int cap, Ctl ctl) throws Exception {
+    static int stream(Link t, ByteBuffer buf, int size, long nanos, int cap, Ctl ctl) throws Exception {
         int b = nanos > 0 ? Plan.batch(cap) : cap;
         long t0 = System.nanoTime();
         int n = 0;
@@ -156,7 +156,7 @@ public final class Peer {
     }
 
     /** Server: echo every round trip, then receive the stream and acknowledge it. */
-    static void serve(Transport t, ByteBuffer buf, Plan.Step s, PrintStream out, Ctl ctl) throws Exception {
+    static void serve(Link t, ByteBuffer buf, Plan.Step s, PrintStream out, Ctl ctl) throws Exception {
         int size = s.size();
         echo(t, buf, size, s.timed(), s.warmup(), ctl);
         long cpu0 = cpu();
@@ -173,7 +173,7 @@ public final class Peer {
     }
 
     /** Server: echoes {@code cap} messages, or (timed) batches until the client says stop. */
-    static int echo(Transport t, ByteBuffer buf, int size, boolean timed, int cap, Ctl ctl) throws Exception {
+    static int echo(Link t, ByteBuffer buf, int size, boolean timed, int cap, Ctl ctl) throws Exception {
         int b = timed ? Plan.batch(cap) : cap;
         int n = 0;
         do {
@@ -186,7 +186,7 @@ public final class Peer {
     }
 
     /** Server: receives a stream as {@link #echo} does, then acknowledges it with one message. */
-    static int sink(Transport t, ByteBuffer buf, int size, boolean timed, int cap, Ctl ctl) throws Exception {
+    static int sink(Link t, ByteBuffer buf, int size, boolean timed, int cap, Ctl ctl) throws Exception {
         int b = timed ? Plan.batch(cap) : cap;
         int n = 0;
         do {

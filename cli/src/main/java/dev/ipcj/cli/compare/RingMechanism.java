@@ -1,4 +1,4 @@
-package dev.ipcj.cli.bench;
+package dev.ipcj.cli.compare;
 
 import dev.ipcj.posix.SharedMemory;
 import dev.ipcj.ring.RingConsumer;
@@ -81,7 +81,7 @@ final class RingMechanism implements Mechanism {
     }
 
     @Override
-    public Transport server(List<String> args, int maxSize) {
+    public Link server(List<String> args, int maxSize) {
         SharedRing in = SharedRing.create(args.get(0), RingVariant.ONE_TO_ONE, CAPACITY, MAX_RECORD);
         SharedRing out = null;
         try {
@@ -97,7 +97,7 @@ final class RingMechanism implements Mechanism {
     }
 
     @Override
-    public Transport client(List<String> args, String endpoint, int maxSize) {
+    public Link client(List<String> args, String endpoint, int maxSize) {
         SharedRing out = SharedRing.open(args.get(0), RingVariant.ONE_TO_ONE, CAPACITY, MAX_RECORD);
         SharedRing in = null;
         try {
@@ -113,7 +113,7 @@ final class RingMechanism implements Mechanism {
     }
 
     private record Rings(SharedRing inRing, SharedRing outRing, RingConsumer in, RingProducer out, boolean blocking)
-            implements Transport {
+            implements Link {
         @Override
         public void send(ByteBuffer buf, int size) throws InterruptedException {
             buf.clear().limit(size);
