@@ -79,11 +79,11 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     static final int O_NONBLOCK = 04000;
 
     private final String name;
-    private final int mqd;
+    final int mqd;
     private final Access access;
     private final int maxMessages;
     private final int maxMessageSize;
-    private final UseCount uses;
+    final UseCount uses;
     private volatile MqNotification notification;
     /** The send paths and their checks. */
     private final MqSend send;
@@ -97,8 +97,8 @@ public final class MessageQueue implements AutoCloseable, Waitable {
         this.maxMessages = maxMessages;
         this.maxMessageSize = maxMessageSize;
         this.uses = new UseCount(() -> PosixMq.mqClose(mqd));
-        this.send = new MqSend(this, name, mqd, uses, maxMessageSize, access);
-        this.receive = new MqReceive(this, name, mqd, uses, maxMessageSize, access);
+        this.send = new MqSend(this);
+        this.receive = new MqReceive(this);
     }
 
     // ---- create, open, unlink -------------------------------------------------------------

@@ -22,19 +22,20 @@ final class MqReceive {
     private static final long NO_WAIT = -1;
 
     private final MessageQueue q;
+    // The queue's facts, copied from it: final there, read here on every call.
     private final String name;
     private final int mqd;
     private final UseCount uses;
     private final int maxMessageSize;
     private final MessageQueue.Access access;
 
-    MqReceive(MessageQueue q, String name, int mqd, UseCount uses, int maxMessageSize, MessageQueue.Access access) {
+    MqReceive(MessageQueue q) {
         this.q = q;
-        this.name = name;
-        this.mqd = mqd;
-        this.uses = uses;
-        this.maxMessageSize = maxMessageSize;
-        this.access = access;
+        this.name = q.name();
+        this.mqd = q.mqd;
+        this.uses = q.uses;
+        this.maxMessageSize = q.maxMessageSize();
+        this.access = q.access();
     }
 
     int receive(ByteBuffer dst, MqReceived into) throws InterruptedException {

@@ -24,19 +24,20 @@ final class MqSend {
     private static final long NO_WAIT = -1;
 
     private final MessageQueue q;
+    // The queue's facts, copied from it: final there, read here on every call.
     private final String name;
     private final int mqd;
     private final UseCount uses;
     private final int maxMessageSize;
     private final MessageQueue.Access access;
 
-    MqSend(MessageQueue q, String name, int mqd, UseCount uses, int maxMessageSize, MessageQueue.Access access) {
+    MqSend(MessageQueue q) {
         this.q = q;
-        this.name = name;
-        this.mqd = mqd;
-        this.uses = uses;
-        this.maxMessageSize = maxMessageSize;
-        this.access = access;
+        this.name = q.name();
+        this.mqd = q.mqd;
+        this.uses = q.uses;
+        this.maxMessageSize = q.maxMessageSize();
+        this.access = q.access();
     }
 
     /** See {@link MessageQueue#send(ByteBuffer, int)}. */

@@ -198,6 +198,12 @@ public final class RingProducer implements AutoCloseable {
         }
         long h = data + ((int) p & mask);
         copyIn(src, offset, h + RECORD_HEADER, length);
+        publishOne(h, p, size, length);
+        return true;
+    }
+
+    /** ONE_TO_ONE: the record at {@code h} (position {@code p}, {@code size} bytes) holds its payload: publish it. */
+    private void publishOne(long h, long p, int size, int length) {
         U.putLong(h, data(length, 0));
         if (TestHooks.STOP_AT != null) {
             TestHooks.reached("producer-written");
@@ -207,7 +213,6 @@ public final class RingProducer implements AutoCloseable {
         FaultPoint.deliver(); // a fault above is this call's (see FaultPoint)
         ring.region.checkIntact(CALL);
         Reference.reachabilityFence(ring);
-        return true;
     }
 
     private static void copyIn(byte[] src, int offset, long address, int length) {
@@ -281,16 +286,8 @@ public final class RingProducer implements AutoCloseable {
         } else {
             buf.put(DATA_OFFSET + index + RECORD_HEADER, src, src.position(), length);
         }
-        U.putLong(h, data(length, 0));
-        if (TestHooks.STOP_AT != null) {
-            TestHooks.reached("producer-written");
-        }
-        ring.region.checkIntact(CALL); // the record's bytes reached the shared object (FaultGuards)
-        publish(p + size);
-        FaultPoint.deliver(); // a fault above is this call's (see FaultPoint)
-        ring.region.checkIntact(CALL);
+        publishOne(h, p, size, length);
         src.position(src.position() + length);
-        Reference.reachabilityFence(ring);
         return true;
     }
 
