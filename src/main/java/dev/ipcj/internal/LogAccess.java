@@ -68,6 +68,9 @@ public abstract class LogAccess {
     public abstract int take(SharedLog log, ByteBuffer head, ByteBuffer body, long nanos, String call)
             throws InterruptedException;
 
+    /** Records waiting, also on a closed handle. */
+    public abstract long size(SharedLog log);
+
     /** The log's id (its segments repeat it). */
     public abstract long logId(SharedLog log);
 

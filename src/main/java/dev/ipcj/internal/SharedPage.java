@@ -18,8 +18,8 @@ import java.nio.file.StandardOpenOption;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * A file of /dev/shm mapped shared, with the accesses messaging makes to words another process
- * may write or truncate.
+ * A file of /dev/shm mapped shared, with the accesses messaging and the shared log make to words
+ * another process may write or truncate.
  *
  * <p>Files in /dev/shm are mapped as POSIX shared memory objects ({@code SharedMemory}: opened
  * without following links and without blocking, refused unless a regular file), into a

@@ -421,13 +421,16 @@ public final class SharedLog implements AutoCloseable {
      * Appends {@code src}'s remaining bytes as one record if there is room now.
      *
      * @param src the record, from position to limit (advanced on success)
-     * @return true if appended, false if the log is full
+     * @return true if appended, false if the log is full (or, when a new segment was needed, the
+     *         thread's interrupt status was set: the status stays set)
      */
     public boolean offer(ByteBuffer src) {
         try {
             return append(src, 0, "offer");
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // cannot happen: a try never sleeps
+            // A try never sleeps, but allocating a new segment is interrupted by a pending
+            // interrupt: nothing was appended; the interrupt is kept for the caller to see.
+            Thread.currentThread().interrupt();
             return false;
         }
     }
@@ -574,7 +577,11 @@ public final class SharedLog implements AutoCloseable {
         return take0(null, dst, nanos, call);
     }
 
-    /** The log's name, as given to create or open. @return the name */
+    /**
+     * The log's name, as given to create or open.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
@@ -605,6 +612,11 @@ public final class SharedLog implements AutoCloseable {
      */
     public long size() {
         checkOpen("size");
+        return size0();
+    }
+
+    /** {@link #size()} also on a closed handle (its mapping stays): the mailbox's pending count. */
+    long size0() {
         try {
             for (;;) {
                 long g = state.getLongVolatile(OFF_GENERATION);
@@ -1088,6 +1100,11 @@ public final class SharedLog implements AutoCloseable {
         public int take(SharedLog log, ByteBuffer head, ByteBuffer body, long nanos, String call)
                 throws InterruptedException {
             return log.take0(head, body, nanos, call);
+        }
+
+        @Override
+        public long size(SharedLog log) {
+            return log.size0();
         }
 
         @Override

@@ -160,7 +160,7 @@ final class LogQueue extends FrameQueue {
 
     @Override
     long pending() {
-        return log.size();
+        return LOG.size(log);
     }
 
     @Override
