@@ -27,7 +27,10 @@
  *   SYSTEM_V: one frame per msgsnd, mtype = sender pid (a receiver may select by sender with
  *   msgrcv(type = pid)); the queue's msqid is the header's id1 (see below). Receive with
  *   MSG_NOERROR and a buffer of 40 + the max message size, or larger.
- *   RING and SHM_LOG carry the same frames in shared memory; only Java speaks their protocols.
+ *   RING and SHM_LOG carry the same frames in shared memory; only Java speaks the mailbox's
+ *   protocols over them. SHM_LOG's log is dev.ipcj.log.SharedLog (ipcj_log.h), one frame per
+ *   record, created with records of 40 + the max message size and the header's instance id as
+ *   its owner.
  *
  * MAILBOX HEADER: the file /dev/shm/NAME, 4096 bytes, mode 0600 (ipcj_msg_header_read below):
  *

@@ -29,7 +29,8 @@ class RoomsTest {
             "posix", Set.of("", "internal", "jni"),
             "sysv", Set.of("", "internal", "jni"),
             "ring", Set.of("", "internal", "jni", "posix"),
-            "msg", Set.of("", "internal", "jni", "posix", "sysv", "ring"));
+            "log", Set.of("", "internal", "jni"),
+            "msg", Set.of("", "internal", "jni", "posix", "sysv", "ring", "log"));
     private static final Pattern REF = Pattern.compile("dev/ipcj/((?:[a-z0-9]+/)*)[A-Z][A-Za-z0-9_$]*");
 
     @Test

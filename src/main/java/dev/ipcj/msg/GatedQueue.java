@@ -1,6 +1,10 @@
 package dev.ipcj.msg;
 
 import dev.ipcj.CorruptedException;
+import dev.ipcj.internal.CrashPoints;
+import dev.ipcj.internal.Doorbell;
+import dev.ipcj.internal.SharedLock;
+import dev.ipcj.internal.SharedPage;
 import java.nio.ByteBuffer;
 
 /**

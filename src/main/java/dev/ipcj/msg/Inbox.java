@@ -9,6 +9,7 @@ import dev.ipcj.NotFoundException;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.IpcjNames;
 import dev.ipcj.internal.ProcessIdentity;
+import dev.ipcj.internal.ShmFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -5,6 +5,8 @@ import dev.ipcj.IpcException;
 import dev.ipcj.internal.Faults;
 import dev.ipcj.internal.Names;
 import dev.ipcj.internal.ProcessIdentity;
+import dev.ipcj.internal.SharedPage;
+import dev.ipcj.internal.ShmFiles;
 
 /**
  * A mailbox's objects: the header file and its transport's objects, made, opened and removed.

@@ -3,6 +3,8 @@ package dev.ipcj.msg;
 import dev.ipcj.CorruptedException;
 import dev.ipcj.IpcException;
 import dev.ipcj.NotFoundException;
+import dev.ipcj.internal.SharedPage;
+import dev.ipcj.internal.ShmFiles;
 import dev.ipcj.posix.MessageQueue;
 import dev.ipcj.posix.MqLimits;
 import java.nio.ByteBuffer;

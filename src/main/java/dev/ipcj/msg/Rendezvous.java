@@ -1,6 +1,9 @@
 package dev.ipcj.msg;
 
 import dev.ipcj.CorruptedException;
+import dev.ipcj.internal.CrashPoints;
+import dev.ipcj.internal.SharedLock;
+import dev.ipcj.internal.SharedPage;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -4,6 +4,8 @@ import dev.ipcj.CorruptedException;
 import dev.ipcj.IpcException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.SharedPage;
+import dev.ipcj.internal.ShmFiles;
 import dev.ipcj.ring.RecordHandler;
 import dev.ipcj.ring.RingConsumer;
 import dev.ipcj.ring.RingLayout;

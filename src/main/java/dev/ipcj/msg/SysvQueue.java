@@ -6,6 +6,7 @@ import dev.ipcj.IpcException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.RemovedException;
 import dev.ipcj.internal.Errno;
+import dev.ipcj.internal.SharedPage;
 import dev.ipcj.jni.SysvMsg;
 import dev.ipcj.sysv.IpcKey;
 import dev.ipcj.sysv.MsgQueueStat;

@@ -1,62 +1,32 @@
 package dev.ipcj.msg;
 
-import dev.ipcj.InvalidArgumentException;
+import dev.ipcj.internal.Waits;
 import java.time.Duration;
 
-/**
- * Timeouts in the SPI's convention: nanoseconds, negative waits forever, 0 tries once without
- * waiting, positive waits at most that long. Durations saturate: anything longer than about 292
- * years (including {@code Duration.ofSeconds(Long.MAX_VALUE)}) means forever, never an overflow.
- */
+/** Messaging's name for {@link Waits}, the shared-memory waits' timeout convention (see there). */
 final class Timeouts {
-    /** Waits longer than this are forever (292 years: Long.MAX_VALUE / 2 nanoseconds keeps deadlines safe). */
-    static final long FOREVER_NANOS = Long.MAX_VALUE / 2;
+    static final long FOREVER_NANOS = Waits.FOREVER_NANOS;
 
     private Timeouts() {
     }
 
-    /** {@code timeout} in the SPI's convention: zero or negative 0 (try), huge -1 (forever). */
     static long nanos(Duration timeout, String call, String object) {
-        if (timeout == null) {
-            throw new InvalidArgumentException(call, object, 0, "timeout is null");
-        }
-        if (timeout.isNegative() || timeout.isZero()) {
-            return 0;
-        }
-        long s = timeout.getSeconds();
-        if (s >= FOREVER_NANOS / 1_000_000_000L) {
-            return -1;
-        }
-        return s * 1_000_000_000L + timeout.getNano();
+        return Waits.nanos(timeout, call, object);
     }
 
-    /** The deadline (System.nanoTime()) of a wait of {@code nanos}; meaningful only when nanos &gt; 0. */
     static long deadline(long nanos) {
-        return nanos > 0 ? System.nanoTime() + nanos : 0;
+        return Waits.deadline(nanos);
     }
 
-    /**
-     * Nanoseconds left of a wait of {@code nanos} that ends at {@code deadline}: negative
-     * (forever) and 0 (try) stay as they are; a timed wait never goes below 0.
-     */
     static long remaining(long nanos, long deadline) {
-        if (nanos <= 0) {
-            return nanos;
-        }
-        long r = deadline - System.nanoTime();
-        return r > 0 ? r : 0;
+        return Waits.remaining(nanos, deadline);
     }
 
-    /** Whether a timed wait of {@code nanos} ending at {@code deadline} is over (never for forever). */
     static boolean expired(long nanos, long deadline) {
-        return nanos == 0 || nanos > 0 && deadline - System.nanoTime() <= 0;
+        return Waits.expired(nanos, deadline);
     }
 
-    /** The next sleep of a wait: at most {@code slice}, at most what is left; forever waits sleep a slice. */
     static long slice(long nanos, long deadline, long slice) {
-        if (nanos < 0) {
-            return slice;
-        }
-        return Math.min(slice, remaining(nanos, deadline));
+        return Waits.slice(nanos, deadline, slice);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ipcj.msg;
 
+import dev.ipcj.internal.SharedPage;
+
 /**
  * One transport's part of a mailbox: making, opening and removing the transport's objects, and
  * saying what it cannot give. Each transport's queue class holds its adapter ({@code ADAPTER})

@@ -23,8 +23,8 @@
  * scanning, codecs, heap copies, argument checks. Each transport is one adapter behind the
  * package-private SPI {@code FrameQueue}: {@code MqQueue} (POSIX mq, the default), {@code SysvQueue}
  * (System V; message type = sender pid, so selective receive is the kernel's), {@code RingQueue}
- * (ipcj's shared-memory ring, the fastest) and {@code LogQueue} (segment files in /dev/shm, the
- * one unbounded transport). A mailbox's transport, capacity, maximum message size, the
+ * (ipcj's shared-memory ring, the fastest) and {@code LogQueue} (a thin adapter over the shared
+ * log {@link dev.ipcj.log.SharedLog}, segment files in /dev/shm, the one unbounded transport). A mailbox's transport, capacity, maximum message size, the
  * identities of its objects and the shared words of its protocols are in a one-page header
  * {@code /dev/shm/NAME} ({@code MailboxHeader}), so {@link dev.ipcj.msg.Mailbox#open} needs only
  * the name. C programs use the same frames and header through {@code src/main/c/ipcj_msg.h}.

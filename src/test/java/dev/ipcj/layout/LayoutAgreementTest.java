@@ -3,6 +3,7 @@ package dev.ipcj.layout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipcj.log.LogLayout;
 import dev.ipcj.msg.Transport;
 import dev.ipcj.ring.RingLayout;
 import dev.ipcj.ring.RingVariant;
@@ -26,34 +27,36 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Each shared layout has one owner on each side, and they agree: the ring's (RingLayout and
- * ipcj_ring.h), the message envelope's (Envelope and ipcj_msg.h's IPCJ_MSG_*) and the mailbox
- * header's (MailboxHeader and IPCJ_MBX_*).
+ * ipcj_ring.h), the message envelope's (Envelope and ipcj_msg.h's IPCJ_MSG_*), the mailbox
+ * header's (MailboxHeader and IPCJ_MBX_*) and the shared log's (LogLayout and ipcj_log.h's
+ * IPCJ_LOG_*).
  *
  * <p>The C side is read from the headers themselves, not from a hand-kept list: every
- * object-like {@code #define IPCJ_RING_* / IPCJ_MSG_* / IPCJ_MBX_*} is found by scanning the
+ * object-like {@code #define IPCJ_RING_* / IPCJ_MSG_* / IPCJ_MBX_* / IPCJ_LOG_*} is found by scanning the
  * header, and a C program generated here prints the value the compiler gives it. Every C
  * constant must then have its Java twin with the same value, and every numeric constant of the
  * Java owner its C twin, so that a constant added, changed or removed on one side only fails
- * here. The ring's record-size formula is compared the same way, over lengths around every
+ * here. The ring's and the log's record-size formulas are compared the same way, over lengths around every
  * alignment step.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LayoutAgreementTest {
-    private static final Pattern DEFINE = Pattern.compile("^#define\\s+(IPCJ_(RING|MSG|MBX)_[A-Z0-9_]+)\\s+\\S.*$",
+    private static final Pattern DEFINE = Pattern.compile("^#define\\s+(IPCJ_(RING|MSG|MBX|LOG)_[A-Z0-9_]+)\\s+\\S.*$",
             Pattern.MULTILINE);
     private static final int[] LENGTHS = {0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 4087, 4088, 4089, (1 << 30) - 9};
 
     /** C-only macros that are no layout: include guards and build switches. */
-    private static final List<String> NOT_LAYOUT = List.of("IPCJ_RING_H", "IPCJ_MSG_H", "IPCJ_RING_HAS_WINDOWS");
+    private static final List<String> NOT_LAYOUT = List.of("IPCJ_RING_H", "IPCJ_MSG_H", "IPCJ_LOG_H", "IPCJ_RING_HAS_WINDOWS");
 
     private static Map<String, Long> c;
     private static Map<Integer, Long> cRecordSize;
+    private static Map<Integer, Long> cLogRecordSize;
 
     @BeforeAll
     static void readTheCHeaders() throws Exception {
         Path include = Path.of("src/main/c").toAbsolutePath();
         List<String> names = new ArrayList<>();
-        for (String h : List.of("ipcj_ring.h", "ipcj_msg.h")) {
+        for (String h : List.of("ipcj_ring.h", "ipcj_msg.h", "ipcj_log.h")) {
             Matcher m = DEFINE.matcher(Files.readString(include.resolve(h)));
             while (m.find()) {
                 if (!NOT_LAYOUT.contains(m.group(1))) {
@@ -62,12 +65,14 @@ class LayoutAgreementTest {
             }
         }
         StringBuilder src = new StringBuilder("#define _GNU_SOURCE\n#include <stdio.h>\n#include \"ipcj_ring.h\"\n"
-                + "#include \"ipcj_msg.h\"\nint main(void) {\n");
+                + "#include \"ipcj_msg.h\"\n#include \"ipcj_log.h\"\nint main(void) {\n");
         for (String n : names) {
             src.append("    printf(\"%s %lld\\n\", \"").append(n).append("\", (long long)(").append(n).append("));\n");
         }
         for (int len : LENGTHS) {
             src.append("    printf(\"record_size(").append(len).append(") %lld\\n\", (long long)ipcj_ring_record_size(")
+                    .append(len).append("u));\n");
+            src.append("    printf(\"log_record_size(").append(len).append(") %lld\\n\", (long long)ipcj_log_record_size(")
                     .append(len).append("u));\n");
         }
         src.append("    return 0;\n}\n");
@@ -83,9 +88,12 @@ class LayoutAgreementTest {
         String out = Processes.waitFor(new ProcessBuilder(exe.toString()).redirectErrorStream(true).start(), 30);
         c = new TreeMap<>();
         cRecordSize = new TreeMap<>();
+        cLogRecordSize = new TreeMap<>();
         for (String line : out.split("\n")) {
             String[] f = line.trim().split(" ");
-            if (f[0].startsWith("record_size(")) {
+            if (f[0].startsWith("log_record_size(")) {
+                cLogRecordSize.put(Integer.parseInt(f[0].substring(16, f[0].length() - 1)), Long.parseLong(f[1]));
+            } else if (f[0].startsWith("record_size(")) {
                 cRecordSize.put(Integer.parseInt(f[0].substring(12, f[0].length() - 1)), Long.parseLong(f[1]));
             } else if (f.length == 2) {
                 c.put(f[0], Long.parseLong(f[1]));
@@ -111,6 +119,18 @@ class LayoutAgreementTest {
         for (int len : LENGTHS) {
             assertEquals(cRecordSize.get(len).longValue(), Integer.toUnsignedLong(RingLayout.recordSize(len)),
                     "record size of a " + len + "-byte payload");
+        }
+    }
+
+    @Test
+    void theLogLayoutAgrees() throws Exception {
+        agree("IPCJ_LOG_", numericConstants(LogLayout.class), List.of(), n -> n);
+    }
+
+    @Test
+    void theLogRecordSizeFormulaAgrees() {
+        for (int len : LENGTHS) {
+            assertEquals(cLogRecordSize.get(len).longValue(), LogLayout.recordSize(len), "log record size of " + len);
         }
     }
 

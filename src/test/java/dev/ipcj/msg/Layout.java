@@ -10,7 +10,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Where the tests poke shared bytes, as a hostile process would: the offsets of the mailbox
- * header (MailboxHeader) and of the log's state page (LogQueue).
+ * header (MailboxHeader) and of the log's state page (dev.ipcj.log.LogLayout).
  */
 final class Layout {
     private Layout() {
@@ -20,7 +20,7 @@ final class Layout {
 
     /** Makes the log's lock word name the live process {@code pid} (its full identity). */
     static void holdLogLock(Path logState, int pid) throws Exception {
-        MailboxSafetyTest.poke(logState, LogQueue.OFF_LOCK, ProcessIdentity.of(pid), 8);
+        MailboxSafetyTest.poke(logState, dev.ipcj.log.LogLayout.OFF_LOCK, ProcessIdentity.of(pid), 8);
     }
 
     static void scribbleRendezvous(Path header, long value) throws Exception {

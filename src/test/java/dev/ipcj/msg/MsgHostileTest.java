@@ -334,7 +334,7 @@ class MsgHostileTest {
                 }
                 if (c.t == Transport.SHM_LOG) {
                     files.add(log);
-                    offs.add(LogQueue.OFF_LOCK);
+                    offs.add(dev.ipcj.log.LogLayout.OFF_LOCK);
                 }
                 int i = rnd.nextInt(files.size());
                 MailboxSafetyTest.poke(files.get(i), offs.get(i), value, 8);
@@ -371,7 +371,7 @@ class MsgHostileTest {
                 break;
             case LOG_STATE:
                 for (int i = 0, k = 1 + rnd.nextInt(6); i < k; i++) {
-                    MailboxSafetyTest.poke(log, LogQueue.OFF_GENERATION + 8 * rnd.nextInt(25), rnd.nextLong(), 8);
+                    MailboxSafetyTest.poke(log, dev.ipcj.log.LogLayout.OFF_GENERATION + 8 * rnd.nextInt(25), rnd.nextLong(), 8);
                 }
                 break;
             case SEGMENT_BYTES:

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ipcj.log.SharedLog;
 import dev.ipcj.msg.Mailbox;
 import dev.ipcj.posix.MessageQueue;
 import dev.ipcj.posix.NamedSemaphore;
@@ -188,7 +189,8 @@ class ReadmeTest {
 
     private static boolean exists(String name) {
         String file = name.substring(1);
-        if (Files.exists(Path.of("/dev/shm", file)) || Files.exists(Path.of("/dev/shm", "sem." + file))) {
+        if (Files.exists(Path.of("/dev/shm", file)) || Files.exists(Path.of("/dev/shm", "sem." + file))
+                || Files.exists(Path.of("/dev/shm", file + ".log"))) {
             return true;
         }
         try (MessageQueue q = MessageQueue.open(name)) {
@@ -200,7 +202,8 @@ class ReadmeTest {
 
     private static void removeQuietly(String name) {
         for (Runnable r : List.<Runnable>of(() -> Mailbox.unlinkIfExists(name), () -> SharedMemory.unlinkIfExists(name),
-                () -> NamedSemaphore.unlinkIfExists(name), () -> MessageQueue.unlinkIfExists(name))) {
+                () -> NamedSemaphore.unlinkIfExists(name), () -> MessageQueue.unlinkIfExists(name),
+                () -> SharedLog.unlinkIfExists(name))) {
             try {
                 r.run();
             } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.ipcj.cli.sys;
 
 import dev.ipcj.jni.PosixShm;
+import dev.ipcj.log.LogLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,9 +29,10 @@ import java.nio.file.StandardOpenOption;
  *   ring (dev.ipcj.ring.RingLayout), magic long 0x474E49524A435049 "IPCJRING" at 0, int version at 8
  *     v1: int variant at 12 (1 ONE_TO_ONE, 2 MANY_TO_ONE), int capacity at 16, int max record at 20,
  *         int producer pid at 40 (ONE_TO_ONE), int consumer pid at 44 (0: none attached)
- *   log state (dev.ipcj.msg.LogQueue, NAME.log), magic int 0x474F4C49 "ILOG" at 0, int version at 4
- *     v2: lock holder identity at 64 (pid in bits 0..31, 0 free), generation at 128, the committed
- *         slot (generation &amp; 1) at 192 + 64 * slot: appended at +32, consumed at +40
+ *   log state (dev.ipcj.log.LogLayout, NAME.log), magic int 0x474F4C49 "ILOG" at 0, int version at 4
+ *     v3: lock holder identity at 64 (pid in bits 0..31, 0 free), generation at 128, the committed
+ *         slot (generation &amp; 1) at 192 + 64 * slot: appended at +32, consumed at +40 (the offsets
+ *         are LogLayout's; v2, the log before it was dev.ipcj.log, had the same state page)
  *   registered name (dev.ipcj.msg.Inbox, ipcj-name.NAME): "PID STARTTIME" (or "PID"), ASCII decimal
  * </pre>
  */
@@ -39,7 +41,7 @@ public sealed interface Header {
     int READ = 512;
     int MAILBOX_MAGIC = 0x58424D49;
     long RING_MAGIC = 0x474E49524A435049L;
-    int LOG_MAGIC = 0x474F4C49;
+    int LOG_MAGIC = LogLayout.MAGIC;
 
     /** One line for {@code ls}. */
     String describe();
@@ -95,7 +97,7 @@ public sealed interface Header {
             if (lockHolder < 0) {
                 return "log state of a version unknown to this ipcj";
             }
-            return "log state: " + messages + " messages, lock " + (lockHolder == 0 ? "free"
+            return "log state: " + messages + " records, lock " + (lockHolder == 0 ? "free"
                     : "held by " + lockHolder + " (" + Pids.state(lockHolder) + ")");
         }
     }
@@ -185,11 +187,12 @@ public sealed interface Header {
             return new UnknownMailbox(n >= 6 ? b.getShort(4) : -1, "read through the library only (Header.read)");
         }
         if (n >= 4 && b.getInt(0) == LOG_MAGIC) {
-            if (n < 8 || b.getInt(4) != 2 || n < 320) {
+            if (n < 8 || b.getInt(LogLayout.OFF_VERSION) != LogLayout.VERSION || n < LogLayout.OFF_ITEMS) {
                 return new Log(-1, -1);
             }
-            int slot = 192 + 64 * (int) (b.getLong(128) & 1);
-            return new Log((int) b.getLong(64), b.getLong(slot + 32) - b.getLong(slot + 40));
+            int slot = LogLayout.OFF_SLOTS + LogLayout.SLOT_STRIDE * (int) (b.getLong(LogLayout.OFF_GENERATION) & 1);
+            return new Log((int) b.getLong(LogLayout.OFF_LOCK),
+                    b.getLong(slot + LogLayout.SLOT_APPENDED) - b.getLong(slot + LogLayout.SLOT_CONSUMED));
         }
         if (n >= 4 && b.getInt(0) == 0 && n >= 8 && b.getLong(0) == 0) {
             // A ring's magic is written last: 0 while its creator initialises it.

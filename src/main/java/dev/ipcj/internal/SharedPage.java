@@ -1,14 +1,11 @@
-package dev.ipcj.msg;
+package dev.ipcj.internal;
 
 import dev.ipcj.CorruptedException;
 import dev.ipcj.IpcException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.NotFoundException;
-import dev.ipcj.posix.SharedMemory;
-import dev.ipcj.internal.Errno;
-import dev.ipcj.internal.Faults;
-import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.Futex;
+import dev.ipcj.posix.SharedMemory;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -21,8 +18,8 @@ import java.nio.file.StandardOpenOption;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * A file of /dev/shm mapped shared, with the accesses messaging makes to words another process
- * may write or truncate.
+ * A file of /dev/shm mapped shared, with the accesses messaging and the shared log make to words
+ * another process may write or truncate.
  *
  * <p>Files in /dev/shm are mapped as POSIX shared memory objects ({@code SharedMemory}: opened
  * without following links and without blocking, refused unless a regular file), into a
@@ -45,15 +42,15 @@ import org.bytedeco.javacpp.Pointer;
  * never the mapping under a thread still using it (a closed handle must not make a critical
  * section on another thread write into placeholder pages).
  */
-final class SharedPage implements AutoCloseable {
+public final class SharedPage implements AutoCloseable {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     /** Byte offset of the low 32 bits inside a 64-bit word: the half a futex can wait on. */
-    static final int LOW_HALF = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 4;
+    public static final int LOW_HALF = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0 : 4;
 
-    final String object;
-    final int size;
-    final java.nio.ByteBuffer buf;
+    public final String object;
+    public final int size;
+    public final java.nio.ByteBuffer buf;
     private final FileChannel channel;
     private final SharedMemory shm;
     private final MappedRegion region;
@@ -74,7 +71,7 @@ final class SharedPage implements AutoCloseable {
      * Opens and maps the first {@code size} bytes of {@code path}, which must be a regular file of
      * at least that many bytes.
      */
-    static SharedPage open(Path path, int size, boolean readOnly, String call, String object) {
+    public static SharedPage open(Path path, int size, boolean readOnly, String call, String object) {
         java.nio.file.attribute.PosixFileAttributes a = ShmFiles.attributes(path, call, object);
         if (a == null) {
             throw new NotFoundException(call, object, Errno.ENOENT, path + " does not exist");
@@ -122,7 +119,7 @@ final class SharedPage implements AutoCloseable {
     }
 
     /** The file's size now (fstat), or -1 when it cannot be read. */
-    long currentSize() {
+    public long currentSize() {
         try {
             return shm != null ? shm.size() : channel.size();
         } catch (IOException | RuntimeException e) {
@@ -131,7 +128,7 @@ final class SharedPage implements AutoCloseable {
     }
 
     /** Whether the fault guard found a page of this mapping gone (always false without the guard). */
-    boolean isTruncated() {
+    public boolean isTruncated() {
         return region != null && region.isTruncated();
     }
 
@@ -140,7 +137,7 @@ final class SharedPage implements AutoCloseable {
      * process wrote or read since then went to private zero pages, not to the shared object. A
      * load of a process-local flag: cheap enough for any data path.
      */
-    void checkIntact(String call) {
+    public void checkIntact(String call) {
         if (region != null && region.isTruncated()) {
             throw new CorruptedException(call, object, 0, "the memory under the mapping is gone: another process"
                     + " truncated the object" + sizeNow());
@@ -153,12 +150,12 @@ final class SharedPage implements AutoCloseable {
     }
 
     /** Throws the truncation report when the file is now shorter than the mapping. */
-    void checkSize(String call) {
+    public void checkSize(String call) {
         checkSize(call, size);
     }
 
     /** Throws the truncation report when the file is now shorter than {@code minimum} bytes. */
-    void checkSize(String call, long minimum) {
+    public void checkSize(String call, long minimum) {
         checkIntact(call);
         long s = currentSize();
         if (s >= 0 && s < minimum) {
@@ -168,43 +165,43 @@ final class SharedPage implements AutoCloseable {
     }
 
     /** The exception for a mapping fault during {@code call}; rethrows {@code e} if it is another InternalError. */
-    CorruptedException truncated(String call, InternalError e) {
+    public CorruptedException truncated(String call, InternalError e) {
         return Faults.truncated(call, object, e, currentSize());
     }
 
-    int getInt(int off) {
+    public int getInt(int off) {
         return (int) INT.get(buf, off);
     }
 
-    long getLong(int off) {
+    public long getLong(int off) {
         return (long) LONG.get(buf, off);
     }
 
-    void putInt(int off, int v) {
+    public void putInt(int off, int v) {
         INT.set(buf, off, v);
     }
 
-    void putLong(int off, long v) {
+    public void putLong(int off, long v) {
         LONG.set(buf, off, v);
     }
 
-    int getIntVolatile(int off) {
+    public int getIntVolatile(int off) {
         return (int) INT.getVolatile(buf, off);
     }
 
-    void setIntVolatile(int off, int v) {
+    public void setIntVolatile(int off, int v) {
         INT.setVolatile(buf, off, v);
     }
 
-    long getLongVolatile(int off) {
+    public long getLongVolatile(int off) {
         return (long) LONG.getVolatile(buf, off);
     }
 
-    void setLongVolatile(int off, long v) {
+    public void setLongVolatile(int off, long v) {
         LONG.setVolatile(buf, off, v);
     }
 
-    void setLongRelease(int off, long v) {
+    public void setLongRelease(int off, long v) {
         LONG.setRelease(buf, off, v);
     }
 
@@ -218,21 +215,21 @@ final class SharedPage implements AutoCloseable {
      */
 
     /** CAS after a guarded volatile load of the same word. */
-    boolean casInt(int off, int expected, int v) {
+    public boolean casInt(int off, int expected, int v) {
         long a = address + check(off, 4);
         boolean r = U.getIntVolatile(null, a) == expected && U.compareAndSwapInt(null, a, expected, v);
         Reference.reachabilityFence(buf);
         return r;
     }
 
-    boolean casLong(int off, long expected, long v) {
+    public boolean casLong(int off, long expected, long v) {
         long a = address + check(off, 8);
         boolean r = U.getLongVolatile(null, a) == expected && U.compareAndSwapLong(null, a, expected, v);
         Reference.reachabilityFence(buf);
         return r;
     }
 
-    int getAndAddInt(int off, int delta) {
+    public int getAndAddInt(int off, int delta) {
         long a = address + check(off, 4);
         U.getIntVolatile(null, a);
         int r = U.getAndAddInt(null, a, delta);
@@ -276,7 +273,7 @@ final class SharedPage implements AutoCloseable {
      * {@code nanos} (&gt; 0). Returns normally when woken, when the word differed, or on timeout;
      * InterruptedException when interrupted; a truncation report when the page is gone.
      */
-    void futexWait(int off, int expected, long nanos, String call) throws InterruptedException {
+    public void futexWait(int off, int expected, long nanos, String call) throws InterruptedException {
         Waiter w = Waiter.current();
         for (;;) {
             w.enter();
@@ -304,7 +301,7 @@ final class SharedPage implements AutoCloseable {
     }
 
     /** FUTEX_WAKE every waiter on the word at {@code off}; a vanished page is ignored (the next access reports it). */
-    void futexWake(int off) {
+    public void futexWake(int off) {
         Futex.futexWake(address + off, Integer.MAX_VALUE);
         Reference.reachabilityFence(buf);
     }

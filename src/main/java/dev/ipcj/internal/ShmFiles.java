@@ -1,11 +1,10 @@
-package dev.ipcj.msg;
+package dev.ipcj.internal;
 
 import dev.ipcj.CorruptedException;
 import dev.ipcj.IpcException;
 import dev.ipcj.LimitExceededException;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.PermissionDeniedException;
-import dev.ipcj.internal.Errno;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,9 +24,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /** The files of messaging in /dev/shm: opened without following links, checked for kind, mode 0600. */
-final class ShmFiles {
-    static final Path DIR = Path.of("/dev/shm");
-    static final FileAttribute<Set<PosixFilePermission>> MODE_0600 =
+public final class ShmFiles {
+    public static final Path DIR = Path.of("/dev/shm");
+    public static final FileAttribute<Set<PosixFilePermission>> MODE_0600 =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private ShmFiles() {
@@ -37,7 +36,7 @@ final class ShmFiles {
      * Opens an existing regular file (not a link, directory, FIFO or device): NotFoundException
      * when absent, PermissionDeniedException naming the owner when not ours to open.
      */
-    static FileChannel openRegular(Path path, boolean readOnly, String call, String object) {
+    public static FileChannel openRegular(Path path, boolean readOnly, String call, String object) {
         PosixFileAttributes a = attributes(path, call, object);
         if (a == null) {
             throw new NotFoundException(call, object, Errno.ENOENT, path + " does not exist");
@@ -56,7 +55,7 @@ final class ShmFiles {
     }
 
     /** The file's attributes without following a link, or null when it does not exist. */
-    static PosixFileAttributes attributes(Path path, String call, String object) {
+    public static PosixFileAttributes attributes(Path path, String call, String object) {
         try {
             return Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
@@ -67,7 +66,7 @@ final class ShmFiles {
     }
 
     /** The inode number of {@code path} (not following links), or 0 when it does not exist. */
-    static long inode(Path path) {
+    public static long inode(Path path) {
         try {
             Object ino = Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
             return ((Number) ino).longValue();
@@ -77,7 +76,7 @@ final class ShmFiles {
     }
 
     /** The inode number of what {@code path} leads to (following links, e.g. /proc/self/fd/N), or 0. */
-    static long inodeFollowing(Path path) {
+    public static long inodeFollowing(Path path) {
         try {
             return ((Number) Files.getAttribute(path, "unix:ino")).longValue();
         } catch (IOException | RuntimeException e) {
@@ -86,7 +85,7 @@ final class ShmFiles {
     }
 
     /** Creates {@code path} exclusively, mode 0600, and returns it open for reading and writing. */
-    static FileChannel createExclusive(Path path, String call, String object) {
+    public static FileChannel createExclusive(Path path, String call, String object) {
         try {
             return FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), MODE_0600);
@@ -96,7 +95,7 @@ final class ShmFiles {
     }
 
     /** Writes all of {@code b} at file offset {@code at}. */
-    static void writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+    public static void writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
         long pos = at;
         while (b.hasRemaining()) {
             pos += ch.write(b, pos);
@@ -104,7 +103,7 @@ final class ShmFiles {
     }
 
     /** Reads up to b.remaining() bytes from offset {@code at}: the count read (short at end of file). */
-    static int readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+    public static int readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
         int total = 0;
         while (b.hasRemaining()) {
             int r = ch.read(b, at + total);
@@ -117,7 +116,7 @@ final class ShmFiles {
     }
 
     /** An IOException as the typed exception of its meaning. */
-    static IpcException error(String call, String object, Path path, IOException e) {
+    public static IpcException error(String call, String object, Path path, IOException e) {
         if (e instanceof NoSuchFileException) {
             return new NotFoundException(call, object, Errno.ENOENT, path + " does not exist");
         }
@@ -154,7 +153,7 @@ final class ShmFiles {
         return a.isDirectory() ? "a directory" : a.isSymbolicLink() ? "a symbolic link" : "a device, FIFO or socket";
     }
 
-    static void closeQuietly(Closeable c) {
+    public static void closeQuietly(Closeable c) {
         if (c == null) {
             return;
         }
@@ -166,7 +165,7 @@ final class ShmFiles {
     }
 
     /** Deletes {@code path} if it is still the file with inode {@code inode}: true if it did. */
-    static boolean deleteIfSame(Path path, long inode) {
+    public static boolean deleteIfSame(Path path, long inode) {
         if (inode == 0 || inode(path) != inode) {
             return false;
         }

@@ -1,4 +1,4 @@
-package dev.ipcj.msg;
+package dev.ipcj.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  *   rv-claimed         capacity zero: a receiver claimed the frame, has not returned it
  * </pre>
  */
-final class CrashPoints {
+public final class CrashPoints {
     private static final String CRASH = System.getProperty("ipcj.msg.crashPoint");
     private static final String PAUSE = System.getProperty("ipcj.msg.pausePoint");
     private static final String AT = CRASH != null ? CRASH : PAUSE;
@@ -47,7 +47,7 @@ final class CrashPoints {
     private CrashPoints() {
     }
 
-    static void reach(String point) {
+    public static void reach(String point) {
         if (AT != null && POINT.equals(point) && SEEN.incrementAndGet() == NTH) {
             System.out.println((CRASH != null ? "at " : "paused ") + point);
             System.out.flush();

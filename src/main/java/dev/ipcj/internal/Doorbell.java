@@ -1,4 +1,4 @@
-package dev.ipcj.msg;
+package dev.ipcj.internal;
 
 /**
  * "Something changed": a 32-bit sequence in shared memory that wakers bump and sleepers wait on
@@ -24,29 +24,29 @@ package dev.ipcj.msg;
  * looks again. A killed sleeper leaves the flag set, which costs its next waker one useless
  * wake-up call.
  */
-final class Doorbell {
-    static final int SIZE = 8;
+public final class Doorbell {
+    public static final int SIZE = 8;
     private static final int WAITERS = 4;
-    static final long FIRST_SLICE = 10_000_000L;
-    static final long MAX_SLICE = 250_000_000L;
+    public static final long FIRST_SLICE = 10_000_000L;
+    public static final long MAX_SLICE = 250_000_000L;
 
     private final SharedPage page;
     private final int off;
     private final String call;
 
-    Doorbell(SharedPage page, int off, String call) {
+    public Doorbell(SharedPage page, int off, String call) {
         this.page = page;
         this.off = off;
         this.call = call;
     }
 
     /** The sequence now: read before checking the condition, passed to {@link #await}. */
-    int observe() {
+    public int observe() {
         return page.getIntVolatile(off);
     }
 
     /** Something changed: bump the sequence and wake the sleepers, if any. */
-    void ring() {
+    public void ring() {
         page.getAndAddInt(off, 1);
         if (page.getIntVolatile(off + WAITERS) != 0 && page.casInt(off + WAITERS, 1, 0)) {
             page.futexWake(off);
@@ -57,7 +57,7 @@ final class Doorbell {
      * Sleeps at most {@code nanos} (&gt; 0) while the sequence still is {@code observed}. Returns
      * when rung, on timeout, or spuriously: the caller re-checks its condition either way.
      */
-    void await(int observed, long nanos) throws InterruptedException {
+    public void await(int observed, long nanos) throws InterruptedException {
         page.setIntVolatile(off + WAITERS, 1);
         java.lang.invoke.VarHandle.fullFence();
         if (page.getIntVolatile(off) != observed) {

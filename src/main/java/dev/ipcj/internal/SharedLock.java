@@ -1,6 +1,5 @@
-package dev.ipcj.msg;
+package dev.ipcj.internal;
 
-import dev.ipcj.internal.ProcessIdentity;
 
 /**
  * A mutual-exclusion lock in shared memory that a dead holder's successor takes over: a 64-bit
@@ -32,8 +31,8 @@ import dev.ipcj.internal.ProcessIdentity;
  * without a system call: the sleeps are futex waits, followed by a size check, and a word that
  * reads free but cannot be taken is followed by one every 64 tries.
  */
-final class SharedLock {
-    static final int SIZE = 12;
+public final class SharedLock {
+    public static final int SIZE = 12;
     private static final int WAITERS = 8;
     private static final long ME = ProcessIdentity.self();
     private static final long SPIN_NANOS = 20_000;
@@ -44,7 +43,7 @@ final class SharedLock {
     private final int off;
     private final String call;
 
-    SharedLock(SharedPage page, int off, String call) {
+    public SharedLock(SharedPage page, int off, String call) {
         this.page = page;
         this.off = off;
         this.call = call;
@@ -56,7 +55,7 @@ final class SharedLock {
      * long. False when not taken in time; InterruptedException (not taken) when interrupted
      * while sleeping.
      */
-    boolean lock(long nanos) throws InterruptedException {
+    public boolean lock(long nanos) throws InterruptedException {
         if (lock0(nanos)) {
             // Taken on a page the fault guard replaced by a private zero page? Then it guards nothing.
             page.checkIntact(call);
@@ -116,7 +115,7 @@ final class SharedLock {
     }
 
     /** Releases the lock and wakes its sleepers. */
-    void unlock() {
+    public void unlock() {
         page.setLongVolatile(off, 0);
         if (page.getIntVolatile(off + WAITERS) != 0 && page.casInt(off + WAITERS, 1, 0)) {
             page.futexWake(off + SharedPage.LOW_HALF);
@@ -124,7 +123,7 @@ final class SharedLock {
     }
 
     /** The holder's identity now (0 when free). */
-    long holder() {
+    public long holder() {
         return page.getLongVolatile(off);
     }
 }
