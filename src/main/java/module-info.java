@@ -11,4 +11,5 @@ module dev.ipcj {
     exports dev.ipcj.sysv;
     exports dev.ipcj.ring;
     exports dev.ipcj.msg;
+    exports dev.ipcj.broadcast;
 }

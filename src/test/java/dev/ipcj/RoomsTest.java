@@ -29,6 +29,7 @@ class RoomsTest {
             "posix", Set.of("", "internal", "jni"),
             "sysv", Set.of("", "internal", "jni"),
             "ring", Set.of("", "internal", "jni", "posix"),
+            "broadcast", Set.of("", "internal", "jni", "posix"),
             "msg", Set.of("", "internal", "jni", "posix", "sysv", "ring"));
     private static final Pattern REF = Pattern.compile("dev/ipcj/((?:[a-z0-9]+/)*)[A-Z][A-Za-z0-9_$]*");
 
