@@ -17,4 +17,5 @@
 #include "ipcj_sysv_sem.h"
 #include "ipcj_fault.h"
 #include "ipcj_msg.h"
+#include "ipcj_broadcast.h"
 #endif

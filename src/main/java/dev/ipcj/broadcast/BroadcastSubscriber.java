@@ -518,8 +518,12 @@ public final class BroadcastSubscriber implements AutoCloseable {
     private void commit() {
         long p = cursor;
         if (p != committed) {
-            U.putOrderedLong(null, slotAddress + SLOT_POSITION, p);
             U.putOrderedLong(null, slotAddress + SLOT_RECEIVED, received);
+            if (lossless && !ring.asymmetric) {
+                U.putLongVolatile(null, slotAddress + SLOT_POSITION, p); // the fence before the flag's load
+            } else {
+                U.putOrderedLong(null, slotAddress + SLOT_POSITION, p); // release (asymmetric: sleepers fence)
+            }
             committed = p;
             if (lossless) {
                 ring.wakePublisher();
