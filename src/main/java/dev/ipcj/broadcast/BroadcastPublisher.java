@@ -87,6 +87,7 @@ public final class BroadcastPublisher implements AutoCloseable {
         } finally {
             Reference.reachabilityFence(ring);
         }
+        ring.members.add(this);
     }
 
     private void acquire(String call) {
@@ -310,6 +311,7 @@ public final class BroadcastPublisher implements AutoCloseable {
             return;
         }
         closed = true;
+        ring.members.remove(this);
         release();
     }
 

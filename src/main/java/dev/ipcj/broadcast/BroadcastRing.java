@@ -68,6 +68,8 @@ public final class BroadcastRing implements AutoCloseable {
     final long data;
     volatile boolean closed;
     private volatile long spinNanos = SPIN_NANOS;
+    /** This handle's open publisher and subscribers: close() releases their places first. */
+    final java.util.Set<AutoCloseable> members = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private BroadcastRing(String name, SharedMemory shm, MappedRegion region, BroadcastMode mode, int capacity,
             int maxRecordLength, boolean asymmetric) {
@@ -410,14 +412,23 @@ public final class BroadcastRing implements AutoCloseable {
     }
 
     /**
-     * Unmaps; this process's threads blocked on the ring wake and throw ClosedException.
-     * Idempotent; does not throw when the object was truncated under the mapping.
+     * Closes this handle's publisher and subscribers (their places in the header are freed, so a
+     * LOSSLESS publisher elsewhere stops waiting for them), then unmaps; this process's threads
+     * blocked on the ring wake and throw ClosedException. Idempotent; does not throw when the
+     * object was truncated under the mapping.
      */
     @Override
     public void close() {
         synchronized (this) {
             if (closed) {
                 return;
+            }
+            for (AutoCloseable m : members.toArray(new AutoCloseable[0])) {
+                try {
+                    m.close();
+                } catch (Exception | InternalError e) {
+                    // a vanished page needs no freeing; the others are still released
+                }
             }
             closed = true;
         }

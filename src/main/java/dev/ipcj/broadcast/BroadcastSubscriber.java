@@ -97,6 +97,7 @@ public final class BroadcastSubscriber implements AutoCloseable {
             this.scratchAddress = DirectBuffers.address(s);
         }
         join("broadcast subscriber");
+        ring.members.add(this);
         Reference.reachabilityFence(ring);
     }
 
@@ -350,6 +351,7 @@ public final class BroadcastSubscriber implements AutoCloseable {
             return;
         }
         closed = true;
+        ring.members.remove(this);
         if (ring.closed) {
             return;
         }
@@ -544,7 +546,7 @@ public final class BroadcastSubscriber implements AutoCloseable {
             return ring.await(SUBSCRIBERS_WAITING_OFFSET, WAKE_COUNTER_OFFSET, recordReady, nanos,
                     BroadcastRing.CHECK_NANOS, CALL);
         } finally {
-            if (!ring.closed) {
+            if (!closed && !ring.closed) {
                 U.putIntVolatile(null, slotAddress + SLOT_STATE, STATE_ACTIVE);
             }
         }

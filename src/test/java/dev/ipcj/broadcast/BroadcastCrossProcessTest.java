@@ -85,6 +85,38 @@ class BroadcastCrossProcessTest {
         }
     }
 
+    @ParameterizedTest(name = "a dead {0} subscriber")
+    @CsvSource({"c", "java"})
+    void aDeadSubscribersSlotIsTakenOverAndNeverWedgesTheLosslessPublisher(String language) throws Exception {
+        String n = names.next("xp-takeover");
+        try (BroadcastRing ring = BroadcastRing.create(n, BroadcastMode.LOSSLESS, 4096, 100);
+             BroadcastPublisher p = ring.publisher()) {
+            Process dead = peer(language.equals("java"), "subscribeloop", n, "1000000"); // 1 s per record: stuck
+            assertEquals(1, ring.subscriberCount());
+            assertTrue(p.offer(BroadcastRingTest.record(0, 100)));
+            dead.destroyForcibly(); // SIGKILL: its slot (0) still names it, its position is 0
+            assertTrue(dead.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, ring.subscriberCount(), "a dead identity is no live subscriber");
+            // The publisher goes on past a whole ring: the dead one's slot is freed when it is in the way.
+            long t0 = System.nanoTime();
+            for (int i = 1; i < 200; i++) {
+                assertTrue(p.publish(BroadcastRingTest.record(i, 100), Duration.ofSeconds(5)), "wedged at " + i);
+            }
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+            // A dead subscriber's slot is taken over by the next one (here the freed slot 0).
+            Process dead2 = peer(language.equals("java"), "subscribeloop", n, "1000000");
+            dead2.destroyForcibly();
+            assertTrue(dead2.waitFor(10, TimeUnit.SECONDS));
+            try (BroadcastSubscriber s = ring.subscriber()) {
+                assertEquals(0, s.slot(), "the dead subscriber's slot");
+                assertTrue(p.offer(BroadcastRingTest.record(200, 100)));
+                ByteBuffer dst = ByteBuffer.allocate(100);
+                assertEquals(100, s.poll(dst));
+                assertEquals(200, BroadcastRingTest.check(dst, 0, 100));
+            }
+        }
+    }
+
     private static void readAll(BroadcastSubscriber s, int count) throws InterruptedException {
         long[] next = {0};
         while (next[0] < count) {

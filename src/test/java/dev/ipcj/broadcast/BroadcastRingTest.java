@@ -312,6 +312,25 @@ class BroadcastRingTest {
     }
 
     @Test
+    void closingTheRingReleasesItsSubscribersSlots() throws Exception {
+        String n = names.next("close-releases");
+        try (BroadcastRing ring = BroadcastRing.create(n, BroadcastMode.LOSSLESS, 4096, 100);
+             BroadcastPublisher p = ring.publisher()) {
+            BroadcastRing other = BroadcastRing.open(n);
+            BroadcastSubscriber s = other.subscriber(); // never closed itself
+            int sent = 0;
+            while (p.offer(record(sent, 100))) {
+                sent++;
+            }
+            assertFalse(p.publish(record(sent, 100), Duration.ofMillis(20)), "held back by the subscriber");
+            other.close();
+            assertTrue(p.publish(record(sent, 100), Duration.ofSeconds(5)), "its slot was freed by the ring's close");
+            assertThrows(ClosedException.class, () -> s.poll(ByteBuffer.allocate(100)));
+            assertEquals(0, ring.subscriberCount());
+        }
+    }
+
+    @Test
     void onePublisherAtATime() {
         String n = names.next("pub");
         try (BroadcastRing ring = BroadcastRing.create(n, BroadcastMode.LOSSLESS, 4096, 100)) {
