@@ -18,4 +18,5 @@
 #include "ipcj_fault.h"
 #include "ipcj_msg.h"
 #include "ipcj_log.h"
+#include "ipcj_broadcast.h"
 #endif

@@ -11,4 +11,6 @@ module dev.ipcj {
     exports dev.ipcj.sysv;
     exports dev.ipcj.ring;
     exports dev.ipcj.msg;
+    exports dev.ipcj.log;
+    exports dev.ipcj.broadcast;
 }

@@ -30,6 +30,7 @@ class RoomsTest {
             "sysv", Set.of("", "internal", "jni"),
             "ring", Set.of("", "internal", "jni", "posix"),
             "log", Set.of("", "internal", "jni"),
+            "broadcast", Set.of("", "internal", "jni", "posix"),
             "msg", Set.of("", "internal", "jni", "posix", "sysv", "ring", "log"));
     private static final Pattern REF = Pattern.compile("dev/ipcj/((?:[a-z0-9]+/)*)[A-Z][A-Za-z0-9_$]*");
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipcj.log.LogLayout;
+import dev.ipcj.broadcast.BroadcastLayout;
 import dev.ipcj.msg.Transport;
 import dev.ipcj.ring.RingLayout;
 import dev.ipcj.ring.RingVariant;
@@ -28,11 +29,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Each shared layout has one owner on each side, and they agree: the ring's (RingLayout and
  * ipcj_ring.h), the message envelope's (Envelope and ipcj_msg.h's IPCJ_MSG_*), the mailbox
- * header's (MailboxHeader and IPCJ_MBX_*) and the shared log's (LogLayout and ipcj_log.h's
- * IPCJ_LOG_*).
+ * header's (MailboxHeader and IPCJ_MBX_*), the shared log's (LogLayout and ipcj_log.h's
+ * IPCJ_LOG_*) and the broadcast ring's (BroadcastLayout and ipcj_broadcast.h's IPCJ_BCAST_*).
  *
  * <p>The C side is read from the headers themselves, not from a hand-kept list: every
- * object-like {@code #define IPCJ_RING_* / IPCJ_MSG_* / IPCJ_MBX_* / IPCJ_LOG_*} is found by scanning the
+ * object-like {@code #define IPCJ_RING_* / IPCJ_MSG_* / IPCJ_MBX_* / IPCJ_LOG_* / IPCJ_BCAST_*} is found by scanning the
  * header, and a C program generated here prints the value the compiler gives it. Every C
  * constant must then have its Java twin with the same value, and every numeric constant of the
  * Java owner its C twin, so that a constant added, changed or removed on one side only fails
@@ -41,22 +42,25 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LayoutAgreementTest {
-    private static final Pattern DEFINE = Pattern.compile("^#define\\s+(IPCJ_(RING|MSG|MBX|LOG)_[A-Z0-9_]+)\\s+\\S.*$",
+    private static final Pattern DEFINE = Pattern.compile("^#define\\s+(IPCJ_(RING|MSG|MBX|LOG|BCAST)_[A-Z0-9_]+)\\s+\\S.*$",
             Pattern.MULTILINE);
     private static final int[] LENGTHS = {0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 4087, 4088, 4089, (1 << 30) - 9};
 
     /** C-only macros that are no layout: include guards and build switches. */
-    private static final List<String> NOT_LAYOUT = List.of("IPCJ_RING_H", "IPCJ_MSG_H", "IPCJ_LOG_H", "IPCJ_RING_HAS_WINDOWS");
+    private static final List<String> NOT_LAYOUT = List.of("IPCJ_RING_H", "IPCJ_MSG_H", "IPCJ_LOG_H", "IPCJ_RING_HAS_WINDOWS",
+            // the C liveness check's return codes (ProcessIdentity's private DEAD/UNKNOWN): no layout
+            "IPCJ_BCAST_DEAD", "IPCJ_BCAST_UNKNOWN");
 
     private static Map<String, Long> c;
     private static Map<Integer, Long> cRecordSize;
     private static Map<Integer, Long> cLogRecordSize;
+    private static Map<Integer, Long> cBcastRecordSize;
 
     @BeforeAll
     static void readTheCHeaders() throws Exception {
         Path include = Path.of("src/main/c").toAbsolutePath();
         List<String> names = new ArrayList<>();
-        for (String h : List.of("ipcj_ring.h", "ipcj_msg.h", "ipcj_log.h")) {
+        for (String h : List.of("ipcj_ring.h", "ipcj_msg.h", "ipcj_log.h", "ipcj_broadcast.h")) {
             Matcher m = DEFINE.matcher(Files.readString(include.resolve(h)));
             while (m.find()) {
                 if (!NOT_LAYOUT.contains(m.group(1))) {
@@ -65,7 +69,7 @@ class LayoutAgreementTest {
             }
         }
         StringBuilder src = new StringBuilder("#define _GNU_SOURCE\n#include <stdio.h>\n#include \"ipcj_ring.h\"\n"
-                + "#include \"ipcj_msg.h\"\n#include \"ipcj_log.h\"\nint main(void) {\n");
+                + "#include \"ipcj_msg.h\"\n#include \"ipcj_log.h\"\n#include \"ipcj_broadcast.h\"\nint main(void) {\n");
         for (String n : names) {
             src.append("    printf(\"%s %lld\\n\", \"").append(n).append("\", (long long)(").append(n).append("));\n");
         }
@@ -73,6 +77,8 @@ class LayoutAgreementTest {
             src.append("    printf(\"record_size(").append(len).append(") %lld\\n\", (long long)ipcj_ring_record_size(")
                     .append(len).append("u));\n");
             src.append("    printf(\"log_record_size(").append(len).append(") %lld\\n\", (long long)ipcj_log_record_size(")
+                    .append(len).append("u));\n");
+            src.append("    printf(\"bcast_record_size(").append(len).append(") %lld\\n\", (long long)ipcj_bcast_record_size(")
                     .append(len).append("u));\n");
         }
         src.append("    return 0;\n}\n");
@@ -89,10 +95,13 @@ class LayoutAgreementTest {
         c = new TreeMap<>();
         cRecordSize = new TreeMap<>();
         cLogRecordSize = new TreeMap<>();
+        cBcastRecordSize = new TreeMap<>();
         for (String line : out.split("\n")) {
             String[] f = line.trim().split(" ");
             if (f[0].startsWith("log_record_size(")) {
                 cLogRecordSize.put(Integer.parseInt(f[0].substring(16, f[0].length() - 1)), Long.parseLong(f[1]));
+            } else if (f[0].startsWith("bcast_record_size(")) {
+                cBcastRecordSize.put(Integer.parseInt(f[0].substring(18, f[0].length() - 1)), Long.parseLong(f[1]));
             } else if (f[0].startsWith("record_size(")) {
                 cRecordSize.put(Integer.parseInt(f[0].substring(12, f[0].length() - 1)), Long.parseLong(f[1]));
             } else if (f.length == 2) {
@@ -131,6 +140,20 @@ class LayoutAgreementTest {
     void theLogRecordSizeFormulaAgrees() {
         for (int len : LENGTHS) {
             assertEquals(cLogRecordSize.get(len).longValue(), LogLayout.recordSize(len), "log record size of " + len);
+        }
+    }
+
+    @Test
+    void theBroadcastLayoutAgrees() throws Exception {
+        Map<String, Long> java = numericConstants(BroadcastLayout.class);
+        // Defaults of tunables and the blocked publisher's slice, owned by the classes that use them.
+        java.put("SPIN_NANOS", fieldValue(Class.forName("dev.ipcj.broadcast.BroadcastRing"), "SPIN_NANOS"));
+        java.put("BLOCKED_SLICE_NANOS", fieldValue(Class.forName("dev.ipcj.broadcast.BroadcastPublisher"),
+                "BLOCKED_SLICE_NANOS"));
+        agree("IPCJ_BCAST_", java, List.of(), n -> n);
+        for (int len : LENGTHS) {
+            assertEquals(cBcastRecordSize.get(len).longValue(), Integer.toUnsignedLong(BroadcastLayout.recordSize(len)),
+                    "broadcast record size of a " + len + "-byte payload");
         }
     }
 
