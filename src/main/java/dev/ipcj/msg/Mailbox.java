@@ -564,7 +564,8 @@ public final class Mailbox implements AutoCloseable {
     /**
      * A server's loop: receives every message, gives it to {@code handler}, and for a request
      * sends what the handler returns as its reply (nothing when it returns null). A request
-     * whose requester is gone, or whose requester's inbox stays full for 1 s, gets no reply: the
+     * whose reply cannot be delivered (its requester is gone, its inbox is not a readable ipcj inbox,
+     * or it stays full for 1 s) gets no reply, and the loop goes on: the
      * requester stopped waiting or will time out. Runs until the thread is interrupted
      * (InterruptedException) or the handler throws.
      *
@@ -602,7 +603,7 @@ public final class Mailbox implements AutoCloseable {
                         back.put(m.replyTo(), to);
                     }
                     to.sendReply(m, ByteBuffer.wrap(answer), 1_000_000_000L);
-                } catch (NotFoundException | ClosedException e) {
+                } catch (dev.ipcj.IpcException e) { // the requester named an inbox that cannot take the reply: not the server's failure
                     Mailbox gone = back.remove(m.replyTo());
                     if (gone != null) {
                         gone.close();
