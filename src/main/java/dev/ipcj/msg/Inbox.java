@@ -70,7 +70,7 @@ public final class Inbox implements AutoCloseable {
     /** Correlation ids: unique in this process (a random start, so restarted processes differ too), never 0. */
     private static final AtomicLong CORRELATION = new AtomicLong(new java.security.SecureRandom().nextLong() >>> 1);
 
-    private final Mailbox box;
+    final Mailbox box;
     private final List<String> registered = new ArrayList<>(); // guarded by itself
     private volatile boolean closed;
 
@@ -155,17 +155,14 @@ public final class Inbox implements AutoCloseable {
         do {
             id = CORRELATION.incrementAndGet();
         } while (id == 0);
-        if (!to.send0(payload, nanos, Envelope.FLAG_REQUEST, PID, id)) {
-            return null;
-        }
-        Message reply = null;
+        box.await(id); // before the send: a quick reply is kept for this request, never dropped
         try {
-            reply = box.receiveMessage(0, id, Timeouts.remaining(nanos, deadline));
-            return reply;
-        } finally {
-            if (reply == null) {
-                box.abandon(id); // a timeout or an interrupt: the late reply, if any, is dropped
+            if (!to.send0(payload, nanos, Envelope.FLAG_REQUEST, PID, id)) {
+                return null;
             }
+            return box.receiveMessage(0, id, Timeouts.remaining(nanos, deadline));
+        } finally {
+            box.settle(id); // with the reply or without it: a later reply is dropped
         }
     }
 

@@ -90,7 +90,7 @@ public final class Mailbox implements AutoCloseable {
     private static final int PID = (int) ProcessHandle.current().pid();
 
     private final String name;
-    private final MailboxHeader header;
+    final MailboxHeader header;
     private final FrameQueue queue;
     private final SharedPage control;
     /** The zero-capacity protocol; null for a bounded or unbounded mailbox. */
@@ -110,8 +110,13 @@ public final class Mailbox implements AutoCloseable {
     private static final long SHARED_SLICE_NANOS = 2_000_000L;
     /** The longest one wait lasts for a thread receiving alone: another may start and keep its message. */
     private static final long ALONE_SLICE_NANOS = 100_000_000L;
-    /** Correlation ids of requests whose requester stopped waiting: their late replies are dropped. */
-    private final Set<Long> abandoned = ConcurrentHashMap.newKeySet();
+    /**
+     * Correlation ids of the requests whose requesters wait for their replies now. A reply frame
+     * goes only to the request that waits for it: one whose id is not here is dropped (its
+     * requester stopped waiting, or it answers no request of this process). So the set holds
+     * one entry per request in flight, never more.
+     */
+    private final Set<Long> awaited = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     Mailbox(String name, MailboxHeader header, FrameQueue queue, SharedPage control, boolean sendOnly) {
@@ -556,9 +561,7 @@ public final class Mailbox implements AutoCloseable {
             throw new InvalidArgumentException("reply", null, 0, "payload is null");
         }
         long nanos = Timeouts.nanos(timeout, "reply", null);
-        try (Mailbox back = toProcess(request.replyTo())) {
-            return back.sendReply(request, ByteBuffer.wrap(payload), nanos);
-        }
+        return ReplyRoutes.SHARED.reply(request, ByteBuffer.wrap(payload), nanos);
     }
 
     /**
@@ -576,46 +579,22 @@ public final class Mailbox implements AutoCloseable {
         if (handler == null) {
             throw new InvalidArgumentException("serve", name, 0, "handler is null");
         }
-        // Handles to the inboxes replies go to, kept for the next request of the same process.
-        java.util.Map<Integer, Mailbox> back = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Mailbox> eldest) {
-                if (size() > 16) {
-                    eldest.getValue().close();
-                    return true;
-                }
-                return false;
+        for (;;) {
+            Message m = receive();
+            byte[] answer = handler.apply(m);
+            if (!m.isRequest() || answer == null) {
+                continue;
             }
-        };
-        try {
-            for (;;) {
-                Message m = receive();
-                byte[] answer = handler.apply(m);
-                if (!m.isRequest() || answer == null) {
-                    continue;
-                }
-                try {
-                    Mailbox to = back.get(m.replyTo());
-                    if (to == null) {
-                        to = toProcess(m.replyTo());
-                        back.put(m.replyTo(), to);
-                    }
-                    to.sendReply(m, ByteBuffer.wrap(answer), 1_000_000_000L);
-                } catch (dev.ipcj.IpcException e) { // the requester named an inbox that cannot take the reply: not the server's failure
-                    Mailbox gone = back.remove(m.replyTo());
-                    if (gone != null) {
-                        gone.close();
-                    }
-                }
+            try {
+                ReplyRoutes.SHARED.reply(m, ByteBuffer.wrap(answer), 1_000_000_000L);
+            } catch (dev.ipcj.IpcException e) {
+                // The requester named an inbox that cannot take the reply (gone, another user's,
+                // not an ipcj header): not the server's failure; that requester times out.
             }
-        } finally {
-            back.values().forEach(Mailbox::close);
         }
     }
 
-    private boolean sendReply(Message request, ByteBuffer payload, long nanos) throws InterruptedException {
+    boolean sendReply(Message request, ByteBuffer payload, long nanos) throws InterruptedException {
         return send0(payload, nanos, Envelope.FLAG_REPLY, 0, request.correlation());
     }
 
@@ -875,8 +854,8 @@ public final class Mailbox implements AutoCloseable {
                 }
                 CrashPoints.reach("rv-claimed");
             }
-            if ((env.flags & Envelope.FLAG_REPLY) != 0 && !abandoned.isEmpty() && abandoned.remove(env.correlation)) {
-                into.position(start); // the reply to a request whose requester stopped waiting: nobody wants it
+            if ((env.flags & Envelope.FLAG_REPLY) != 0 && !awaited.contains(env.correlation)) {
+                into.position(start); // a reply nobody waits for (its requester stopped waiting): dropped
                 if (Timeouts.expired(nanos, deadline) && nanos != 0) {
                     return false;
                 }
@@ -897,11 +876,17 @@ public final class Mailbox implements AutoCloseable {
                 }
                 return true;
             }
-            // Another message than the one looked for (another sender's, not the reply): keep it, in order.
+            // Another message than the one looked for (another sender's, another request's reply): keep it, in order.
             byte[] bytes = new byte[env.length];
             into.get(start, bytes);
             into.position(start);
-            kept.addLast(new Message(env, bytes));
+            Message other = new Message(env, bytes);
+            kept.addLast(other);
+            if ((env.flags & Envelope.FLAG_REPLY) != 0 && !awaited.contains(env.correlation)) {
+                // Its requester gave up between the check above and the add: settle() looked
+                // at the kept messages before this add, so this removes it (see settle).
+                kept.removeFirstOccurrence(other);
+            }
         }
     }
 
@@ -919,21 +904,39 @@ public final class Mailbox implements AutoCloseable {
         return null;
     }
 
-    /** Whether a message is what a receive looks for: from {@code from} (0: anyone), the reply to {@code correlation} (0: any). */
+    /**
+     * Whether a message is what a receive looks for: from {@code from} (0: anyone), and the reply
+     * to {@code correlation}, or for 0 any message but a reply (a reply is its requester's alone).
+     */
     private static boolean wanted(int from, long correlation, int sender, int flags, long messageCorrelation) {
-        return (from == 0 || sender == from)
-                && (correlation == 0 || ((flags & Envelope.FLAG_REPLY) != 0 && messageCorrelation == correlation));
+        boolean reply = (flags & Envelope.FLAG_REPLY) != 0;
+        return (from == 0 || sender == from) && (correlation == 0 ? !reply : reply && messageCorrelation == correlation);
     }
 
-    /** The requester of {@code correlation} stopped waiting: its reply, when it comes, is dropped. */
-    void abandon(long correlation) {
+    /** A requester waits for the reply to {@code correlation} from now on: it is kept for it, not dropped. */
+    void await(long correlation) {
+        awaited.add(correlation);
+    }
+
+    /**
+     * The requester of {@code correlation} stopped waiting, with its reply or without it (a
+     * timeout, an interrupt): a reply that comes later is dropped. The id leaves the set first,
+     * then the kept messages are searched; a receiver keeps a reply first, then looks at the set
+     * (see receive1): so whichever comes second removes a reply kept in between.
+     */
+    void settle(long correlation) {
+        awaited.remove(correlation);
         for (Iterator<Message> it = kept.iterator(); it.hasNext();) {
             Message m = it.next();
-            if (m.isReply() && m.correlation() == correlation && kept.removeFirstOccurrence(m)) {
-                return; // it came meanwhile and was kept
+            if (m.isReply() && m.correlation() == correlation) {
+                kept.removeFirstOccurrence(m);
             }
         }
-        abandoned.add(correlation);
+    }
+
+    /** How many requests wait for replies on this handle (tests: the set does not grow). */
+    int awaitedCount() {
+        return awaited.size();
     }
 
     private void deliver(Message m, ByteBuffer dst, Envelope env) {

@@ -121,4 +121,125 @@ class RequestReplyTest {
         assertThrows(InvalidArgumentException.class, () -> Mailbox.reply(plainMessage, new byte[1], Duration.ZERO));
         assertThrows(InvalidArgumentException.class, () -> Mailbox.reply(null, new byte[1], Duration.ZERO));
     }
+
+    /** A pid with no process (and so no inbox of its own). */
+    private static int deadPid() {
+        for (int pid = 32_000; pid > 300; pid--) {
+            if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + pid))
+                    && !java.nio.file.Files.exists(MailboxHeader.path(dev.ipcj.internal.IpcjNames.inbox(pid)))) {
+                return pid;
+            }
+        }
+        throw new AssertionError("no free pid");
+    }
+
+    @Test
+    void serveGoesOnAfterARequestWhoseInboxIsNotAnIpcjInbox() throws Exception {
+        String n = names.next("rqg");
+        names.onCleanup(() -> Mailbox.unlinkIfExists(n));
+        int fake = deadPid();
+        java.nio.file.Path garbage = MailboxHeader.path(dev.ipcj.internal.IpcjNames.inbox(fake));
+        names.onCleanup(() -> {
+            try {
+                java.nio.file.Files.deleteIfExists(garbage);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        java.nio.file.Files.write(garbage, new byte[4096]); // a file of that name, but not a mailbox header
+        List<String> plain = new CopyOnWriteArrayList<>();
+        try (Inbox mine = Inbox.create(); Mailbox box = Mailbox.create(n, Transport.POSIX_MQ, Capacity.bounded(4), 64)) {
+            // A request naming that file's pid as its reply-to, as a hostile or confused sender writes it.
+            assertTrue(box.send0(java.nio.ByteBuffer.wrap("x".getBytes()), 0, Envelope.FLAG_REQUEST, fake, 77));
+            Thread s = server(box, plain);
+            try {
+                Message r = box.request("after", Codec.UTF8, Duration.ofSeconds(10));
+                assertNotNull(r, "the server still answers after a reply it could not deliver");
+                assertEquals("re:after", r.text());
+                assertTrue(s.isAlive());
+            } finally {
+                s.interrupt();
+                s.join(10_000);
+            }
+        }
+    }
+
+    @Test
+    void timedOutRequestsLeaveNothingBehindInTheInbox() throws Exception {
+        String n = names.next("rqa");
+        names.onCleanup(() -> Mailbox.unlinkIfExists(n));
+        try (Inbox mine = Inbox.create(); Mailbox box = Mailbox.create(n, Transport.RING, Capacity.bounded(4), 64)) {
+            for (int i = 0; i < 200; i++) {
+                assertNull(box.request("ping", Codec.UTF8, Duration.ofMillis(1)), "nobody serves " + n);
+            }
+            assertEquals(0, mine.box.awaitedCount(), "no id of a request that ended stays in the inbox");
+        }
+    }
+
+    @Test
+    void aReplyGoesOnlyToItsRequesterNeverToAPlainReceive() throws Exception {
+        String n = names.next("rqp");
+        names.onCleanup(() -> Mailbox.unlinkIfExists(n));
+        List<String> plain = new CopyOnWriteArrayList<>();
+        try (Inbox mine = Inbox.create(); Mailbox box = Mailbox.create(n, Transport.POSIX_MQ, Capacity.bounded(8), 64)) {
+            Thread s = server(box, plain);
+            List<String> stolen = new CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread thief = new Thread(() -> { // receives on the same inbox all the while
+                try {
+                    while (!stop.get()) {
+                        Message m = mine.receive(Duration.ofMillis(20));
+                        if (m != null) {
+                            stolen.add(m.text());
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    // stop
+                }
+            }, "plain-receiver");
+            thief.start();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    Message r = box.request("q" + i, Codec.UTF8, Duration.ofSeconds(10));
+                    assertNotNull(r, "request " + i + " got its reply");
+                    assertEquals("re:q" + i, r.text());
+                }
+            } finally {
+                stop.set(true);
+                thief.join(10_000);
+                s.interrupt();
+                s.join(10_000);
+            }
+            assertEquals(List.of(), stolen, "a plain receive took replies");
+        }
+    }
+
+    @Test
+    void aReplyHandleIsReusedWhileItsInboxLivesAndReopenedWhenReplaced() throws Exception {
+        String n = names.next("rqr");
+        names.onCleanup(() -> Mailbox.unlinkIfExists(n));
+        List<String> plain = new CopyOnWriteArrayList<>();
+        ReplyRoutes.SHARED.clear();
+        try (Mailbox box = Mailbox.create(n, Transport.POSIX_MQ, Capacity.bounded(8), 64)) {
+            Thread s = server(box, plain);
+            try {
+                try (Inbox first = Inbox.create()) {
+                    for (int i = 0; i < 5; i++) {
+                        assertNotNull(box.request("a" + i, Codec.UTF8, Duration.ofSeconds(10)));
+                    }
+                    assertEquals(1, ReplyRoutes.SHARED.size(), "one handle for five replies to one inbox");
+                }
+                // The same pid's inbox again, a new one: the handle to the old, removed one must not be used.
+                try (Inbox second = Inbox.create()) {
+                    Message r = box.request("b", Codec.UTF8, Duration.ofSeconds(5));
+                    assertNotNull(r, "the reply went to the new inbox, not the removed one");
+                    assertEquals("re:b", r.text());
+                }
+            } finally {
+                s.interrupt();
+                s.join(10_000);
+                ReplyRoutes.SHARED.clear();
+            }
+        }
+    }
 }
