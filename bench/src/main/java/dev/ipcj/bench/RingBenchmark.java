@@ -140,6 +140,45 @@ public class RingBenchmark {
         return sink;
     }
 
+    /** put(ByteBuffer) of a direct buffer BATCH times, then take(ByteBuffer) BATCH times: the blocking calls when nothing blocks. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ipcjPutTake() throws InterruptedException {
+        for (int i = 0; i < BATCH; i++) {
+            directMsg.clear();
+            directMsg.put(0, (byte) i);
+            producer.put(directMsg);
+        }
+        for (int i = 0; i < BATCH; i++) {
+            dst.clear();
+            if (consumer.take(dst) != size) {
+                throw new IllegalStateException("lost");
+            }
+            sink += dst.get(0);
+        }
+        return sink;
+    }
+
+    /** offer(byte[]) BATCH times, then poll() BATCH times: a new array per record, by that call's contract. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long ipcjOfferPollArray() {
+        for (int i = 0; i < BATCH; i++) {
+            msg[0] = (byte) i;
+            if (!producer.offer(msg)) {
+                throw new IllegalStateException("full");
+            }
+        }
+        for (int i = 0; i < BATCH; i++) {
+            byte[] r = consumer.poll();
+            if (r == null || r.length != size) {
+                throw new IllegalStateException("lost");
+            }
+            sink += r[0];
+        }
+        return sink;
+    }
+
     private long offerBuffers(ByteBuffer b) {
         for (int i = 0; i < BATCH; i++) {
             b.clear();
