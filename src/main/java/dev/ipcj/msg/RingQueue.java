@@ -14,7 +14,6 @@ import dev.ipcj.ring.RingVariant;
 import dev.ipcj.ring.SharedRing;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -268,7 +267,7 @@ final class RingQueue extends GatedQueue {
                 } else if (wait == 0) {
                     n = consumer.read(copier, 1);
                 } else {
-                    n = consumer.read(copier, 1, Duration.ofNanos(wait));
+                    n = consumer.read(copier, 1, wait, TimeUnit.NANOSECONDS);
                 }
             } finally {
                 copier.dst = null;

@@ -13,6 +13,7 @@ import dev.ipcj.jni.Sys;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads records from a {@link SharedRing}: zero-copy batch drain with {@link #read}, and the
@@ -197,7 +198,32 @@ public final class RingConsumer implements AutoCloseable {
      */
     public int read(RecordHandler handler, int limit, Duration timeout) throws InterruptedException {
         checkArguments(handler, limit);
-        long nanos = SharedRing.nanos(CALL, ring.name, timeout);
+        return readWaiting(handler, limit, SharedRing.nanos(CALL, ring.name, timeout));
+    }
+
+    /**
+     * {@link #read(RecordHandler, int, Duration)} with the timeout as a count of {@code unit}s,
+     * as {@link java.util.concurrent.BlockingQueue#poll(long, TimeUnit)} takes it: for loops that
+     * wait in computed slices and would otherwise make a Duration per call. A negative timeout
+     * does not wait; one too long for nanoseconds waits for ever.
+     *
+     * @param handler receives each record
+     * @param limit   the most records to hand, at least 1
+     * @param timeout the longest wait for the first record, in {@code unit}s
+     * @param unit    the unit of {@code timeout}
+     * @return the number of records handed, 0 if none came in time
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public int read(RecordHandler handler, int limit, long timeout, TimeUnit unit) throws InterruptedException {
+        checkArguments(handler, limit);
+        if (unit == null) {
+            throw new InvalidArgumentException(CALL, ring.name, 0, "unit is null");
+        }
+        return readWaiting(handler, limit, timeout < 0 ? 0 : unit.toNanos(timeout)); // toNanos saturates
+    }
+
+    /** A read waiting up to {@code nanos} (Long.MAX_VALUE: for ever) for the first record. */
+    private int readWaiting(RecordHandler handler, int limit, long nanos) throws InterruptedException {
         checkOpen();
         InternalError fault = null;
         for (int round = 0;; round++) {
