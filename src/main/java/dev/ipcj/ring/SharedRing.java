@@ -82,7 +82,7 @@ import java.time.Duration;
  * rests on HotSpot compiling VarHandle accesses to off-heap memory with compiler barriers
  * around them (MemBarCPUOrder for these "unknown base" Unsafe accesses); set
  * {@code -Dipcj.ring.fence=full} when creating to get a ring with a real fence in every
- * publish instead. The trade-off, measured by {@code RingBench} (2 cores, shared): a blocking
+ * publish instead. The trade-off, measured two processes apart (2 cores, shared): a blocking
  * ping-pong where every message wakes a sleeper took ~12 us per round trip ASYMMETRIC (two
  * membarrier calls, each interrupting the other core) and ~7-9 us with fence=full, against
  * ~12 us for a process-shared sem_t in C; streaming pays the fence on every publish instead.

@@ -30,8 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The CPU cost of the ring's data path alone, in one thread of one process: write a batch of
  * {@link #BATCH} records, then drain them, per record. No second core, no cache line moving
- * between cores: what is left is the instructions of offer + read, which is what the
- * two-process {@link RingBench} cannot separate from coherence traffic. Beside it the same
+ * between cores: what is left is the instructions of offer + read, which the two-process
+ * {@code ipcj bench} (ring-spin, ring-array, agrona) cannot separate from the cache lines moving
+ * between the processes: so the two report different figures for one call, by design. Beside it the same
  * loop on Agrona's OneToOneRingBuffer over the same kind of memory (a direct buffer of the
  * same capacity), so the two Java data paths compare instruction for instruction.
  *

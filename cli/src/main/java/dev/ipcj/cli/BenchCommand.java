@@ -5,6 +5,7 @@ import dev.ipcj.cli.compare.Mechanisms;
 import dev.ipcj.cli.compare.Plan;
 import dev.ipcj.cli.compare.Progress;
 import dev.ipcj.cli.compare.Report;
+import dev.ipcj.cli.compare.Rounds;
 import dev.ipcj.cli.compare.Row;
 import dev.ipcj.cli.compare.Runner;
 import dev.ipcj.cli.compare.SizeCap;
@@ -16,7 +17,9 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -76,6 +79,11 @@ final class BenchCommand implements Callable<Integer>, Checked {
                     + "at most " + TIMED_ROUND_TRIPS + " round trips per size; Java and C peers stop the same way.")
     String duration;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "Run every scenario N times, round after round (default: ${DEFAULT-VALUE}); each figure is "
+                    + "the median of the rounds, and the report gives the spread of p50 and msg/s.")
+    int rounds;
+
     @Option(names = "--lang", split = ",", paramLabel = "LANG", description = "java, c or both (default: both).")
     List<String> langs = new ArrayList<>(List.of("java", "c"));
 
@@ -131,6 +139,9 @@ final class BenchCommand implements Callable<Integer>, Checked {
         }
         if (streamBytes < 1) {
             throw new ParameterException(spec.commandLine(), "--stream-bytes must be at least 1, not " + streamBytes);
+        }
+        if (rounds < 1 || rounds > 1000) {
+            throw new ParameterException(spec.commandLine(), "--rounds must be 1 to 1000, not " + rounds);
         }
         if (timeout < 1) {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, not " + timeout);
@@ -220,10 +231,10 @@ final class BenchCommand implements Callable<Integer>, Checked {
         notes.add("Java peers: " + String.join(" ", Runner.JVM_FLAGS) + "; their CPU time is the JVM's process CPU time "
                 + "(all threads, in clock ticks: CPU per message is within 10 ms / messages), C's is getrusage");
 
-        int phases = scenarios.stream().mapToInt(s -> 2 * s.plan().steps().size()).sum();
+        int phases = rounds * scenarios.stream().mapToInt(s -> 2 * s.plan().steps().size()).sum();
         if (dryRun) {
-            o.println("ipcj bench --dry-run: " + scenarios.size() + " scenarios (each a server and a client process), "
-                    + phases + " phases; " + perSize(nanos));
+            o.println("ipcj bench --dry-run: " + scenarios.size() + " scenarios (each a server and a client process)"
+                    + (rounds > 1 ? " x " + rounds + " rounds" : "") + ", " + phases + " phases; " + perSize(nanos));
             for (Scenario s : scenarios) {
                 o.println("  " + s.m().id() + " " + s.lang() + ": sizes " + (s.m().carriesBytes()
                         ? s.plan().steps().stream().map(st -> Report.size(st.size())).collect(Collectors.joining(", "))
@@ -239,22 +250,33 @@ final class BenchCommand implements Callable<Integer>, Checked {
 
         Machine machine = Machine.current();
         Report.printWrapped(o, "ipcj bench on " + machine.summary());
-        o.println(scenarios.size() + " scenarios (each a server and a client process), " + phases + " phases; "
-                + perSize(nanos));
+        o.println(scenarios.size() + " scenarios (each a server and a client process)"
+                + (rounds > 1 ? " x " + rounds + " rounds" : "") + ", " + phases + " phases; " + perSize(nanos));
         o.flush();
         boolean tty = progressMode == ProgressMode.bar || (progressMode == ProgressMode.auto && System.console() != null);
         Progress progress = new Progress(o, tty, phases);
         String started = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
         long t0 = System.nanoTime();
-        List<Row> rows = new ArrayList<>();
-        for (Scenario s : scenarios) {
-            rows.addAll(runner.run(s.m(), s.lang(), s.plan(), progress));
+        List<List<Row>> each = new ArrayList<>();
+        for (int k = 0; k < rounds; k++) { // round after round: load from elsewhere falls on every scenario alike
+            List<Row> round = new ArrayList<>();
+            for (Scenario s : scenarios) {
+                round.addAll(runner.run(s.m(), s.lang(), s.plan(), progress));
+            }
+            each.add(round);
         }
         progress.finish();
         double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Rounds.Spread> spreads = new HashMap<>();
+        List<Row> rows = rounds == 1 ? each.get(0) : Rounds.combine(each, spreads);
+        long partly = each.stream().flatMap(List::stream).filter(r -> !r.ok()).map(Rounds::key).distinct()
+                .filter(k -> spreads.containsKey(k)).count();
+        if (partly > 0) {
+            notes.add(partly + " figures failed in some rounds: their medians are of the rounds that succeeded");
+        }
 
         Report report = new Report(machine, "ipcj " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
-                started, seconds, rows, notes);
+                started, seconds, rows, notes, spreads);
         o.println();
         report.printTable(o);
         report.writeCsv(dir.resolve("results.csv"));

@@ -10,6 +10,7 @@ import java.util.Optional;
 public final class Mechanisms {
     public static final List<Mechanism> ALL = List.of(
             RingMechanism.spinning(),
+            RingMechanism.arrays(),
             RingMechanism.blocking(),
             new MqMechanism(),
             new SysvMsgMechanism(),

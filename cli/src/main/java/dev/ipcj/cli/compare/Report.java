@@ -29,9 +29,46 @@ import picocli.CommandLine.Help.TextTable;
  * TextTable, at most {@link #WIDTH} columns), results.csv (commons-csv), results.json (Jackson);
  * the charts are {@link Charts}.
  */
-public record Report(Machine machine, String command, String started, double seconds, List<Row> rows, List<String> notes) {
+public record Report(Machine machine, String command, String started, double seconds, List<Row> rows, List<String> notes,
+                     Map<String, Rounds.Spread> spreads) {
     /** The table's width: every line of it fits. */
     public static final int WIDTH = 100;
+    /** The mechanism the ring rows are also divided by: Agrona's ring, the peer to beat. */
+    public static final String PEER = "agrona";
+
+    /** A report of one round (no spreads). */
+    public Report(Machine machine, String command, String started, double seconds, List<Row> rows, List<String> notes) {
+        this(machine, command, started, seconds, rows, notes, Map.of());
+    }
+
+    /** How many rounds each figure is the median of (1 without --rounds). */
+    public int rounds() {
+        return spreads.values().stream().mapToInt(Rounds.Spread::rounds).max().orElse(1);
+    }
+
+    /** The Java row of {@link #PEER} at the size of {@code r}, for the Java rows of ipcj's ring. */
+    public Optional<Row> peer(Row r) {
+        if (!r.ok() || !r.lang().equals("Java") || !r.mechanism().startsWith("ring")) {
+            return Optional.empty();
+        }
+        return rows.stream().filter(p -> p.ok() && p.lang().equals("Java") && p.mechanism().equals(PEER)
+                && p.size() == r.size()).findFirst();
+    }
+
+    /** p50 / the peer's p50 (below 1: ipcj is faster), NaN without one. */
+    public double peerP50(Row r) {
+        return peer(r).map(p -> (double) r.p50() / p.p50()).orElse(Double.NaN);
+    }
+
+    /** msg/s / the peer's msg/s (above 1: ipcj is faster). */
+    public double peerMsgs(Row r) {
+        return peer(r).map(p -> r.msgsPerSec() / p.msgsPerSec()).orElse(Double.NaN);
+    }
+
+    /** The spread of {@code r} over the rounds, or null for a single round. */
+    public Rounds.Spread spread(Row r) {
+        return spreads.get(Rounds.key(r));
+    }
 
     /** The C row beside a Java row (same mechanism and size). */
     public Optional<Row> twin(Row java) {
@@ -95,6 +132,41 @@ public record Report(Machine machine, String command, String started, double sec
             notesTable.addRowValues("note: " + n);
         }
         print(out, notesTable);
+        if (!spreads.isEmpty() || rows.stream().anyMatch(r -> peer(r).isPresent())) {
+            out.println();
+            printRatios(out);
+        }
+    }
+
+    /** Widths of the rounds-and-peers table; they add up to {@link #WIDTH} at most. */
+    private static final int[] RCOLS = {22, 7, 21, 21, 10, 10, 8};
+
+    /** Each figure's spread over the rounds and, for ipcj's ring, its ratios to Agrona and C in this run. */
+    private void printRatios(PrintWriter out) {
+        int n = rounds();
+        printWrapped(out, (n > 1 ? n + " rounds, one after the other, each running every scenario once: every figure above "
+                + "is the median of its rounds; [least-most] below. " : "One round. ")
+                + "vs " + PEER + ": the figure divided by Agrona's (Java, same size, same run): p50 below 1 and msg/s "
+                + "above 1 mean ipcj is faster. vs C: divided by the C twin's.");
+        Column[] cols = new Column[RCOLS.length];
+        for (int i = 0; i < RCOLS.length; i++) {
+            cols[i] = new Column(RCOLS[i], 0, Overflow.SPAN);
+        }
+        TextTable t = TextTable.forColumns(new ColorScheme.Builder(Ansi.OFF).build(), cols);
+        t.addRowValues("MECHANISM LANG", "SIZE", "p50 µs [range]", "M msg/s [range]", "p50", "msg/s", "p50");
+        t.addRowValues("", "", "", "", "vs " + PEER, "vs " + PEER, "vs C");
+        for (Row r : rows) {
+            if (!r.ok()) {
+                continue;
+            }
+            Rounds.Spread sp = spread(r);
+            String p50 = us(r.p50()) + (sp == null ? "" : " [" + us(sp.p50Min()) + "-" + us(sp.p50Max()) + "]");
+            String msgs = mega(r.msgsPerSec()) + (sp == null || Double.isNaN(sp.msgsMin()) ? ""
+                    : " [" + mega(sp.msgsMin()) + "-" + mega(sp.msgsMax()) + "]");
+            t.addRowValues(r.mechanism() + " " + r.lang(), r.size() == 0 ? "-" : size(r.size()), p50, msgs,
+                    ratio(peerP50(r)), ratio(peerMsgs(r)), ratio(ratioP50(r)));
+        }
+        print(out, t);
     }
 
     /** {@code text} wrapped at word boundaries to lines of at most {@link #WIDTH} columns (the later ones indented). */
@@ -143,7 +215,8 @@ public record Report(Machine machine, String command, String started, double sec
 
     static final String[] CSV_HEADER = {"mechanism", "label", "lang", "size_bytes", "p50_ns", "p90_ns", "p99_ns", "p999_ns",
         "max_ns", "round_trips", "msgs_per_s", "bytes_per_s", "cpu_ns_per_msg", "cpu_ns_per_round_trip", "java_c_p50",
-        "java_c_msgs", "java_c_cpu", "messages", "round_trip_s", "stream_s", "error"};
+        "java_c_msgs", "java_c_cpu", "messages", "round_trip_s", "stream_s", "rounds", "p50_min_ns",
+        "p50_max_ns", "msgs_per_s_min", "msgs_per_s_max", "p50_vs_agrona", "msgs_vs_agrona", "error"};
 
     public void writeCsv(Path file) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader(CSV_HEADER).setRecordSeparator('\n').get();
@@ -152,9 +225,17 @@ public record Report(Machine machine, String command, String started, double sec
                 p.printRecord(r.mechanism(), r.label(), r.lang(), r.size(), num(r.p50()), num(r.p90()), num(r.p99()),
                         num(r.p999()), num(r.max()), r.rtts(), dbl(r.msgsPerSec()), dbl(r.bytesPerSec()), dbl(r.cpuPerMsg()),
                         dbl(r.cpuPerRtt()), dbl(ratioP50(r)), dbl(ratioMsgs(r)), dbl(ratioCpu(r)), r.messages(),
-                        dbl(r.rttSeconds()), dbl(r.streamSeconds()), r.error() == null ? "" : r.error());
+                        dbl(r.rttSeconds()), dbl(r.streamSeconds()),
+                        sp(r) == null ? 1 : sp(r).rounds(), sp(r) == null ? "" : num(sp(r).p50Min()),
+                        sp(r) == null ? "" : num(sp(r).p50Max()), sp(r) == null ? "" : dbl(sp(r).msgsMin()),
+                        sp(r) == null ? "" : dbl(sp(r).msgsMax()), dbl(peerP50(r)), dbl(peerMsgs(r)),
+                        r.error() == null ? "" : r.error());
             }
         }
+    }
+
+    private Rounds.Spread sp(Row r) {
+        return r.ok() ? spread(r) : null;
     }
 
     // ---- JSON ----
@@ -181,6 +262,9 @@ public record Report(Machine machine, String command, String started, double sec
                          @JsonProperty("stream_s") Double streamSeconds,
                          @JsonProperty("java_c_p50") Double javaCP50, @JsonProperty("java_c_p99") Double javaCP99,
                          @JsonProperty("java_c_msgs") Double javaCMsgs, @JsonProperty("java_c_cpu") Double javaCCpu,
+                         Integer rounds, @JsonProperty("p50_min_ns") Long p50Min, @JsonProperty("p50_max_ns") Long p50Max,
+                         @JsonProperty("msgs_per_s_min") Double msgsMin, @JsonProperty("msgs_per_s_max") Double msgsMax,
+                         @JsonProperty("p50_vs_agrona") Double p50VsAgrona, @JsonProperty("msgs_vs_agrona") Double msgsVsAgrona,
                          String error) {
     }
 
@@ -188,12 +272,16 @@ public record Report(Machine machine, String command, String started, double sec
     public Result result(Row r) {
         if (!r.ok()) {
             return new Result(r.mechanism(), r.label(), r.lang(), r.size(), null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, r.error());
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                    r.error());
         }
         return new Result(r.mechanism(), r.label(), r.lang(), r.size(), r.p50(), r.p90(), r.p99(), r.p999(), r.max(),
                 r.rtts(), box(r.msgsPerSec()), box(r.bytesPerSec()), box(r.cpuPerMsg()), box(r.cpuPerRtt()),
                 r.messages(), box(r.rttSeconds()), box(r.streamSeconds()), box(ratioP50(r)), box(ratioP99(r)),
-                box(ratioMsgs(r)), box(ratioCpu(r)), null);
+                box(ratioMsgs(r)), box(ratioCpu(r)), sp(r) == null ? 1 : sp(r).rounds(),
+                sp(r) == null ? null : sp(r).p50Min(), sp(r) == null ? null : sp(r).p50Max(),
+                sp(r) == null ? null : box(sp(r).msgsMin()), sp(r) == null ? null : box(sp(r).msgsMax()),
+                box(peerP50(r)), box(peerMsgs(r)), null);
     }
 
     public Json json() {

@@ -22,7 +22,9 @@ import java.util.List;
  * </ul>
  * Payloads are copied in from, and out into, the peer's buffer ({@code offer(ByteBuffer)},
  * {@code poll(ByteBuffer)}), as a socket write and read do. The C twins (bench_ring_spin,
- * bench_ring_block) do the same with ipcj_ring.h.
+ * bench_ring_block) do the same with ipcj_ring.h. A third flavour, {@code ring-array}, spins on
+ * the other public pair, {@code offer(byte[], 0, size)} and {@code read(handler, 1)} copying
+ * out into a byte[]: the calls Agrona's {@code write}/{@code read} correspond to.
  */
 final class RingMechanism implements Mechanism {
     /** Data bytes per ring, as Agrona's: 2 MiB. */
@@ -31,27 +33,34 @@ final class RingMechanism implements Mechanism {
     static final int MAX_RECORD = CAPACITY / 2 - 8;
 
     private final boolean blocking;
+    private final boolean arrays;
 
-    private RingMechanism(boolean blocking) {
+    private RingMechanism(boolean blocking, boolean arrays) {
         this.blocking = blocking;
+        this.arrays = arrays;
     }
 
     static RingMechanism spinning() {
-        return new RingMechanism(false);
+        return new RingMechanism(false, false);
     }
 
     static RingMechanism blocking() {
-        return new RingMechanism(true);
+        return new RingMechanism(true, false);
+    }
+
+    /** Spinning on offer(byte[]) and read(handler). */
+    static RingMechanism arrays() {
+        return new RingMechanism(false, true);
     }
 
     @Override
     public String id() {
-        return blocking ? "ring-block" : "ring-spin";
+        return blocking ? "ring-block" : arrays ? "ring-array" : "ring-spin";
     }
 
     @Override
     public String label() {
-        return blocking ? "ipcj ring (blocking)" : "ipcj ring (spinning)";
+        return blocking ? "ipcj ring (blocking)" : arrays ? "ipcj ring (spinning: byte[] + handler)" : "ipcj ring (spinning)";
     }
 
     @Override
@@ -86,7 +95,7 @@ final class RingMechanism implements Mechanism {
         SharedRing out = null;
         try {
             out = SharedRing.create(args.get(1), RingVariant.ONE_TO_ONE, CAPACITY, MAX_RECORD);
-            return new Rings(in, out, in.consumer(), out.producer(), blocking);
+            return rings(in, out);
         } catch (RuntimeException e) {
             in.close();
             if (out != null) {
@@ -102,13 +111,77 @@ final class RingMechanism implements Mechanism {
         SharedRing in = null;
         try {
             in = SharedRing.open(args.get(1), RingVariant.ONE_TO_ONE, CAPACITY, MAX_RECORD);
-            return new Rings(in, out, in.consumer(), out.producer(), blocking);
+            return rings(in, out);
         } catch (RuntimeException e) {
             out.close();
             if (in != null) {
                 in.close();
             }
             throw e;
+        }
+    }
+
+    /** The ends first, then the rings they are of. */
+    private static void closeAll(RingConsumer in, RingProducer out, SharedRing inRing, SharedRing outRing) {
+        in.close();
+        out.close();
+        inRing.close();
+        outRing.close();
+    }
+
+    private Link rings(SharedRing in, SharedRing out) {
+        return arrays ? new ArrayRings(in, out, in.consumer(), out.producer())
+                : new Rings(in, out, in.consumer(), out.producer(), blocking);
+    }
+
+    /** offer(byte[]) and read(handler): the handler copies the record out into a byte[], as Agrona's peer does. */
+    private static final class ArrayRings implements Link, dev.ipcj.ring.RecordHandler {
+        private final SharedRing inRing;
+        private final SharedRing outRing;
+        private final RingConsumer in;
+        private final RingProducer out;
+        private final byte[] src = new byte[MAX_RECORD];
+        private final byte[] dst = new byte[MAX_RECORD];
+        private ByteBuffer filled;
+        private int got;
+
+        ArrayRings(SharedRing inRing, SharedRing outRing, RingConsumer in, RingProducer out) {
+            this.inRing = inRing;
+            this.outRing = outRing;
+            this.in = in;
+            this.out = out;
+        }
+
+        @Override
+        public void send(ByteBuffer buf, int size) {
+            if (filled != buf) { // the runner passes the same buffer every time: copy its bytes once
+                filled = buf;
+                buf.get(0, src, 0, Math.min(buf.capacity(), src.length));
+            }
+            while (!out.offer(src, 0, size)) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void recv(ByteBuffer buf, int size) {
+            while (in.read(this, 1) == 0) {
+                Thread.onSpinWait();
+            }
+            if (got != size) {
+                throw new IllegalStateException("received a record of " + got + " bytes, expected " + size);
+            }
+        }
+
+        @Override
+        public void onRecord(ByteBuffer buffer, int offset, int len) {
+            got = len;
+            buffer.get(offset, dst, 0, len); // copy out, as a socket read does
+        }
+
+        @Override
+        public void close() {
+            closeAll(in, out, inRing, outRing);
         }
     }
 
@@ -144,10 +217,7 @@ final class RingMechanism implements Mechanism {
 
         @Override
         public void close() {
-            in.close();
-            out.close();
-            inRing.close();
-            outRing.close();
+            closeAll(in, out, inRing, outRing);
         }
     }
 
