@@ -18,6 +18,22 @@ package dev.ipcj.internal;
  * because its LDAR never passes the add's earlier store-release), so either the sleeper's re-read
  * of seq sees the add or the waker sees the flag.
  *
+ * Wakers that change something on every message use the announced form instead, which keeps
+ * their busy path free of shared writes (a ring() is a locked add on a line every sleeper reads):
+ *
+ * <pre>
+ *   sleeper                                  waker
+ *   s = announce(): waiters = 1; fence;      (the change)
+ *                   s = seq                  ringIfAnnounced(): fence;
+ *   re-check the condition; unchanged:         waiters == 1? seq += 1; CAS it 0, FUTEX_WAKE all
+ *   awaitAnnounced(s): FUTEX_WAIT(seq, s)
+ * </pre>
+ *
+ * Either the waker's load sees the flag, or the sleeper's re-check (after its fence) sees the
+ * change; and a sleeper that read seq before the waker's add fails FUTEX_WAIT or is woken. One
+ * side of a doorbell must use one form: a sleeper of the first form is not safe with a waker of
+ * the second (it re-checks before it sets the flag).
+ *
  * A doorbell carries no count: a sleeper always re-checks the real condition (messages in the
  * queue, room in it) after waking. So a waker killed between its change and its ring costs
  * nothing but time: every sleep is a slice (10 ms growing to 250 ms), after which the sleeper
@@ -51,6 +67,42 @@ public final class Doorbell {
         if (page.getIntVolatile(off + WAITERS) != 0 && page.casInt(off + WAITERS, 1, 0)) {
             page.futexWake(off);
         }
+    }
+
+    /**
+     * The waker's half of the announced protocol (class comment, second table): the change is
+     * made; a full fence orders it before the load of the waiters flag, and only when a sleeper
+     * announced itself is the sequence bumped and the sleeper woken. So a busy waker writes no
+     * shared line: the flag's line stays shared in both caches until someone sleeps.
+     */
+    public void ringIfAnnounced() {
+        java.lang.invoke.VarHandle.fullFence();
+        if (page.getIntVolatile(off + WAITERS) != 0) {
+            page.getAndAddInt(off, 1);
+            if (page.casInt(off + WAITERS, 1, 0)) {
+                page.futexWake(off);
+            }
+        }
+    }
+
+    /**
+     * The sleeper's half of the announced protocol: sets the waiters flag, fences, and returns
+     * the sequence, which the caller passes to {@link #awaitAnnounced} after re-checking its
+     * condition (in that order: the sequence is read before the condition).
+     */
+    public int announce() {
+        page.setIntVolatile(off + WAITERS, 1);
+        java.lang.invoke.VarHandle.fullFence();
+        return page.getIntVolatile(off);
+    }
+
+    /**
+     * Sleeps at most {@code nanos} (&gt; 0) while the sequence still is {@code announced}, the
+     * value {@link #announce} returned; the caller re-checks its condition on return.
+     */
+    public void awaitAnnounced(int announced, long nanos) throws InterruptedException {
+        page.futexWait(off, announced, nanos, call);
+        page.checkSize(call);
     }
 
     /**

@@ -34,6 +34,17 @@ public final class Timeouts {
         return Math.min(timeout.toNanos(), MAX_NANOS);
     }
 
+    /**
+     * {@code timeout} {@code unit}s as nanoseconds, the same way: 0 for zero or negative,
+     * saturated at MAX_NANOS (TimeUnit.toNanos saturates at Long.MAX_VALUE first).
+     */
+    public static long nanos(String call, String object, long timeout, java.util.concurrent.TimeUnit unit) {
+        if (unit == null) {
+            throw new InvalidArgumentException(call, object, 0, "unit is null");
+        }
+        return timeout <= 0 ? 0 : Math.min(unit.toNanos(timeout), MAX_NANOS);
+    }
+
     /** The System.nanoTime() deadline {@code nanos} (0..MAX_NANOS) from now. */
     public static long deadline(long nanos) {
         return System.nanoTime() + nanos;

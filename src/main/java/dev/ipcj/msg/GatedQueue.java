@@ -47,6 +47,14 @@ abstract class GatedQueue extends FrameQueue {
     /** Messages in the transport now, as the transport itself counts them (exact under the gate). */
     abstract long count();
 
+    /**
+     * Whether one more message keeps the transport within its n, under the gate: {@code count() < limit},
+     * or a cheaper test a transport can make exactly (RingQueue's, from a remembered position).
+     */
+    boolean hasRoom() {
+        return count() < limit;
+    }
+
     /** Publishes the frame without waiting: false when the transport has no room now. Under the gate. */
     abstract boolean publish(Envelope head, ByteBuffer payload);
 
@@ -56,14 +64,13 @@ abstract class GatedQueue extends FrameQueue {
         long slice = Doorbell.FIRST_SLICE;
         try {
             for (;;) {
-                int seen = space.observe();
                 if (!gate.lock(Timeouts.remaining(nanos, deadline))) {
                     return false;
                 }
                 boolean sent = false;
                 try {
                     CrashPoints.reach("gate-locked");
-                    if (count() < limit) {
+                    if (hasRoom()) {
                         sent = publish(head, payload);
                         CrashPoints.reach("gate-published");
                     }
@@ -77,7 +84,13 @@ abstract class GatedQueue extends FrameQueue {
                 if (Timeouts.expired(nanos, deadline)) {
                     return false;
                 }
-                space.await(seen, Timeouts.slice(nanos, deadline, slice));
+                // Full: announce, then look again (a receiver that took a message before seeing
+                // the announcement left room this count sees), then sleep (see Doorbell).
+                int seen = space.announce();
+                if (count() < limit) {
+                    continue;
+                }
+                space.awaitAnnounced(seen, Timeouts.slice(nanos, deadline, slice));
                 slice = Math.min(slice * 2, Doorbell.MAX_SLICE);
             }
         } catch (InternalError e) {
@@ -88,7 +101,7 @@ abstract class GatedQueue extends FrameQueue {
     /** A receiver took a message: wake full senders. The message is delivered even if this fails. */
     final void freed() {
         try {
-            space.ring();
+            space.ringIfAnnounced();
         } catch (InternalError e) {
             if (!dev.ipcj.internal.Faults.isMappingFault(e)) {
                 throw e;

@@ -10,7 +10,7 @@ import dev.ipcj.posix.MqLimits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link Transport#POSIX_MQ}: one POSIX message queue named like the mailbox ({@code /NAME}, in
@@ -170,7 +170,7 @@ final class MqQueue extends FrameQueue {
         if (timeoutNanos == 0) {
             return mq.trySend(f, 0);
         }
-        return mq.trySend(f, 0, Duration.ofNanos(timeoutNanos));
+        return mq.trySend(f, 0, timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -183,7 +183,7 @@ final class MqQueue extends FrameQueue {
         } else if (timeoutNanos == 0) {
             len = mq.tryReceive(f);
         } else {
-            len = mq.tryReceive(f, Duration.ofNanos(timeoutNanos));
+            len = mq.tryReceive(f, timeoutNanos, TimeUnit.NANOSECONDS);
         }
         if (len < 0) {
             return false;

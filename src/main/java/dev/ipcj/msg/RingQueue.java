@@ -44,6 +44,8 @@ final class RingQueue extends GatedQueue {
     private final int record;
     private final int maxMessage;
     private final ReentrantLock receiving = new ReentrantLock();
+    /** The consumer's out as last read under the gate (see hasRoom); 0 before the first look. */
+    private long outSeen;
     private volatile RingProducer producer;
     private RingConsumer consumer; // guarded by receiving
     private final Copier copier; // guarded by receiving
@@ -227,6 +229,25 @@ final class RingQueue extends GatedQueue {
                     + " break out <= in <= out + capacity " + ring.capacity());
         }
         return (used + record - 1) / record; // records of other sizes (not ipcj's) count as whole ones
+    }
+
+    /**
+     * count() &lt; limit, mostly without reading the consumer's {@code out}: a position remembered
+     * from an earlier look is at most the real one (out only grows), so if the records between
+     * it and {@code in} leave room, there is room. Only when they do not is the real {@code out}
+     * read (a cache line the consumer writes on every message: a miss per message otherwise).
+     * Under the gate, so one thread at a time uses the remembered value.
+     */
+    @Override
+    boolean hasRoom() {
+        long in = positions.getLongVolatile(RingLayout.IN_OFFSET);
+        long used = in - outSeen;
+        if (used >= 0 && used <= ring.capacity() && (used + record - 1) / record < limit) {
+            return true;
+        }
+        long n = count();
+        outSeen = positions.getLongVolatile(RingLayout.OUT_OFFSET);
+        return n < limit;
     }
 
     @Override

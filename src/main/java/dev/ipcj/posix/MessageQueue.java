@@ -8,10 +8,12 @@ import dev.ipcj.WouldBlockException;
 import dev.ipcj.internal.Check;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.Names;
+import dev.ipcj.internal.Timeouts;
 import dev.ipcj.internal.UseCount;
 import dev.ipcj.jni.PosixMq;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -299,6 +301,22 @@ public final class MessageQueue implements AutoCloseable, Waitable {
     }
 
     /**
+     * {@link #trySend(ByteBuffer, int, Duration)} with the timeout as a count of {@code unit}s,
+     * as {@link java.util.concurrent.BlockingQueue#offer(Object, long, TimeUnit)} takes it: for
+     * loops that wait in computed slices and would otherwise make a Duration per call.
+     *
+     * @param src      the message: its remaining bytes
+     * @param priority the message's priority, 0 and up
+     * @param timeout  the longest wait, in {@code unit}s; zero or negative does not wait
+     * @param unit     the unit of {@code timeout}
+     * @return true if sent, false if the queue stayed full
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     */
+    public boolean trySend(ByteBuffer src, int priority, long timeout, TimeUnit unit) throws InterruptedException {
+        return send.trySendNanos(src, priority, Timeouts.nanos("mq_timedsend", name, timeout, unit));
+    }
+
+    /**
      * Sends {@code payload}, waiting at most {@code timeout} for room; false if none came.
      *
      * @param payload  the message's bytes
@@ -398,6 +416,20 @@ public final class MessageQueue implements AutoCloseable, Waitable {
      */
     public int tryReceive(ByteBuffer dst, Duration timeout) throws InterruptedException {
         return receive.tryReceive(dst, timeout, null);
+    }
+
+    /**
+     * {@link #tryReceive(ByteBuffer, Duration)} with the timeout as a count of {@code unit}s, as
+     * {@link java.util.concurrent.BlockingQueue#poll(long, TimeUnit)} takes it.
+     *
+     * @param dst     must have at least {@link #maxMessageSize()} bytes remaining
+     * @param timeout the longest wait, in {@code unit}s; zero or negative does not wait
+     * @param unit    the unit of {@code timeout}
+     * @return the payload length, or -1 if none came in time
+     * @throws InterruptedException if interrupted while waiting; no message was taken
+     */
+    public int tryReceive(ByteBuffer dst, long timeout, TimeUnit unit) throws InterruptedException {
+        return receive.tryReceiveNanos(dst, Timeouts.nanos("mq_timedreceive", name, timeout, unit), null);
     }
 
     /**

@@ -105,7 +105,11 @@ final class MqReceive {
     }
 
     int tryReceive(ByteBuffer dst, Duration timeout, MqReceived into) throws InterruptedException {
-        long nanos = Timeouts.nanos("mq_timedreceive", name, timeout);
+        return tryReceiveNanos(dst, Timeouts.nanos("mq_timedreceive", name, timeout), into);
+    }
+
+    /** The same with the timeout in nanoseconds (0..Timeouts.MAX_NANOS). */
+    int tryReceiveNanos(ByteBuffer dst, long nanos, MqReceived into) throws InterruptedException {
         checkReceive(dst);
         long deadline = System.nanoTime() + nanos;
         long r;

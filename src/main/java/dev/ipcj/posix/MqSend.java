@@ -104,7 +104,11 @@ final class MqSend {
 
     /** See {@link MessageQueue#trySend(ByteBuffer, int, Duration)}. */
     boolean trySend(ByteBuffer src, int priority, Duration timeout) throws InterruptedException {
-        long nanos = Timeouts.nanos("mq_timedsend", name, timeout);
+        return trySendNanos(src, priority, Timeouts.nanos("mq_timedsend", name, timeout));
+    }
+
+    /** The same with the timeout in nanoseconds (0..Timeouts.MAX_NANOS). */
+    boolean trySendNanos(ByteBuffer src, int priority, long nanos) throws InterruptedException {
         int len = checkSend(src, priority);
         long deadline = System.nanoTime() + nanos;
         q.enter();

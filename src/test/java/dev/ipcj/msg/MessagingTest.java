@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -129,6 +130,33 @@ class MessagingTest {
             for (int i = 0; i < 3; i++) {
                 assertTrue(out.contains("got x" + i + " from " + PID + " seq " + i), out);
             }
+        }
+    }
+
+    /**
+     * A full sender in another process sleeps on the space doorbell and is woken by each take,
+     * not by the end of its sleep (10 ms and up): 300 messages through bounded(1) take far less
+     * than the 3 s of slices a doorbell that never rang would cost.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"RING", "SYSTEM_V"})
+    void aFullSenderInAnotherProcessIsWokenByEachTake(Transport t) throws Exception {
+        String n = name("full");
+        int count = 300;
+        try (Mailbox box = Mailbox.create(n, t, Capacity.bounded(1), 64)) {
+            Process child = Processes.startJava(MsgPeer.class, "send", n, Integer.toString(count));
+            Message first = box.receive(Duration.ofSeconds(30));
+            assertNotNull(first, "the sender started");
+            long t0 = System.nanoTime();
+            for (int i = 1; i < count; i++) {
+                Message m = box.receive(Duration.ofSeconds(10));
+                assertNotNull(m, "message " + i);
+                assertEquals("m" + i, m.text());
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            Processes.finish(child, 30);
+            assertTrue(ms < 2_000, (count - 1) + " handoffs through bounded(1) took " + ms + " ms: the full sender "
+                    + "slept out its slices instead of being woken");
         }
     }
 

@@ -22,6 +22,31 @@ class MessageQueueTest {
     @RegisterExtension
     final IpcNames names = new IpcNames();
 
+    /** The TimeUnit forms: waits as long as asked, not at all for 0 or less, never overflow, refuse a null unit. */
+    @Test
+    void timeUnitTimeoutsWaitAsAskedAndSaturate() throws Exception {
+        String n = names.next("mqu");
+        try (MessageQueue q = MessageQueue.create(n, 1, 64)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(64);
+            long t0 = System.nanoTime();
+            assertEquals(-1, q.tryReceive(b, 50, java.util.concurrent.TimeUnit.MILLISECONDS));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 45 && ms < 5_000, "waited " + ms + " ms");
+            t0 = System.nanoTime();
+            assertEquals(-1, q.tryReceive(b, -5, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "a negative timeout does not wait");
+            ByteBuffer m = ByteBuffer.allocateDirect(8).putInt(0, 42);
+            assertTrue(q.trySend(m, 0, Long.MAX_VALUE, java.util.concurrent.TimeUnit.DAYS), "room: sent at once");
+            m.clear();
+            assertFalse(q.trySend(m, 0, 20, java.util.concurrent.TimeUnit.MILLISECONDS), "full: false after the wait");
+            b.clear();
+            assertEquals(8, q.tryReceive(b, Long.MAX_VALUE, java.util.concurrent.TimeUnit.DAYS));
+            assertThrows(dev.ipcj.InvalidArgumentException.class, () -> q.tryReceive(b, 1, null));
+            assertThrows(dev.ipcj.InvalidArgumentException.class, () -> q.trySend(m, 0, 1, null));
+        }
+        MessageQueue.unlink(n);
+    }
+
     @Test
     void createSendReceiveAttributes() throws Exception {
         String n = names.next("mq");
