@@ -7,6 +7,7 @@ import dev.ipcj.ring.RingProducer;
 import dev.ipcj.ring.RingVariant;
 import dev.ipcj.ring.SharedRing;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class RingFromCTest {
              RingConsumer consumer = ring.consumer()) {
             Process c = startProducer(name, 0);
             try {
-                consumeAndCheck(consumer, new int[] {RECORDS}, null);
+                consumeAndCheck(consumer, new int[] {RECORDS}, List.of(c));
                 assertTrue(c.waitFor(30, TimeUnit.SECONDS), "ipcj-ring-client produce did not end");
                 assertEquals(0, c.exitValue(), "ipcj-ring-client produce failed");
             } finally {
@@ -59,7 +60,7 @@ class RingFromCTest {
                 producers.add(startProducer(name, 1));
                 Thread javaSide = new Thread(() -> {
                     byte[] buf = new byte[MAX_RECORD];
-                    ByteBuffer b = ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
+                    ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
                     try {
                         for (int seq = 0; seq < RECORDS; seq++) {
                             int len = recordLength(2, seq);
@@ -100,7 +101,10 @@ class RingFromCTest {
                 .inheritIO().start();
     }
 
-    /** Takes records until every producer's count has come, checking each; fails on the first wrong one. */
+    /**
+     * Takes records until every producer's count has come, checking each; fails on the first wrong
+     * one, and when no record comes, names a C producer that has failed.
+     */
     private static void consumeAndCheck(RingConsumer consumer, int[] counts, List<Process> cProducers) throws Exception {
         int[] next = new int[counts.length];
         String[] bad = new String[1];
@@ -118,7 +122,7 @@ class RingFromCTest {
                     bad[0] = "a record of " + len + " bytes";
                     return;
                 }
-                ByteBuffer b = buf.duplicate().order(java.nio.ByteOrder.nativeOrder());
+                ByteBuffer b = buf.duplicate().order(ByteOrder.nativeOrder());
                 int id = b.getInt(off);
                 int seq = b.getInt(off + 4);
                 if (id < 0 || id >= counts.length) {
@@ -138,6 +142,13 @@ class RingFromCTest {
                 }
             }, 64, Duration.ofSeconds(20));
             assertNull(bad[0]);
+            if (n == 0) {
+                for (Process p : cProducers) {
+                    if (!p.isAlive() && p.exitValue() != 0) {
+                        fail("ipcj-ring-client produce exited with " + p.exitValue() + " after " + seen + " records");
+                    }
+                }
+            }
             assertTrue(n > 0, "no record for 20 s after " + seen + " of " + total);
             seen += n;
         }
