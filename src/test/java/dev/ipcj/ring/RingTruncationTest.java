@@ -40,6 +40,7 @@ class RingTruncationTest {
     static String runVictim(String mode, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // JDK 22+: JavaCPP's loadLibrary, quietly
         if (mode.equals("-Xint")) {
             cmd.add("-Xint");
         }
