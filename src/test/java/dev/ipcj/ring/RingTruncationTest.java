@@ -47,6 +47,9 @@ class RingTruncationTest {
         cmd.add("-XX:-CreateCoredumpOnCrash");
         cmd.add("-XX:ErrorFile=/dev/null");
         cmd.add("-XX:+UseSerialGC");
+        if (System.getProperty("ipcj.faultGuard") != null) { // =false: the JVM's own InternalError path
+            cmd.add("-Dipcj.faultGuard=" + System.getProperty("ipcj.faultGuard"));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(RingVictim.class.getName());
