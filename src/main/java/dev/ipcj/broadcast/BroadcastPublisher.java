@@ -1,8 +1,6 @@
 package dev.ipcj.broadcast;
 
 import static dev.ipcj.broadcast.BroadcastLayout.*;
-import static dev.ipcj.broadcast.BroadcastRing.BYTES;
-import static dev.ipcj.broadcast.BroadcastRing.U;
 
 import dev.ipcj.BusyException;
 import dev.ipcj.ClosedException;
@@ -10,6 +8,7 @@ import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.internal.DirectBuffers;
 import dev.ipcj.internal.FaultPoint;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.MemoryAccess;
 import dev.ipcj.internal.ProcessIdentity;
 import dev.ipcj.internal.Timeouts;
 import java.lang.ref.Reference;
@@ -93,16 +92,16 @@ public final class BroadcastPublisher implements AutoCloseable {
     private void acquire(String call) {
         long word = base + PUBLISHER_OFFSET;
         for (;;) {
-            long owner = U.getLongVolatile(null, word);
+            long owner = MemoryAccess.getLongVolatile(word);
             if (owner != 0 && ProcessIdentity.alive(owner)) {
                 throw new BusyException(call, ring.name, 0, "a publisher is attached already ("
                         + ProcessIdentity.describe(owner) + (owner == identity ? ", this process" : "")
                         + "); a broadcast ring has one publisher at a time");
             }
             // Free, or a dead publisher's (or garbage that names no live process): take it.
-            U.getLongVolatile(null, word);
+            MemoryAccess.getLongVolatile(word);
             FaultPoint.deliver();
-            if (U.compareAndSwapLong(null, word, owner, identity)) {
+            if (MemoryAccess.compareAndSetLong(word, owner, identity)) {
                 return;
             }
         }
@@ -114,9 +113,9 @@ public final class BroadcastPublisher implements AutoCloseable {
         }
         try {
             long word = base + PUBLISHER_OFFSET;
-            if (U.getLongVolatile(null, word) == identity) {
+            if (MemoryAccess.getLongVolatile(word) == identity) {
                 FaultPoint.deliver();
-                U.compareAndSwapLong(null, word, identity, 0);
+                MemoryAccess.compareAndSetLong(word, identity, 0);
             }
         } catch (InternalError e) {
             if (!Faults.isMappingFault(e)) {
@@ -133,12 +132,12 @@ public final class BroadcastPublisher implements AutoCloseable {
     private void recover(String call) {
         long t = ring.position(call, base + TAIL_OFFSET, "tail");
         long intent = ring.position(call, base + TAIL_INTENT_OFFSET, "tailIntent");
-        long seq = U.getLongVolatile(null, base + NEXT_SEQ_OFFSET);
+        long seq = MemoryAccess.getLongVolatile(base + NEXT_SEQ_OFFSET);
         if (intent < t || intent - t >= capacity || seq < 0) {
             throw ring.corrupt(call, "tail " + t + ", tailIntent " + intent + ", nextSeq " + seq
                     + " break tail <= tailIntent < tail + capacity (" + capacity + "), nextSeq >= 0");
         }
-        long h = lossless ? t : U.getLongVolatile(null, base + HEAD_OFFSET);
+        long h = lossless ? t : MemoryAccess.getLongVolatile(base + HEAD_OFFSET);
         if (h > t || t - h > capacity || (h & (RECORD_ALIGN - 1)) != 0) {
             h = t; // garbage (or never set): the newest boundary we know is a record's start
         }
@@ -154,9 +153,9 @@ public final class BroadcastPublisher implements AutoCloseable {
                 int index = (int) p & mask;
                 int piece = (int) Math.min(intent - p, capacity - index);
                 long at = data + index;
-                U.putLong(at + RECORD_SEQ, seq);
-                U.putInt(at + RECORD_LENGTH, piece);
-                U.putInt(at + RECORD_TYPE, TYPE_PADDING);
+                MemoryAccess.putLong(at + RECORD_SEQ, seq);
+                MemoryAccess.putInt(at + RECORD_LENGTH, piece);
+                MemoryAccess.putInt(at + RECORD_TYPE, TYPE_PADDING);
                 p += piece;
             }
             publishTail(intent);
@@ -332,33 +331,33 @@ public final class BroadcastPublisher implements AutoCloseable {
         if (!lossless) {
             advanceHead(end);
         }
-        U.putOrderedLong(null, base + TAIL_INTENT_OFFSET, end);
-        U.storeFence(); // the intent before any byte it announces (free on x86, DMB on arm64)
+        MemoryAccess.putLongRelease(base + TAIL_INTENT_OFFSET, end);
+        MemoryAccess.storeFence(); // the intent before any byte it announces (free on x86, DMB on arm64)
         long seq = nextSeq;
         if (pad != 0) {
             long at = data + index;
-            U.putLong(at + RECORD_SEQ, seq);
-            U.putInt(at + RECORD_LENGTH, pad);
-            U.putInt(at + RECORD_TYPE, TYPE_PADDING);
+            MemoryAccess.putLong(at + RECORD_SEQ, seq);
+            MemoryAccess.putInt(at + RECORD_LENGTH, pad);
+            MemoryAccess.putInt(at + RECORD_TYPE, TYPE_PADDING);
             index = 0;
         }
         long at = data + index;
-        U.putLong(at + RECORD_SEQ, seq);
-        U.putInt(at + RECORD_LENGTH, length);
-        U.putInt(at + RECORD_TYPE, TYPE_DATA);
+        MemoryAccess.putLong(at + RECORD_SEQ, seq);
+        MemoryAccess.putInt(at + RECORD_LENGTH, length);
+        MemoryAccess.putInt(at + RECORD_TYPE, TYPE_DATA);
         if (bb != null) {
             int pos = bb.position();
             if (bb.isDirect()) {
-                U.copyMemory(null, DirectBuffers.address(bb) + pos, null, at + RECORD_HEADER, length);
+                MemoryAccess.copy(DirectBuffers.address(bb) + pos, at + RECORD_HEADER, length);
             } else {
-                copyIn(bb.array(), bb.arrayOffset() + pos, at + RECORD_HEADER, length);
+                MemoryAccess.copyFromArray(bb.array(), bb.arrayOffset() + pos, at + RECORD_HEADER, length);
             }
             bb.position(pos + length);
         } else {
-            copyIn(array, offset, at + RECORD_HEADER, length);
+            MemoryAccess.copyFromArray(array, offset, at + RECORD_HEADER, length);
         }
         nextSeq = seq + 1;
-        U.putLong(base + NEXT_SEQ_OFFSET, seq + 1);
+        MemoryAccess.putLong(base + NEXT_SEQ_OFFSET, seq + 1);
         publishTail(end);
         Reference.reachabilityFence(ring);
         return true;
@@ -366,28 +365,12 @@ public final class BroadcastPublisher implements AutoCloseable {
 
     private void publishTail(long end) {
         if (asymmetric) {
-            U.putOrderedLong(null, base + TAIL_OFFSET, end); // release; sleepers pay the barrier
+            MemoryAccess.putLongRelease(base + TAIL_OFFSET, end); // release; sleepers pay the barrier
         } else {
-            U.putLongVolatile(null, base + TAIL_OFFSET, end);
+            MemoryAccess.putLongVolatile(base + TAIL_OFFSET, end);
         }
         tail = end;
         ring.wakeSubscribers();
-    }
-
-    /** Small payloads by 8-byte moves the JIT inlines; larger ones by the copy stub. */
-    private static void copyIn(byte[] src, int offset, long address, int length) {
-        long from = BYTES + offset;
-        if (length <= 256) {
-            int i = 0;
-            for (; i <= length - 8; i += 8) {
-                U.putLong(address + i, U.getLong(src, from + i));
-            }
-            for (; i < length; i++) {
-                U.putByte(address + i, U.getByte(src, from + i));
-            }
-            return;
-        }
-        U.copyMemory(src, from, null, address, length);
     }
 
     /**
@@ -404,8 +387,8 @@ public final class BroadcastPublisher implements AutoCloseable {
         while (h < floor) {
             int index = (int) h & mask;
             long at = data + index;
-            int length = U.getInt(at + RECORD_LENGTH);
-            int type = U.getInt(at + RECORD_TYPE);
+            int length = MemoryAccess.getInt(at + RECORD_LENGTH);
+            int type = MemoryAccess.getInt(at + RECORD_TYPE);
             int size = type == TYPE_DATA && length >= 0 && length <= maxRecordLength ? recordSize(length)
                     : type == TYPE_PADDING ? length : -1;
             if (size < RECORD_HEADER || (size & (RECORD_ALIGN - 1)) != 0 || size > capacity - index
@@ -416,7 +399,7 @@ public final class BroadcastPublisher implements AutoCloseable {
             h += size;
         }
         head = h;
-        U.putLongVolatile(null, base + HEAD_OFFSET, h);
+        MemoryAccess.putLongVolatile(base + HEAD_OFFSET, h);
     }
 
     /**
@@ -429,13 +412,13 @@ public final class BroadcastPublisher implements AutoCloseable {
         if (!lossless) {
             return Long.MAX_VALUE;
         }
-        U.fullFence();
+        MemoryAccess.fullFence();
         long min = tail;
-        int used = Math.min(SLOT_COUNT, Math.max(0, U.getIntVolatile(null, base + SLOTS_USED_OFFSET)));
+        int used = Math.min(SLOT_COUNT, Math.max(0, MemoryAccess.getIntVolatile(base + SLOTS_USED_OFFSET)));
         for (int i = 0; i < used; i++) {
             long slot = base + slotOffset(i);
-            if (U.getLongVolatile(null, slot + SLOT_IDENTITY) != 0) {
-                long p = U.getLongVolatile(null, slot + SLOT_POSITION);
+            if (MemoryAccess.getLongVolatile(slot + SLOT_IDENTITY) != 0) {
+                long p = MemoryAccess.getLongVolatile(slot + SLOT_POSITION);
                 if (p < min && p >= 0) {
                     min = p; // a position past tail is garbage: ignored, it cannot hold us back
                 }
@@ -458,14 +441,14 @@ public final class BroadcastPublisher implements AutoCloseable {
 
     /** Frees (CAS identity to 0) the slot of every subscriber below {@code floor} whose process is gone. */
     private void reapDead(long floor) {
-        int used = Math.min(SLOT_COUNT, Math.max(0, U.getIntVolatile(null, base + SLOTS_USED_OFFSET)));
+        int used = Math.min(SLOT_COUNT, Math.max(0, MemoryAccess.getIntVolatile(base + SLOTS_USED_OFFSET)));
         for (int i = 0; i < used; i++) {
             long slot = base + slotOffset(i);
-            long id = U.getLongVolatile(null, slot + SLOT_IDENTITY);
-            if (id != 0 && U.getLongVolatile(null, slot + SLOT_POSITION) < floor && !ProcessIdentity.alive(id)) {
-                U.getLongVolatile(null, slot + SLOT_IDENTITY);
+            long id = MemoryAccess.getLongVolatile(slot + SLOT_IDENTITY);
+            if (id != 0 && MemoryAccess.getLongVolatile(slot + SLOT_POSITION) < floor && !ProcessIdentity.alive(id)) {
+                MemoryAccess.getLongVolatile(slot + SLOT_IDENTITY);
                 FaultPoint.deliver();
-                U.compareAndSwapLong(null, slot + SLOT_IDENTITY, id, 0);
+                MemoryAccess.compareAndSetLong(slot + SLOT_IDENTITY, id, 0);
             }
         }
     }

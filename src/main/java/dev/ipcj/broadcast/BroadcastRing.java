@@ -10,13 +10,13 @@ import dev.ipcj.MappedRegion;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.FaultPoint;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.MemoryAccess;
 import dev.ipcj.internal.Names;
 import dev.ipcj.internal.ShmInode;
 import dev.ipcj.internal.Timeouts;
 import dev.ipcj.internal.Waiter;
 import dev.ipcj.jni.Futex;
 import dev.ipcj.posix.SharedMemory;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -41,9 +41,6 @@ import java.time.Duration;
  * using the ring see {@link ClosedException}); the object stays until {@link #unlink}.
  */
 public final class BroadcastRing implements AutoCloseable {
-    static final sun.misc.Unsafe U = unsafe();
-    static final long BYTES = sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET;
-
     private static final int REGISTERED = registerMembarrier();
     private static final String CREATE = "broadcast create";
     private static final String OPEN = "broadcast open";
@@ -139,15 +136,15 @@ public final class BroadcastRing implements AutoCloseable {
         try {
             region = shm.map();
             long a = region.address(0, size);
-            U.putInt(a + VERSION_OFFSET, VERSION);
-            U.putInt(a + MODE_OFFSET, mode.code);
-            U.putInt(a + CAPACITY_OFFSET, capacity);
-            U.putInt(a + MAX_RECORD_OFFSET, maxRecordLength);
-            U.putLong(a + OBJECT_SIZE_OFFSET, size);
-            U.putInt(a + FLAGS_OFFSET, asymmetric ? FLAG_ASYMMETRIC : 0);
-            U.putInt(a + HEADER_SIZE_OFFSET, HEADER_SIZE);
-            U.putInt(a + SLOT_COUNT_OFFSET, SLOT_COUNT);
-            U.putLongVolatile(null, a + MAGIC_OFFSET, MAGIC); // last: a joiner that sees it sees the rest
+            MemoryAccess.putInt(a + VERSION_OFFSET, VERSION);
+            MemoryAccess.putInt(a + MODE_OFFSET, mode.code);
+            MemoryAccess.putInt(a + CAPACITY_OFFSET, capacity);
+            MemoryAccess.putInt(a + MAX_RECORD_OFFSET, maxRecordLength);
+            MemoryAccess.putLong(a + OBJECT_SIZE_OFFSET, size);
+            MemoryAccess.putInt(a + FLAGS_OFFSET, asymmetric ? FLAG_ASYMMETRIC : 0);
+            MemoryAccess.putInt(a + HEADER_SIZE_OFFSET, HEADER_SIZE);
+            MemoryAccess.putInt(a + SLOT_COUNT_OFFSET, SLOT_COUNT);
+            MemoryAccess.putLongVolatile(a + MAGIC_OFFSET, MAGIC); // last: a joiner that sees it sees the rest
             region.checkIntact(CREATE);
             FaultPoint.deliver();
             return new BroadcastRing(name, shm, region, mode, capacity, maxRecordLength, asymmetric);
@@ -200,17 +197,17 @@ public final class BroadcastRing implements AutoCloseable {
             }
             region = shm.map(0, size, false);
             long a = region.address(0, size);
-            long magic = U.getLongVolatile(null, a + MAGIC_OFFSET);
+            long magic = MemoryAccess.getLongVolatile(a + MAGIC_OFFSET);
             if (magic != MAGIC) {
                 throw corrupt(OPEN, name, magic == 0
                         ? "magic is 0: the creator has not finished initialising it, or it is not a broadcast ring"
                         : "magic 0x" + Long.toHexString(magic) + " is not \"IPCJBCST\": not an ipcj broadcast ring");
             }
-            int version = U.getInt(a + VERSION_OFFSET);
+            int version = MemoryAccess.getInt(a + VERSION_OFFSET);
             if (version != VERSION) {
                 throw corrupt(OPEN, name, "layoutVersion " + version + " is not the supported " + VERSION);
             }
-            int code = U.getInt(a + MODE_OFFSET);
+            int code = MemoryAccess.getInt(a + MODE_OFFSET);
             BroadcastMode m = BroadcastMode.of(code);
             if (m == null) {
                 throw corrupt(OPEN, name, "mode " + code + " is not 1 (LOSSLESS) or 2 (LOSSY)");
@@ -218,27 +215,27 @@ public final class BroadcastRing implements AutoCloseable {
             if (mode != null && m != mode) {
                 throw corrupt(OPEN, name, "mode " + m + " differs from the expected " + mode);
             }
-            int capacity = U.getInt(a + CAPACITY_OFFSET);
+            int capacity = MemoryAccess.getInt(a + CAPACITY_OFFSET);
             if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Integer.bitCount(capacity) != 1) {
                 throw corrupt(OPEN, name, "capacity " + capacity + " is not a power of two from "
                         + MIN_CAPACITY + " to " + MAX_CAPACITY);
             }
-            int max = U.getInt(a + MAX_RECORD_OFFSET);
+            int max = MemoryAccess.getInt(a + MAX_RECORD_OFFSET);
             if (max < 1 || max > maxRecordLengthFor(capacity)) {
                 throw corrupt(OPEN, name, "maxRecordLength " + max + " is outside 1.." + maxRecordLengthFor(capacity));
             }
-            long objectSize = U.getLong(a + OBJECT_SIZE_OFFSET);
+            long objectSize = MemoryAccess.getLong(a + OBJECT_SIZE_OFFSET);
             if (objectSize != (long) HEADER_SIZE + capacity || size != objectSize) {
                 throw corrupt(OPEN, name, "objectSize field " + objectSize + ", actual size " + size
                         + ", expected header " + HEADER_SIZE + " + capacity " + capacity);
             }
-            int headerSize = U.getInt(a + HEADER_SIZE_OFFSET);
-            int slots = U.getInt(a + SLOT_COUNT_OFFSET);
+            int headerSize = MemoryAccess.getInt(a + HEADER_SIZE_OFFSET);
+            int slots = MemoryAccess.getInt(a + SLOT_COUNT_OFFSET);
             if (headerSize != HEADER_SIZE || slots != SLOT_COUNT) {
                 throw corrupt(OPEN, name, "headerSize " + headerSize + " / slotCount " + slots + " are not "
                         + HEADER_SIZE + " / " + SLOT_COUNT);
             }
-            int flags = U.getInt(a + FLAGS_OFFSET);
+            int flags = MemoryAccess.getInt(a + FLAGS_OFFSET);
             if ((flags & ~FLAG_ASYMMETRIC) != 0) {
                 throw corrupt(OPEN, name, "flags 0x" + Integer.toHexString(flags) + " has bits other than 0x1");
             }
@@ -371,10 +368,10 @@ public final class BroadcastRing implements AutoCloseable {
         String call = "broadcast subscriberCount";
         checkOpen(call);
         try {
-            int used = Math.min(SLOT_COUNT, Math.max(0, U.getIntVolatile(null, base + SLOTS_USED_OFFSET)));
+            int used = Math.min(SLOT_COUNT, Math.max(0, MemoryAccess.getIntVolatile(base + SLOTS_USED_OFFSET)));
             int n = 0;
             for (int i = 0; i < used; i++) {
-                long id = U.getLongVolatile(null, base + slotOffset(i) + SLOT_IDENTITY);
+                long id = MemoryAccess.getLongVolatile(base + slotOffset(i) + SLOT_IDENTITY);
                 if (id != 0 && dev.ipcj.internal.ProcessIdentity.alive(id)) {
                     n++;
                 }
@@ -434,8 +431,8 @@ public final class BroadcastRing implements AutoCloseable {
         }
         try {
             if (!region.isTruncated()) {
-                U.getAndAddInt(null, base + WAKE_COUNTER_OFFSET, 1);
-                U.putIntVolatile(null, base + PUBLISHER_WAITING_OFFSET, 0);
+                MemoryAccess.getAndAddInt(base + WAKE_COUNTER_OFFSET, 1);
+                MemoryAccess.putIntVolatile(base + PUBLISHER_WAITING_OFFSET, 0);
                 Futex.futexWake(base + WAKE_COUNTER_OFFSET, Integer.MAX_VALUE);
                 Futex.futexWake(base + PUBLISHER_WAITING_OFFSET, Integer.MAX_VALUE);
             }
@@ -529,10 +526,10 @@ public final class BroadcastRing implements AutoCloseable {
     /** Header fields that never change, re-checked on slow paths so that garbage over them is noticed. */
     void checkHeader(String call) {
         checkOpen(call);
-        long magic = U.getLongVolatile(null, base + MAGIC_OFFSET);
-        int c = U.getInt(base + CAPACITY_OFFSET);
-        int m = U.getInt(base + MAX_RECORD_OFFSET);
-        int md = U.getInt(base + MODE_OFFSET);
+        long magic = MemoryAccess.getLongVolatile(base + MAGIC_OFFSET);
+        int c = MemoryAccess.getInt(base + CAPACITY_OFFSET);
+        int m = MemoryAccess.getInt(base + MAX_RECORD_OFFSET);
+        int md = MemoryAccess.getInt(base + MODE_OFFSET);
         region.checkIntact(call);
         if (magic != MAGIC || c != capacity || m != maxRecordLength || md != mode.code) {
             throw corrupt(call, "the header was overwritten: magic 0x" + Long.toHexString(magic) + ", capacity " + c
@@ -543,7 +540,7 @@ public final class BroadcastRing implements AutoCloseable {
 
     /** Reads (volatile) a position word at {@code offset} and checks it is a non-negative multiple of 16. */
     long position(String call, long address, String field) {
-        long p = U.getLongVolatile(null, address);
+        long p = MemoryAccess.getLongVolatile(address);
         if (p < 0 || (p & (RECORD_ALIGN - 1)) != 0) {
             throw corrupt(call, field + " " + p + " is not a non-negative multiple of " + RECORD_ALIGN);
         }
@@ -558,20 +555,20 @@ public final class BroadcastRing implements AutoCloseable {
                 throw IpcException.of("membarrier", name, r, "MEMBARRIER_CMD_GLOBAL_EXPEDITED failed");
             }
         } else {
-            U.fullFence();
+            MemoryAccess.fullFence();
         }
     }
 
     /** The publisher's waking of idle subscribers: only when one announced itself (no syscall otherwise). */
     void wakeSubscribers() {
         long flag = base + SUBSCRIBERS_WAITING_OFFSET;
-        if (U.getIntVolatile(null, flag) != 0) {
+        if (MemoryAccess.getIntVolatile(flag) != 0) {
             FaultPoint.deliver();
-            if (U.compareAndSwapInt(null, flag, 1, 0)) {
+            if (MemoryAccess.compareAndSetInt(flag, 1, 0)) {
                 long counter = base + WAKE_COUNTER_OFFSET;
-                U.getIntVolatile(null, counter);
+                MemoryAccess.getIntVolatile(counter);
                 FaultPoint.deliver();
-                U.getAndAddInt(null, counter, 1);
+                MemoryAccess.getAndAddInt(counter, 1);
                 Futex.futexWake(counter, Integer.MAX_VALUE);
             }
         }
@@ -580,9 +577,9 @@ public final class BroadcastRing implements AutoCloseable {
     /** A subscriber's waking of the publisher (LOSSLESS), when it announced itself. */
     void wakePublisher() {
         long word = base + PUBLISHER_WAITING_OFFSET;
-        if (U.getIntVolatile(null, word) != 0) {
+        if (MemoryAccess.getIntVolatile(word) != 0) {
             FaultPoint.deliver();
-            if (U.compareAndSwapInt(null, word, 1, 0)) {
+            if (MemoryAccess.compareAndSetInt(word, 1, 0)) {
                 Futex.futexWake(word, Integer.MAX_VALUE);
             }
         }
@@ -637,8 +634,8 @@ public final class BroadcastRing implements AutoCloseable {
                 return ready.ready(true);
             }
             long remaining = Math.min(left, slice);
-            int expected = counter ? U.getIntVolatile(null, futex) : 1;
-            U.putIntVolatile(null, flag, 1);
+            int expected = counter ? MemoryAccess.getIntVolatile(futex) : 1;
+            MemoryAccess.putIntVolatile(flag, 1);
             sleeperBarrier();
             checkOpen(call);
             if (ready.ready(true)) {
@@ -680,13 +677,4 @@ public final class BroadcastRing implements AutoCloseable {
         return r < 0 ? r : 0;
     }
 
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 }

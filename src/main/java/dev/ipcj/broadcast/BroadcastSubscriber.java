@@ -1,8 +1,6 @@
 package dev.ipcj.broadcast;
 
 import static dev.ipcj.broadcast.BroadcastLayout.*;
-import static dev.ipcj.broadcast.BroadcastRing.BYTES;
-import static dev.ipcj.broadcast.BroadcastRing.U;
 
 import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
@@ -10,6 +8,7 @@ import dev.ipcj.LimitExceededException;
 import dev.ipcj.internal.DirectBuffers;
 import dev.ipcj.internal.FaultPoint;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.MemoryAccess;
 import dev.ipcj.internal.ProcessIdentity;
 import dev.ipcj.internal.Timeouts;
 import java.lang.ref.Reference;
@@ -110,10 +109,10 @@ public final class BroadcastSubscriber implements AutoCloseable {
         int got = -1;
         for (int i = 0; i < SLOT_COUNT && got < 0; i++) {
             long at = base + slotOffset(i) + SLOT_IDENTITY;
-            long id = U.getLongVolatile(null, at);
+            long id = MemoryAccess.getLongVolatile(at);
             if (id == 0 || !ProcessIdentity.alive(id)) {
                 FaultPoint.deliver();
-                if (U.compareAndSwapLong(null, at, id, identity)) {
+                if (MemoryAccess.compareAndSetLong(at, id, identity)) {
                     got = i;
                 }
             }
@@ -127,24 +126,24 @@ public final class BroadcastSubscriber implements AutoCloseable {
         slotAddress = base + slotOffset(got);
         long used = base + SLOTS_USED_OFFSET;
         for (;;) {
-            int u = U.getIntVolatile(null, used);
+            int u = MemoryAccess.getIntVolatile(used);
             if (u >= got + 1 && u <= SLOT_COUNT) {
                 break;
             }
             FaultPoint.deliver();
-            if (U.compareAndSwapInt(null, used, u, got + 1)) {
+            if (MemoryAccess.compareAndSetInt(used, u, got + 1)) {
                 break;
             }
         }
         long t1 = ring.position(call, base + TAIL_OFFSET, "tail");
-        U.putLongVolatile(null, slotAddress + SLOT_POSITION, t1);
-        U.putLong(slotAddress + SLOT_LOST, 0);
-        U.putLong(slotAddress + SLOT_RECEIVED, 0);
-        U.putIntVolatile(null, slotAddress + SLOT_STATE, STATE_ACTIVE);
-        U.fullFence();
+        MemoryAccess.putLongVolatile(slotAddress + SLOT_POSITION, t1);
+        MemoryAccess.putLong(slotAddress + SLOT_LOST, 0);
+        MemoryAccess.putLong(slotAddress + SLOT_RECEIVED, 0);
+        MemoryAccess.putIntVolatile(slotAddress + SLOT_STATE, STATE_ACTIVE);
+        MemoryAccess.fullFence();
         long t2 = ring.position(call, base + TAIL_OFFSET, "tail");
-        U.putLongVolatile(null, slotAddress + SLOT_POSITION, t2);
-        long seq = U.getLongVolatile(null, base + NEXT_SEQ_OFFSET);
+        MemoryAccess.putLongVolatile(slotAddress + SLOT_POSITION, t2);
+        long seq = MemoryAccess.getLongVolatile(base + NEXT_SEQ_OFFSET);
         cursor = t2;
         committed = t2;
         tailCache = t2;
@@ -356,11 +355,11 @@ public final class BroadcastSubscriber implements AutoCloseable {
             return;
         }
         try {
-            U.putIntVolatile(null, slotAddress + SLOT_STATE, STATE_FREE);
+            MemoryAccess.putIntVolatile(slotAddress + SLOT_STATE, STATE_FREE);
             long at = slotAddress + SLOT_IDENTITY;
-            if (U.getLongVolatile(null, at) == identity) {
+            if (MemoryAccess.getLongVolatile(at) == identity) {
                 FaultPoint.deliver();
-                U.compareAndSwapLong(null, at, identity, 0);
+                MemoryAccess.compareAndSetLong(at, identity, 0);
             }
             if (lossless) {
                 ring.wakePublisher();
@@ -412,9 +411,9 @@ public final class BroadcastSubscriber implements AutoCloseable {
             }
             int index = (int) p & mask;
             long at = data + index;
-            long seq = U.getLong(at + RECORD_SEQ);
-            int length = U.getInt(at + RECORD_LENGTH);
-            int type = U.getInt(at + RECORD_TYPE);
+            long seq = MemoryAccess.getLong(at + RECORD_SEQ);
+            int length = MemoryAccess.getInt(at + RECORD_LENGTH);
+            int type = MemoryAccess.getInt(at + RECORD_TYPE);
             int avail = (int) Math.min(t - p, capacity - index);
             if (type == TYPE_PADDING) {
                 checkLapped(p);
@@ -439,9 +438,9 @@ public final class BroadcastSubscriber implements AutoCloseable {
                 }
                 int pos = dst.position();
                 if (dst.isDirect()) {
-                    U.copyMemory(null, at + RECORD_HEADER, null, DirectBuffers.address(dst) + pos, length);
+                    MemoryAccess.copy(at + RECORD_HEADER, DirectBuffers.address(dst) + pos, length);
                 } else {
-                    U.copyMemory(null, at + RECORD_HEADER, dst.array(), BYTES + dst.arrayOffset() + pos, length);
+                    MemoryAccess.copyToArray(at + RECORD_HEADER, dst.array(), dst.arrayOffset() + pos, length);
                 }
                 checkLapped(p); // before the caller sees the bytes: a lapped copy is never returned
                 dst.position(pos + length);
@@ -453,7 +452,7 @@ public final class BroadcastSubscriber implements AutoCloseable {
                 checkLapped(p);
                 return length;
             } else {
-                U.copyMemory(null, at + RECORD_HEADER, null, scratchAddress, length);
+                MemoryAccess.copy(at + RECORD_HEADER, scratchAddress, length);
                 checkLapped(p);
                 cursor = p + recordSize(length);
                 expectedSeq = seq + 1;
@@ -470,8 +469,8 @@ public final class BroadcastSubscriber implements AutoCloseable {
 
     /** Whether the publisher may have written over position {@code p} since it was read (loads before it). */
     private void checkLapped(long p) {
-        U.loadFence();
-        long intent = U.getLongVolatile(null, base + TAIL_INTENT_OFFSET);
+        MemoryAccess.loadFence();
+        long intent = MemoryAccess.getLongVolatile(base + TAIL_INTENT_OFFSET);
         if (intent - p > capacity) {
             throw lapped(p);
         }
@@ -486,13 +485,13 @@ public final class BroadcastSubscriber implements AutoCloseable {
         long resumeSeq = expectedSeq;
         for (int tries = 0; tries < RESUME_TRIES; tries++) {
             long t = ring.position(CALL, base + TAIL_OFFSET, "tail");
-            long h = lossless ? t : U.getLongVolatile(null, base + HEAD_OFFSET);
+            long h = lossless ? t : MemoryAccess.getLongVolatile(base + HEAD_OFFSET);
             if (h > t || t - h > capacity || h < 0 || (h & (RECORD_ALIGN - 1)) != 0) {
                 h = t; // garbage: the newest boundary is safe
             }
-            long seq = h == t ? U.getLongVolatile(null, base + NEXT_SEQ_OFFSET) : U.getLong(data + ((int) h & mask));
-            U.loadFence();
-            long intent = U.getLongVolatile(null, base + TAIL_INTENT_OFFSET);
+            long seq = h == t ? MemoryAccess.getLongVolatile(base + NEXT_SEQ_OFFSET) : MemoryAccess.getLong(data + ((int) h & mask));
+            MemoryAccess.loadFence();
+            long intent = MemoryAccess.getLongVolatile(base + TAIL_INTENT_OFFSET);
             if (intent - h <= capacity) {
                 resume = h;
                 resumeSeq = seq;
@@ -501,15 +500,15 @@ public final class BroadcastSubscriber implements AutoCloseable {
         }
         if (resume < 0) {
             resume = ring.position(CALL, base + TAIL_OFFSET, "tail");
-            resumeSeq = U.getLongVolatile(null, base + NEXT_SEQ_OFFSET);
+            resumeSeq = MemoryAccess.getLongVolatile(base + NEXT_SEQ_OFFSET);
         }
         long missed = Math.max(0, resumeSeq - expectedSeq);
         cursor = resume;
         tailCache = resume;
         expectedSeq = Math.max(expectedSeq, resumeSeq);
         lost += missed;
-        U.putLong(slotAddress + SLOT_LOST, lost);
-        if (lossless && U.getLongVolatile(null, slotAddress + SLOT_IDENTITY) != identity) {
+        MemoryAccess.putLong(slotAddress + SLOT_LOST, lost);
+        if (lossless && MemoryAccess.getLongVolatile(slotAddress + SLOT_IDENTITY) != identity) {
             join(CALL);
         }
         commit();
@@ -520,11 +519,11 @@ public final class BroadcastSubscriber implements AutoCloseable {
     private void commit() {
         long p = cursor;
         if (p != committed) {
-            U.putOrderedLong(null, slotAddress + SLOT_RECEIVED, received);
+            MemoryAccess.putLongRelease(slotAddress + SLOT_RECEIVED, received);
             if (lossless && !ring.asymmetric) {
-                U.putLongVolatile(null, slotAddress + SLOT_POSITION, p); // the fence before the flag's load
+                MemoryAccess.putLongVolatile(slotAddress + SLOT_POSITION, p); // the fence before the flag's load
             } else {
-                U.putOrderedLong(null, slotAddress + SLOT_POSITION, p); // release (asymmetric: sleepers fence)
+                MemoryAccess.putLongRelease(slotAddress + SLOT_POSITION, p); // release (asymmetric: sleepers fence)
             }
             committed = p;
             if (lossless) {
@@ -534,20 +533,20 @@ public final class BroadcastSubscriber implements AutoCloseable {
     }
 
     private boolean hasRecord(boolean slow) {
-        if (slow && lossless && U.getLongVolatile(null, slotAddress + SLOT_IDENTITY) != identity) {
+        if (slow && lossless && MemoryAccess.getLongVolatile(slotAddress + SLOT_IDENTITY) != identity) {
             return true; // our slot was taken: the next step finds out (lapped) and joins again
         }
-        return U.getLongVolatile(null, base + TAIL_OFFSET) != cursor;
+        return MemoryAccess.getLongVolatile(base + TAIL_OFFSET) != cursor;
     }
 
     private boolean await(long nanos) throws InterruptedException {
-        U.putIntVolatile(null, slotAddress + SLOT_STATE, STATE_SLEEPING);
+        MemoryAccess.putIntVolatile(slotAddress + SLOT_STATE, STATE_SLEEPING);
         try {
             return ring.await(SUBSCRIBERS_WAITING_OFFSET, WAKE_COUNTER_OFFSET, recordReady, nanos,
                     BroadcastRing.CHECK_NANOS, CALL);
         } finally {
             if (!closed && !ring.closed) {
-                U.putIntVolatile(null, slotAddress + SLOT_STATE, STATE_ACTIVE);
+                MemoryAccess.putIntVolatile(slotAddress + SLOT_STATE, STATE_ACTIVE);
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.ipcj.internal;
 
 import dev.ipcj.jni.FaultGuard;
-import java.lang.reflect.Field;
 
 /**
  * The Java side of the fault guard ({@code ipcj_fault.h}): ipcj's mappings are registered with a
@@ -17,7 +16,6 @@ import java.lang.reflect.Field;
  * is not guarded and falls back the same way.
  */
 public final class FaultGuards {
-    private static final sun.misc.Unsafe U = unsafe();
     private static final boolean ON = install();
 
     private FaultGuards() {
@@ -50,7 +48,7 @@ public final class FaultGuards {
      * lets other threads of the process see it too, and keeps the JIT from hoisting it out of a loop.
      */
     public static boolean faulted(long flag) {
-        return U.getIntVolatile(null, flag) != 0;
+        return MemoryAccess.getIntVolatile(flag) != 0;
     }
 
     private static boolean install() {
@@ -60,13 +58,4 @@ public final class FaultGuards {
         return FaultGuard.install() == 0;
     }
 
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 }

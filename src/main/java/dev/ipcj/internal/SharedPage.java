@@ -207,7 +207,7 @@ public final class SharedPage implements AutoCloseable {
 
     /*
      * Read-modify-writes: a guarded volatile load of the word (rule 2 of Faults), then the atomic
-     * at once, both through Unsafe at the raw address, so that the window in which a truncation
+     * at once, both through MemoryAccess at the raw address, so that the window in which a truncation
      * can still hit the unguarded interpreted atomic is a few bytecodes, not the VarHandle call
      * chain (which, interpreted, took microseconds and was hit in the tests). The methods are run
      * on private memory at class initialisation, so that the JIT compiles them (compiled atomics
@@ -217,22 +217,22 @@ public final class SharedPage implements AutoCloseable {
     /** CAS after a guarded volatile load of the same word. */
     public boolean casInt(int off, int expected, int v) {
         long a = address + check(off, 4);
-        boolean r = U.getIntVolatile(null, a) == expected && U.compareAndSwapInt(null, a, expected, v);
+        boolean r = MemoryAccess.getIntVolatile(a) == expected && MemoryAccess.compareAndSetInt(a, expected, v);
         Reference.reachabilityFence(buf);
         return r;
     }
 
     public boolean casLong(int off, long expected, long v) {
         long a = address + check(off, 8);
-        boolean r = U.getLongVolatile(null, a) == expected && U.compareAndSwapLong(null, a, expected, v);
+        boolean r = MemoryAccess.getLongVolatile(a) == expected && MemoryAccess.compareAndSetLong(a, expected, v);
         Reference.reachabilityFence(buf);
         return r;
     }
 
     public int getAndAddInt(int off, int delta) {
         long a = address + check(off, 4);
-        U.getIntVolatile(null, a);
-        int r = U.getAndAddInt(null, a, delta);
+        MemoryAccess.getIntVolatile(a);
+        int r = MemoryAccess.getAndAddInt(a, delta);
         Reference.reachabilityFence(buf);
         return r;
     }
@@ -245,17 +245,6 @@ public final class SharedPage implements AutoCloseable {
         return off;
     }
 
-    private static final sun.misc.Unsafe U = unsafe();
-
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     static {
         // Warm-up on private memory: see the comment above the read-modify-writes.

@@ -3,12 +3,12 @@ package dev.ipcj.ring;
 import static dev.ipcj.ring.RingLayout.*;
 import static dev.ipcj.ring.SharedRing.INTS;
 import static dev.ipcj.ring.SharedRing.LONGS;
-import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.internal.FaultPoint;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.MemoryAccess;
 import dev.ipcj.jni.Sys;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -530,7 +530,7 @@ public final class RingConsumer implements AutoCloseable {
             while (p < in && n < limit) {
                 int index = (int) p & mask;
                 // Plain read: the acquire of `in` ordered the producer's writes before it.
-                long header = U.getLong(data + index);
+                long header = MemoryAccess.getLong(data + index);
                 long state = header & STATE_MASK;
                 int avail = (int) Math.min(in - p, capacity - index);
                 if (state == DATA) {
@@ -583,9 +583,9 @@ public final class RingConsumer implements AutoCloseable {
 
     private void publish(long p) {
         if (asymmetric) {
-            U.putOrderedLong(null, outAddress, p); // release: no fence (see SharedRing)
+            MemoryAccess.putLongRelease(outAddress, p); // release: no fence (see SharedRing)
         } else {
-            U.putLongVolatile(null, outAddress, p);
+            MemoryAccess.putLongVolatile(outAddress, p);
         }
         head = p;
         ring.wake(PRODUCER_WAITING_OFFSET, ring.producerWaitingAddress, Integer.MAX_VALUE);
@@ -604,7 +604,7 @@ public final class RingConsumer implements AutoCloseable {
         try {
             while (p < in && n < limit) {
                 int index = (int) p & mask;
-                long header = U.getLongVolatile(null, data + index);
+                long header = MemoryAccess.getLongVolatile(data + index);
                 long state = header & STATE_MASK;
                 int avail = (int) Math.min(in - p, capacity - index);
                 if (state == DATA) {
@@ -649,8 +649,8 @@ public final class RingConsumer implements AutoCloseable {
      */
     private void retire(long from, long to) {
         long first = data + ((int) from & mask);
-        U.putLong(first, to + capacity); // taken: the batch ends at to
-        U.storeFence(); // the mark before any word it covers is freed
+        MemoryAccess.putLong(first, to + capacity); // taken: the batch ends at to
+        MemoryAccess.storeFence(); // the mark before any word it covers is freed
         if (TestHooks.STOP_AT != null) {
             long half = from + 8 + ((to - from - 8) / 16) * 8;
             free(from + 8, half);
@@ -659,7 +659,7 @@ public final class RingConsumer implements AutoCloseable {
         } else {
             free(from + 8, to);
         }
-        U.putOrderedLong(null, first, from + capacity); // release: after every freed word
+        MemoryAccess.putLongRelease(first, from + capacity); // release: after every freed word
         if (TestHooks.STOP_AT != null) {
             TestHooks.reached("consumer-freed");
         }
@@ -669,7 +669,7 @@ public final class RingConsumer implements AutoCloseable {
     /** Every word of [from, to) becomes FREE for the next lap: its position + capacity. */
     private void free(long from, long to) {
         for (long x = from; x < to; x += 8) {
-            U.putLong(data + ((int) x & mask), x + capacity);
+            MemoryAccess.putLong(data + ((int) x & mask), x + capacity);
         }
     }
 
@@ -679,12 +679,12 @@ public final class RingConsumer implements AutoCloseable {
      */
     private void finishRetire(String call, long out, long in) {
         long first = data + ((int) out & mask);
-        long w = U.getLongVolatile(null, first);
+        long w = MemoryAccess.getLongVolatile(first);
         if (w == out + capacity) {
             // Every word of the batch is free; its end is the first word that is not.
             long end = Math.min(in, out + capacity);
             long x = out + 8;
-            while (x < end && U.getLongVolatile(null, data + ((int) x & mask)) == x + capacity) {
+            while (x < end && MemoryAccess.getLongVolatile(data + ((int) x & mask)) == x + capacity) {
                 x += 8;
             }
             publish(x);
@@ -695,7 +695,7 @@ public final class RingConsumer implements AutoCloseable {
                         + ", past in " + in);
             }
             free(out + 8, to);
-            U.putOrderedLong(null, first, out + capacity);
+            MemoryAccess.putLongRelease(first, out + capacity);
             publish(to);
         }
         // Anything else is read (or reported) by readMany as usual.

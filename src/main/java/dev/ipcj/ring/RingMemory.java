@@ -1,11 +1,11 @@
 package dev.ipcj.ring;
 
-import java.lang.reflect.Field;
+import dev.ipcj.internal.MemoryAccess;
 
 /**
  * Raw loads, stores, CASes and copies at absolute addresses inside one ring's mapping, through
- * {@code sun.misc.Unsafe} (module jdk.unsupported, open to class-path code on JDK 17 without
- * flags). The ring's data path uses these instead of ByteBuffer VarHandles and bulk copies,
+ * {@link MemoryAccess} (sun.misc.Unsafe on JDK 17 to 21, java.lang.foreign on JDK 22+, from the
+ * multi-release jar). The ring's data path uses these instead of ByteBuffer VarHandles and bulk copies,
  * which re-check the buffer's bounds, alignment, read-only flag and memory session on every
  * access: measurable when a whole message costs tens of nanoseconds.
  *
@@ -46,59 +46,25 @@ import java.lang.reflect.Field;
  *
  * <h2>Memory ordering</h2>
  * {@code getLongVolatile}/{@code putLongVolatile}/CAS are the Java volatile (sequentially
- * consistent) accesses; {@code putOrderedLong} is a release store. HotSpot brackets every
+ * consistent) accesses; {@code putLongRelease} is a release store. HotSpot brackets every
  * Unsafe access with a non-plain mode by compiler barriers (MemBarCPUOrder), so a release
  * store followed by a volatile load is never reordered by the compiler: what the asymmetric
- * wake-up protocol needs (see {@link SharedRing}).
+ * wake-up protocol needs (see {@link SharedRing}). The JDK 22+ MemoryAccess reaches the same
+ * intrinsics: a memory segment's VarHandle {@code setRelease}/{@code getVolatile} runs
+ * jdk.internal.misc.Unsafe's {@code putLongRelease}/{@code getLongVolatile} (through
+ * ScopedMemoryAccess), which are what sun.misc.Unsafe's {@code putOrderedLong} and
+ * {@code getLongVolatile} call too.
  */
 final class RingMemory {
     private RingMemory() {
     }
 
-    static final sun.misc.Unsafe U = unsafe();
-    static final long BYTES = sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET;
-    /** Larger copies go in chunks, so that a safepoint is never held off for long (as in java.nio). */
-    private static final long CHUNK = 1L << 20;
-
-    /** Copies of at most this many bytes are done inline, a long at a time (see copyIn). */
-    static final int INLINE_COPY = Integer.getInteger("ipcj.ring.inlineCopy", 256);
-
     /**
-     * Copies {@code length} bytes from {@code src[offset..]} to the absolute {@code address}.
-     * The caller checked {@code [offset, offset + length)} lies in {@code src}. Small payloads are
-     * copied by a loop of 8-byte moves that the JIT compiles inline: measured against a C
-     * consumer, the call into the JVM's copy stub (what Unsafe.copyMemory and ByteBuffer bulk
-     * puts use) made the Java producer several times slower than the C one for 64-byte records.
+     * Copies {@code length} bytes from {@code src[offset..]} to the absolute {@code address}
+     * (small payloads inline, a long at a time: see {@link MemoryAccess#copyFromArray}).
+     * The caller checked {@code [offset, offset + length)} lies in {@code src}.
      */
     static void copyIn(byte[] src, int offset, long address, int length) {
-        if (length <= INLINE_COPY) {
-            long from = BYTES + offset;
-            int i = 0;
-            for (; i <= length - 8; i += 8) {
-                U.putLong(address + i, U.getLong(src, from + i));
-            }
-            for (; i < length; i++) {
-                U.putByte(address + i, U.getByte(src, from + i));
-            }
-            return;
-        }
-        long from = BYTES + offset;
-        while (length > 0) {
-            long n = Math.min(length, CHUNK);
-            U.copyMemory(src, from, null, address, n);
-            from += n;
-            address += n;
-            length -= (int) n;
-        }
-    }
-
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        MemoryAccess.copyFromArray(src, offset, address, length);
     }
 }

@@ -1,13 +1,13 @@
 package dev.ipcj.ring;
 
 import static dev.ipcj.ring.RingLayout.*;
-import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.BusyException;
 import dev.ipcj.ClosedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.internal.FaultPoint;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.MemoryAccess;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -204,7 +204,7 @@ public final class RingProducer implements AutoCloseable {
 
     /** ONE_TO_ONE: the record at {@code h} (position {@code p}, {@code size} bytes) holds its payload: publish it. */
     private void publishOne(long h, long p, int size, int length) {
-        U.putLong(h, data(length, 0));
+        MemoryAccess.putLong(h, data(length, 0));
         if (TestHooks.STOP_AT != null) {
             TestHooks.reached("producer-written");
         }
@@ -574,7 +574,7 @@ public final class RingProducer implements AutoCloseable {
         checkClaim(offset, commit);
         if (commit) {
             ring.region.checkIntact("ring commit"); // the claimed bytes reached the shared object
-            U.putLong(ring.base + claimIndex, data(claimLength, 0));
+            MemoryAccess.putLong(ring.base + claimIndex, data(claimLength, 0));
             long end = claimPosition + recordSize(claimLength);
             claimPosition = -1;
             publish(end);
@@ -661,7 +661,7 @@ public final class RingProducer implements AutoCloseable {
         }
         if (need != size) {
             // Does not fit before the end: fill the rest with padding, start again at 0.
-            U.putLong(data + index, padding(toEnd));
+            MemoryAccess.putLong(data + index, padding(toEnd));
             p += toEnd;
         }
         return p;
@@ -677,9 +677,9 @@ public final class RingProducer implements AutoCloseable {
 
     private void publish(long end) {
         if (asymmetric) {
-            U.putOrderedLong(null, inAddress, end); // release: no fence (see SharedRing)
+            MemoryAccess.putLongRelease(inAddress, end); // release: no fence (see SharedRing)
         } else {
-            U.putLongVolatile(null, inAddress, end);
+            MemoryAccess.putLongVolatile(inAddress, end);
         }
         tail = end;
         ring.wake(CONSUMER_WAITING_OFFSET, ring.consumerWaitingAddress, 1);
@@ -728,12 +728,12 @@ public final class RingProducer implements AutoCloseable {
             }
             // `in` was just loaded; probe the words the header CASes below touch, then let a
             // fault of any of them be thrown before a CAS runs (see the comment above).
-            U.getLong(data + index);
+            MemoryAccess.getLong(data + index);
             if (need != size) {
-                U.getLong(data);
+                MemoryAccess.getLong(data);
             }
             FaultPoint.deliver();
-            if (!U.compareAndSwapLong(null, inAddress, p, p + need)) {
+            if (!MemoryAccess.compareAndSetLong(inAddress, p, p + need)) {
                 continue;
             }
             if (TestHooks.STOP_AT != null) {
@@ -744,14 +744,14 @@ public final class RingProducer implements AutoCloseable {
             if (need != size) {
                 // The padding is ours too; a failed CAS means the consumer reaped this claim
                 // (we stalled between the two CASes for long): claim again elsewhere.
-                if (!U.compareAndSwapLong(null, data + index, p, padding(toEnd))) {
+                if (!MemoryAccess.compareAndSetLong(data + index, p, padding(toEnd))) {
                     continue;
                 }
                 rec = p + toEnd;
                 index = 0;
             }
             // The header word is FREE (== rec) unless the consumer reaped it (see RingConsumer).
-            if (!U.compareAndSwapLong(null, data + index, rec, claimed(length, pid))) {
+            if (!MemoryAccess.compareAndSetLong(data + index, rec, claimed(length, pid))) {
                 continue;
             }
             if (TestHooks.STOP_AT != null) {
@@ -763,8 +763,8 @@ public final class RingProducer implements AutoCloseable {
 
     /** After a test window, where the test may have truncated the object: probe and deliver again. */
     private void probeAgain(int index) {
-        U.getLong(data + index);
-        U.getLong(data);
+        MemoryAccess.getLong(data + index);
+        MemoryAccess.getLong(data);
         FaultPoint.deliver();
     }
 
@@ -777,7 +777,7 @@ public final class RingProducer implements AutoCloseable {
                     + " is not a claim's offset (8-aligned, in " + (DATA_OFFSET + RECORD_HEADER) + ".."
                     + (DATA_OFFSET + capacity) + ")");
         }
-        long header = U.getLongVolatile(null, ring.base + h); // also the guarded probe before the CAS
+        long header = MemoryAccess.getLongVolatile(ring.base + h); // also the guarded probe before the CAS
         if ((header & STATE_MASK) != CLAIMED || pid(header) != pid) {
             throw ring.corrupt(call, "the header at offset " + h
                     + " is 0x" + Long.toHexString(header) + ", not this process's claim (pid " + pid
@@ -785,9 +785,9 @@ public final class RingProducer implements AutoCloseable {
         }
         int length = field(header);
         long done = commit ? data(length, pid) : padding(recordSize(length));
-        U.getInt(ring.consumerWaitingAddress); // the probe of wake() below: one delivery point for both
+        MemoryAccess.getInt(ring.consumerWaitingAddress); // the probe of wake() below: one delivery point for both
         FaultPoint.deliver();
-        if (!U.compareAndSwapLong(null, ring.base + h, header, done)) {
+        if (!MemoryAccess.compareAndSetLong(ring.base + h, header, done)) {
             throw ring.corrupt(call, "the claim at offset " + h + " changed under us");
         }
         // F' of the wake-up protocol without a fence of our own: the CAS and the volatile load in

@@ -1,7 +1,6 @@
 package dev.ipcj.ring;
 
 import static dev.ipcj.ring.RingLayout.*;
-import static dev.ipcj.ring.RingMemory.U;
 
 import dev.ipcj.BusyException;
 import dev.ipcj.ClosedException;
@@ -12,6 +11,7 @@ import dev.ipcj.MappedRegion;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.FaultPoint;
 import dev.ipcj.internal.Faults;
+import dev.ipcj.internal.MemoryAccess;
 import dev.ipcj.internal.Names;
 import dev.ipcj.internal.ShmInode;
 import dev.ipcj.internal.Waiter;
@@ -763,7 +763,7 @@ public final class SharedRing implements AutoCloseable {
 
     /** Reads (volatile, hence acquire) and checks a position word: 8-aligned and non-negative. */
     long position(String call, int offset, String field) {
-        long p = U.getLongVolatile(null, base + offset);
+        long p = MemoryAccess.getLongVolatile(base + offset);
         if (p < 0 || (p & 7) != 0) {
             throw corrupt(call, field + " " + p + " is not a non-negative multiple of 8");
         }
@@ -851,9 +851,9 @@ public final class SharedRing implements AutoCloseable {
         // program order the asymmetric protocol needs; on x86 it is a plain load, on arm64 an LDAR
         // (which the core keeps after the STLR of the publish: more than ASYMMETRIC needs). It is also the
         // guarded probe before the CAS (see Faults).
-        if (U.getIntVolatile(null, address) != 0) {
+        if (MemoryAccess.getIntVolatile(address) != 0) {
             FaultPoint.deliver(); // before the CAS (see FaultPoint); only when a sleeper announced itself
-            if (U.compareAndSwapInt(null, address, 1, 0)) {
+            if (MemoryAccess.compareAndSetInt(address, 1, 0)) {
                 Futex.futexWake(address, count);
             }
         }

@@ -148,6 +148,6 @@ class BroadcastCrashTest {
     }
 
     private static long nextSeq(BroadcastRing ring) {
-        return BroadcastRing.U.getLongVolatile(null, ring.base + BroadcastLayout.NEXT_SEQ_OFFSET);
+        return dev.ipcj.internal.MemoryAccess.getLongVolatile(ring.base + BroadcastLayout.NEXT_SEQ_OFFSET);
     }
 }

@@ -31,6 +31,7 @@ class FaultGuardTest {
     void aCasOnATruncatedPageIsCorruptedAndOtherFaultsStayTheJvms(String mode) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // JDK 22+: JavaCPP's loadLibrary, quietly
         if (mode.equals("-Xint")) {
             cmd.add("-Xint");
         }

@@ -32,6 +32,7 @@ class FaultPointTest {
     void probeThenDeliverThenCasThrowsBeforeTheCas(String mode) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // JDK 22+: JavaCPP's loadLibrary, quietly
         if (mode.equals("-Xint")) {
             cmd.add("-Xint");
         }

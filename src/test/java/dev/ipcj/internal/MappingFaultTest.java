@@ -30,7 +30,9 @@ class MappingFaultTest {
     /** The accesses ipcj relies on being guarded, and the probe that must come before a CAS. */
     @ParameterizedTest
     @ValueSource(strings = {"unsafe-get", "unsafe-put", "unsafe-get-volatile", "unsafe-put-ordered", "unsafe-copy",
-            "buffer-get", "varhandle-get-volatile", "varhandle-set-release", "probe-then-cas", "shared-atomics-cas"})
+            "buffer-get", "varhandle-get-volatile", "varhandle-set-release", "probe-then-cas", "shared-atomics-cas",
+            "memory-get", "memory-put", "memory-get-volatile", "memory-put-release", "memory-copy",
+            "memory-copy-to-array", "memory-copy-from-array", "memory-get-and-add-probed"})
     void guardedAccessesThrowInternalError(String access) throws Exception {
         for (String mode : new String[] {"-Xint", "compiled"}) {
             List<String> flags = new ArrayList<>();
@@ -38,6 +40,9 @@ class MappingFaultTest {
                 flags.add("-Xint");
             }
             String out = run(flags, access, mode.equals("compiled"));
+            String impl = System.getProperty("ipcj.test.memoryAccess", "");
+            assertTrue(impl.isEmpty() || out.contains("MemoryAccess " + impl),
+                    "the child did not load the " + impl + " MemoryAccess:\n" + out);
             assertTrue(out.contains("RESULT " + access + ": java.lang.InternalError"),
                     access + " " + mode + " did not end in InternalError:\n" + out);
             assertTrue(Faults.isMappingFault(new InternalError(out.substring(out.indexOf("InternalError: ") + 15))),
@@ -48,6 +53,7 @@ class MappingFaultTest {
     private static String run(List<String> flags, String access, boolean warm) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // JDK 22+: JavaCPP's loadLibrary, quietly
         cmd.addAll(flags);
         cmd.add("-XX:-CreateCoredumpOnCrash");
         cmd.add("-XX:ErrorFile=/dev/null");
@@ -68,12 +74,15 @@ class MappingFaultTest {
         static sun.misc.Unsafe u;
         static volatile int sink;
         static final byte[] ARRAY = new byte[64];
+        static final ByteBuffer COPY_BUFFER = ByteBuffer.allocateDirect(64); // reachable: its memory stays
+        static final long COPY_TARGET = MemoryAccess.address(COPY_BUFFER);
 
         public static void main(String[] args) throws Exception {
             Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
             f.setAccessible(true);
             u = (sun.misc.Unsafe) f.get(null);
             String access = args[0];
+            System.out.println("MemoryAccess " + MemoryAccess.implementation());
             Path file = Path.of("/dev/shm/ipcj-test-" + ProcessHandle.current().pid() + "-fault");
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
@@ -113,6 +122,19 @@ class MappingFaultTest {
                     sink = INTS.compareAndSet(m, 4096, v, v) ? 1 : 0;
                     break;
                 case "shared-atomics-cas": sink = SharedAtomics.casInt(a, 0, 0) ? 1 : 0; break;
+                // ipcj's MemoryAccess: Unsafe on JDK 17, java.lang.foreign from the jar on JDK 22+
+                case "memory-get": sink = MemoryAccess.getInt(a); break;
+                case "memory-put": MemoryAccess.putInt(a, 0); break;
+                case "memory-get-volatile": sink = MemoryAccess.getIntVolatile(a); break;
+                case "memory-put-release": MemoryAccess.putLongRelease(a, 0); break;
+                case "memory-copy": MemoryAccess.copy(a, COPY_TARGET, 64); break;
+                case "memory-copy-to-array": MemoryAccess.copyToArray(a, ARRAY, 0, 64); break;
+                case "memory-copy-from-array": MemoryAccess.copyFromArray(ARRAY, 0, a, 64); break;
+                case "memory-get-and-add-probed":
+                    MemoryAccess.getIntVolatile(a); // the guarded probe faults first (rule 2 of Faults)
+                    FaultPoint.deliver();
+                    sink = MemoryAccess.getAndAddInt(a, 0);
+                    break;
                 default: throw new IllegalArgumentException(access);
             }
         }

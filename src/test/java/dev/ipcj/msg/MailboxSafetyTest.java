@@ -138,7 +138,7 @@ class MailboxSafetyTest {
 
     /** A JVM running {@code main} with extra flags, killed after the test (IpcNames' cleanups). */
     Process startJava(List<String> flags, Class<?> main, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/tmp/ipcj-test-hs_err_%p.log"));
         cmd.addAll(flags);

@@ -166,7 +166,7 @@ class MsgHostileTest {
             names.onCleanup(() -> Wreckage.remove(f, foreignSysv));
             foreign.send("foreign".getBytes());
 
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                     "-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-Xss512k"));
             if (window != null) {

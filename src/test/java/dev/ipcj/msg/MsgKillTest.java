@@ -522,6 +522,7 @@ class MsgKillTest {
     private Process start(String window, Random rnd, Class<?> main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // JDK 22+: JavaCPP's loadLibrary, quietly
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.addAll(Arrays.asList("-Xshare:auto", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));

@@ -69,7 +69,7 @@ class MessageQueueLimitsTest {
             Path cache = Files.createDirectory(dir.resolve("cache"));
             Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx"));
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String cmd = "ulimit -q " + RLIMIT + " && exec " + java + " -Xshare:auto -XX:+UseSerialGC"
+            String cmd = "ulimit -q " + RLIMIT + " && exec " + java + " --enable-native-access=ALL-UNNAMED -Xshare:auto -XX:+UseSerialGC"
                     + " -XX:TieredStopAtLevel=1 -Duser.home=" + dir + " -Dorg.bytedeco.javacpp.cachedir=" + cache
                     + " -cp " + cp + " " + MqLimitsMain.class.getName() + " " + base;
             Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",

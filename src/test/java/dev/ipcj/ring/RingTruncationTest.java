@@ -40,12 +40,16 @@ class RingTruncationTest {
     static String runVictim(String mode, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // JDK 22+: JavaCPP's loadLibrary, quietly
         if (mode.equals("-Xint")) {
             cmd.add("-Xint");
         }
         cmd.add("-XX:-CreateCoredumpOnCrash");
         cmd.add("-XX:ErrorFile=/dev/null");
         cmd.add("-XX:+UseSerialGC");
+        if (System.getProperty("ipcj.faultGuard") != null) { // =false: the JVM's own InternalError path
+            cmd.add("-Dipcj.faultGuard=" + System.getProperty("ipcj.faultGuard"));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(RingVictim.class.getName());

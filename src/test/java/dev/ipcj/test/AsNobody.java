@@ -31,7 +31,7 @@ public final class AsNobody {
             Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx"));
             List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                     "-Xshare:auto", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-CreateCoredumpOnCrash",
                     "-XX:ErrorFile=/tmp/ipcj-test-hs_err_%p.log",
                     "-Duser.home=" + dir, "-Dorg.bytedeco.javacpp.cachedir=" + cache, "-cp", cp, main.getName()));

@@ -25,8 +25,14 @@ import java.util.List;
  * property of the parent, so that settings such as {@code ipcj.cbin} or a seed reach it.
  */
 public final class Launch {
-    /** The flags every child JVM gets before the caller's. */
-    public static final List<String> JVM_FLAGS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+    /**
+     * The flags every child JVM gets before the caller's; on JDK 22+ (the child runs this JVM's
+     * launcher) also native access for the class path, which JavaCPP's System::loadLibrary and
+     * ipcj's java.lang.foreign MemoryAccess need without a warning.
+     */
+    public static final List<String> JVM_FLAGS = Runtime.version().feature() >= 22
+            ? List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED")
+            : List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
 
     private final List<String> command = new ArrayList<>();
     private final List<String> prefix = new ArrayList<>();
