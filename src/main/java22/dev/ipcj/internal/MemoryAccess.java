@@ -31,9 +31,10 @@ import java.nio.ByteOrder;
 public final class MemoryAccess {
     /** Every address, as an offset: the whole address space in one segment. */
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
-    private static final ValueLayout.OfInt INT_U = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong LONG_U = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle BYTE_H = ValueLayout.JAVA_BYTE.varHandle();
+    private static final VarHandle INT_UH = ValueLayout.JAVA_INT_UNALIGNED.varHandle();
+    private static final VarHandle LONG_UH = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle ARRAY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
             ByteOrder.nativeOrder());
@@ -52,32 +53,32 @@ public final class MemoryAccess {
 
     /** A plain load of the byte at {@code address}. */
     public static byte getByte(long address) {
-        return ALL.get(ValueLayout.JAVA_BYTE, address);
+        return (byte) BYTE_H.get(ALL, address);
     }
 
     /** A plain load of the int at {@code address}. */
     public static int getInt(long address) {
-        return ALL.get(INT_U, address);
+        return (int) INT_UH.get(ALL, address);
     }
 
     /** A plain load of the long at {@code address}. */
     public static long getLong(long address) {
-        return ALL.get(LONG_U, address);
+        return (long) LONG_UH.get(ALL, address);
     }
 
     /** A plain store of a byte at {@code address}. */
     public static void putByte(long address, byte v) {
-        ALL.set(ValueLayout.JAVA_BYTE, address, v);
+        BYTE_H.set(ALL, address, v);
     }
 
     /** A plain store of an int at {@code address}. */
     public static void putInt(long address, int v) {
-        ALL.set(INT_U, address, v);
+        INT_UH.set(ALL, address, v);
     }
 
     /** A plain store of a long at {@code address}. */
     public static void putLong(long address, long v) {
-        ALL.set(LONG_U, address, v);
+        LONG_UH.set(ALL, address, v);
     }
 
     /** A volatile load of the (aligned) int at {@code address}. */
@@ -155,10 +156,10 @@ public final class MemoryAccess {
         if (length <= INLINE_COPY) {
             int i = 0;
             for (; i <= length - 8; i += 8) {
-                ALL.set(LONG_U, address + i, (long) ARRAY_LONG.get(src, offset + i));
+                LONG_UH.set(ALL, address + i, (long) ARRAY_LONG.get(src, offset + i));
             }
             for (; i < length; i++) {
-                ALL.set(ValueLayout.JAVA_BYTE, address + i, src[offset + i]);
+                BYTE_H.set(ALL, address + i, src[offset + i]);
             }
             return;
         }
