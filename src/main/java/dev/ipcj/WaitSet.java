@@ -107,6 +107,8 @@ public final class WaitSet implements AutoCloseable {
     private final ByteBuffer events;
     private final long eventsAddress;
     private final Object waitLock = new Object();
+    /** {@link #BELL_SLICE}, or the system property ipcj.waitset.bellSliceNanos when this set was made. */
+    private final long bellSlice = Math.max(1_000_000L, Long.getLong("ipcj.waitset.bellSliceNanos", BELL_SLICE));
 
     /** Guarded by this: members by slot; the slot's generation is in the epoll data's high half. */
     private Waitable[] slots = new Waitable[8];
@@ -433,7 +435,7 @@ public final class WaitSet implements AutoCloseable {
                             if (count > 0) {
                                 wait = 0;
                             } else {
-                                long slice = polled ? pollSlice : BELL_SLICE;
+                                long slice = polled ? pollSlice : bellSlice;
                                 wait = wait < 0 ? slice : Math.min(wait, slice);
                             }
                         }

@@ -58,8 +58,9 @@ public final class BellTable {
     }
 
     /**
-     * Registers {@code bell}: takes a free slot, or one whose process is dead. False when all are
-     * held by live processes.
+     * Registers {@code bell}: takes a free slot, or one whose process is dead. Frees the slots of
+     * dead processes on the way (a WaitSet killed with kill -9). False when all are held by live
+     * processes.
      */
     public boolean attach(long bell) {
         for (int i = 0; i < SLOTS; i++) {
@@ -67,6 +68,10 @@ public final class BellTable {
             long v = (long) LONG.getVolatile(buf, at);
             if (v == bell) {
                 return true;
+            }
+            if (v != 0 && Sys.pidAlive((int) v) == 0) {
+                FaultPoint.deliver();
+                LONG.compareAndSet(buf, at, v, 0L);
             }
         }
         for (int i = 0; i < SLOTS; i++) {
