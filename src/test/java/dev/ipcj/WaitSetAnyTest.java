@@ -121,30 +121,31 @@ class WaitSetAnyTest {
         assertTrue(took < WAKE_BOUND_NANOS, command + " woke the set only after " + took / 1_000_000 + " ms");
     }
 
+    /**
+     * No polled member here (they would make the set look every 16 ms and hide a doorbell that
+     * is never rung): System V is in the next test's second set.
+     */
     @Test
     void ringAndMailboxesOnEveryTransportFedByAnotherJvmWakeTheSetForEach() throws Exception {
         String r = names.next("wsr");
         String mq = names.next("wsmq");
-        String sv = names.next("wssv");
         String rg = names.next("wsrg");
         String lg = names.next("wslg");
-        for (String n : new String[] {mq, sv, rg, lg}) {
+        for (String n : new String[] {mq, rg, lg}) {
             names.onCleanup(() -> Mailbox.unlinkIfExists(n));
         }
         try (SharedRing ring = SharedRing.create(r, RingVariant.ONE_TO_ONE, 4096, 64);
              RingConsumer consumer = ring.consumer();
              Mailbox boxMq = Mailbox.create(mq, Transport.POSIX_MQ, Capacity.bounded(4), 64);
-             Mailbox boxSv = Mailbox.create(sv, Transport.SYSTEM_V, Capacity.bounded(4), 64);
              Mailbox boxRg = Mailbox.create(rg, Transport.RING, Capacity.bounded(4), 64);
              Mailbox boxLg = Mailbox.create(lg, Transport.SHM_LOG, Capacity.bounded(4), 64);
              WaitSet ws = new WaitSet();
              Peer peer = new Peer()) {
             ws.add(consumer, WaitSet.READABLE);
             ws.add(boxMq, WaitSet.READABLE);
-            ws.add(boxSv, WaitSet.READABLE);
             ws.add(boxRg, WaitSet.READABLE);
             ws.add(boxLg, WaitSet.READABLE);
-            assertEquals(5, ws.size());
+            assertEquals(4, ws.size());
             assertEquals(0, ws.await(Duration.ofMillis(30)));
 
             for (int round = 0; round < 3; round++) {
@@ -156,16 +157,17 @@ class WaitSetAnyTest {
                 assertEquals("l" + round, new String(boxLg.receive(Duration.ZERO).bytes(), StandardCharsets.UTF_8));
                 wakesFor(ws, peer, "mbox " + mq + " m" + round, boxMq);
                 assertEquals("m" + round, new String(boxMq.receive(Duration.ZERO).bytes(), StandardCharsets.UTF_8));
-                wakesFor(ws, peer, "mbox " + sv + " s" + round, boxSv); // polled: 16 ms at most once idle
-                assertEquals("s" + round, new String(boxSv.receive(Duration.ZERO).bytes(), StandardCharsets.UTF_8));
                 assertEquals(0, ws.poll(), "everything was taken");
             }
         }
     }
 
+    /** Announced members in one set, the polled ones (System V, semaphores) in another. */
     @Test
     void inboxSharedLogBroadcastSemaphoreSysvQueueAndAPlainDescriptor() throws Exception {
         String lg = names.next("wsl");
+        String sv = names.next("wssv");
+        names.onCleanup(() -> Mailbox.unlinkIfExists(sv));
         String bc = names.next("wsb");
         String sm = names.next("wss");
         int pid = (int) ProcessHandle.current().pid();
@@ -179,17 +181,21 @@ class WaitSetAnyTest {
              BroadcastRing b = BroadcastRing.create(bc, BroadcastMode.LOSSY, 4096, 64);
              BroadcastSubscriber sub = b.subscriber();
              NamedSemaphore sem = NamedSemaphore.create(sm, 0);
+             Mailbox boxSv = Mailbox.create(sv, Transport.SYSTEM_V, Capacity.bounded(4), 64);
              WaitSet ws = new WaitSet();
+             WaitSet polled = new WaitSet();
              Peer peer = new Peer()) {
             names.onCleanup(() -> Mailbox.unlinkIfExists(inbox.name()));
             Waitable plain = Waitable.ofDescriptor(fd, "bell socket");
             ws.add(inbox, WaitSet.READABLE);
             ws.add(log, WaitSet.READABLE);
             ws.add(sub, WaitSet.READABLE);
-            ws.add(sem, WaitSet.READABLE);
-            ws.add(q, WaitSet.READABLE);
             ws.add(plain, WaitSet.READABLE);
+            polled.add(sem, WaitSet.READABLE);
+            polled.add(q, WaitSet.READABLE);
+            polled.add(boxSv, WaitSet.READABLE);
             assertEquals(0, ws.await(Duration.ofMillis(30)));
+            assertEquals(0, polled.await(Duration.ofMillis(30)));
 
             wakesFor(ws, peer, "mbox " + inbox.name() + " i", inbox);
             assertEquals("i", new String(inbox.receive(Duration.ZERO).bytes(), StandardCharsets.UTF_8));
@@ -197,14 +203,17 @@ class WaitSetAnyTest {
             assertEquals(1, log.poll(new byte[8]));
             wakesFor(ws, peer, "bcast " + bc + " b", sub);
             assertEquals("b", new String(sub.poll(), StandardCharsets.UTF_8));
-            wakesFor(ws, peer, "sem " + sm, sem);
-            assertTrue(sem.tryAcquire());
-            wakesFor(ws, peer, "sysv " + q.id() + " v", q);
-            SysvMessage m = SysvMessage.allocate(16);
-            assertTrue(q.receive(m, 0, SysvMessageQueue.NO_WAIT));
             wakesFor(ws, peer, "bell " + pid + " " + bellId, plain);
             assertEquals(1, Bell.drain(fd));
             assertEquals(0, ws.poll(), "everything was taken");
+            wakesFor(polled, peer, "sem " + sm, sem); // polled: 16 ms at most once idle
+            assertTrue(sem.tryAcquire());
+            wakesFor(polled, peer, "sysv " + q.id() + " v", q);
+            SysvMessage m = SysvMessage.allocate(16);
+            assertTrue(q.receive(m, 0, SysvMessageQueue.NO_WAIT));
+            wakesFor(polled, peer, "mbox " + sv + " s", boxSv);
+            assertEquals("s", new String(boxSv.receive(Duration.ZERO).bytes(), StandardCharsets.UTF_8));
+            assertEquals(0, polled.poll(), "everything was taken");
             ws.remove(plain);
         } finally {
             Bell.close(fd);
