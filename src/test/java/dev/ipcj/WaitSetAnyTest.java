@@ -220,6 +220,38 @@ class WaitSetAnyTest {
         }
     }
 
+    /** Semaphores of a System V set and unnamed ones in shared memory: polled, readable while above 0. */
+    @Test
+    void semaphoreSetMembersAndUnnamedSemaphores() throws Exception {
+        String shm = names.next("wsus");
+        dev.ipcj.sysv.SemaphoreSet set = dev.ipcj.sysv.SemaphoreSet.create(IpcKey.PRIVATE, 3);
+        names.onCleanup(set::remove);
+        try (dev.ipcj.posix.SharedMemory mem = dev.ipcj.posix.SharedMemory.create(shm, 4096);
+             MappedRegion region = mem.map();
+             dev.ipcj.posix.UnnamedSemaphore us = dev.ipcj.posix.UnnamedSemaphore.init(region, 0, 0);
+             WaitSet ws = new WaitSet();
+             Peer peer = new Peer()) {
+            Waitable two = set.waitable(2);
+            ws.add(set.waitable(0), WaitSet.READABLE);
+            ws.add(two, WaitSet.READABLE);
+            ws.add(us, WaitSet.READABLE);
+            assertThrows(IndexOutOfBoundsException.class, () -> set.waitable(3));
+            assertEquals(0, ws.await(Duration.ofMillis(30)));
+            wakesFor(ws, peer, "semset " + set.id() + " 2", two);
+            assertEquals(1, ws.await(Duration.ofMillis(30)), "level: still above 0");
+            assertTrue(set.tryApply(2, -1, 0));
+            assertEquals(0, ws.poll());
+            wakesFor(ws, peer, "usem " + shm, us);
+            assertTrue(us.tryAcquire());
+            assertEquals(0, ws.poll());
+            assertThrows(InvalidArgumentException.class, () -> {
+                try (WaitSet other = new WaitSet()) {
+                    other.add(us, WaitSet.WRITABLE);
+                }
+            });
+        }
+    }
+
     @Test
     void levelTriggeredRingReadableAndWritable() throws Exception {
         String r = names.next("wsl");

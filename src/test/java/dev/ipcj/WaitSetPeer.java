@@ -67,6 +67,16 @@ public final class WaitSetPeer {
                             k -> SysvMessageQueue.ofId(Integer.parseInt(f[1])));
                     q.send(SysvMessage.allocate(16).set(1, f[2].getBytes(StandardCharsets.UTF_8)));
                 }
+                case "semset" -> {
+                    dev.ipcj.sysv.SemaphoreSet s = (dev.ipcj.sysv.SemaphoreSet) open.computeIfAbsent("semset " + f[1],
+                            k -> dev.ipcj.sysv.SemaphoreSet.ofId(Integer.parseInt(f[1])));
+                    s.release(Integer.parseInt(f[2]));
+                }
+                case "usem" -> {
+                    dev.ipcj.posix.UnnamedSemaphore s = (dev.ipcj.posix.UnnamedSemaphore) open.computeIfAbsent("usem " + f[1],
+                            k -> dev.ipcj.posix.UnnamedSemaphore.attach(dev.ipcj.posix.SharedMemory.open(f[1]).map(), 0));
+                    s.release();
+                }
                 case "bell" -> Bell.ring(Bell.sender(), Integer.parseInt(f[1]), Integer.parseInt(f[2]));
                 case "wait-mailbox" -> {
                     Mailbox m = Mailbox.open(f[1]);

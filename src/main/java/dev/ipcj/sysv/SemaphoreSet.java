@@ -752,7 +752,7 @@ public final class SemaphoreSet implements AutoCloseable {
      *
      * @param num the semaphore's index
      * @return a Waitable for that semaphore, open as long as this handle is
-     * @throws InvalidArgumentException if {@code num} is outside the set
+     * @throws IndexOutOfBoundsException if {@code num} is outside the set
      */
     public dev.ipcj.Waitable waitable(int num) {
         checkIndex(num);
