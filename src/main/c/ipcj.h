@@ -11,6 +11,7 @@
 #include "ipcj_mq.h"
 #include "ipcj_epoll.h"
 #include "ipcj_futex.h"
+#include "ipcj_bell.h"
 #include "ipcj_ring.h"
 #include "ipcj_sysv_shm.h"
 #include "ipcj_sysv_msg.h"

@@ -67,6 +67,8 @@
 #define IPCJ_BCAST_WAKE_COUNTER_OFFSET 512
 #define IPCJ_BCAST_SUBSCRIBERS_WAITING_OFFSET 640
 #define IPCJ_BCAST_PUBLISHER_WAITING_OFFSET 768
+#define IPCJ_BCAST_BELLS_OFFSET 896
+#define IPCJ_BCAST_BELL_SLOTS 8
 #define IPCJ_BCAST_SLOTS_OFFSET 1024
 #define IPCJ_BCAST_DATA_OFFSET 12288
 
@@ -284,6 +286,7 @@ static inline void ipcj_bcast_wake_subscribers(ipcj_bcast *b) {
         && __atomic_compare_exchange_n(flag, &one, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
         __atomic_fetch_add(IPCJ_BCAST_U32(b, IPCJ_BCAST_WAKE_COUNTER_OFFSET), 1, __ATOMIC_SEQ_CST);
         ipcj_futex_wake((long long)(intptr_t)IPCJ_BCAST_U32(b, IPCJ_BCAST_WAKE_COUNTER_OFFSET), INT_MAX);
+        ipcj_bell_ring_table(b->base + IPCJ_BCAST_BELLS_OFFSET, IPCJ_BCAST_BELL_SLOTS); /* WaitSets */
     }
 }
 

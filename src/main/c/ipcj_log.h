@@ -26,6 +26,8 @@
  *      256   48 slot 1         the same
  *      320    8 items bell     uint32 sequence (bumped after each append), uint32 waiters
  *      384    8 space bell     the same, bumped after each take of a bounded log
+ *     1024   64 items bells    8 WaitSet doorbells (pid | id << 32; 0 free), rung with the items
+ *                              bell when its waiters flag was set (ipcj_bell.h, BellTable)
  *
  * Segment: magic 0x47455349 ("ISEG") at 0, version at 4, logId at 8, index K at 16; records
  * from offset 64. Record: uint32 length at +0, uint32 ~length at +4 (so a record header is never
@@ -57,6 +59,7 @@
 #endif
 
 #include "ipcj_futex.h"
+#include "ipcj_bell.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -102,6 +105,8 @@
 #define IPCJ_LOG_SLOT_CONSUMED 40
 #define IPCJ_LOG_OFF_ITEMS 320
 #define IPCJ_LOG_OFF_SPACE 384
+#define IPCJ_LOG_OFF_ITEMS_BELLS 1024
+#define IPCJ_LOG_BELL_SLOTS 8
 
 #define IPCJ_LOG_SEG_OFF_MAGIC 0
 #define IPCJ_LOG_SEG_OFF_VERSION 4
@@ -239,6 +244,8 @@ static inline void ipcj_log_ring(struct ipcj_log *log, int off) {
     if (__atomic_load_n(waiters, __ATOMIC_SEQ_CST) != 0
         && __atomic_compare_exchange_n(waiters, &one, 0u, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
         ipcj_futex_wake((long long)(intptr_t)ipcj_log_word32(log->state, off), INT_MAX);
+        if (off == IPCJ_LOG_OFF_ITEMS)
+            ipcj_bell_ring_table((char *)log->state + IPCJ_LOG_OFF_ITEMS_BELLS, IPCJ_LOG_BELL_SLOTS);
     }
 }
 

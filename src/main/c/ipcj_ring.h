@@ -20,6 +20,9 @@
  *      256    8 out              first unconsumed byte
  *      384    4 consumerWaiting  futex word
  *      512    4 producerWaiting  futex word
+ *     1024   64 readBells        8 WaitSet doorbells (pid | id << 32; 0 free), rung with
+ *                                consumerWaiting (see ipcj_bell.h and Java's BellTable)
+ *     1152   64 writeBells       8 WaitSet doorbells, rung with producerWaiting
  *     4096  cap data             records at position & (capacity - 1)
  *
  *   record: 8-byte header word, then the payload; size = align8(8 + length).
@@ -107,6 +110,7 @@ long syscall(long number, ...);
 #include "ipcj_common.h"
 #include "ipcj_futex.h"
 #include "ipcj_shm.h"
+#include "ipcj_bell.h"
 
 /*
  * Test windows (see dev.ipcj.ring.TestHooks): a test program defines IPCJ_RING_WINDOW(name) before
@@ -142,6 +146,9 @@ long syscall(long number, ...);
 #define IPCJ_RING_OFF_OUT 256
 #define IPCJ_RING_OFF_CONSUMER_WAITING 384
 #define IPCJ_RING_OFF_PRODUCER_WAITING 512
+#define IPCJ_RING_OFF_READ_BELLS 1024
+#define IPCJ_RING_OFF_WRITE_BELLS 1152
+#define IPCJ_RING_BELL_SLOTS 8
 #define IPCJ_RING_OFF_DATA 4096
 /* Every record starts with one 8-byte header word (state, length, pid); records are 8-aligned. */
 #define IPCJ_RING_RECORD_HEADER 8u
@@ -421,13 +428,17 @@ static inline void ipcj_ring_detach(ipcj_ring *r, int producer) {
     if (producer) r->producer_attached = 0; else r->consumer_attached = 0;
 }
 
-/* Waker: if the sleeper's word is 1, CAS it to 0 and FUTEX_WAKE. */
+/* Waker: if the sleeper's word is 1, CAS it to 0 and FUTEX_WAKE, then ring the side's bells. */
 static inline void ipcj_ring_wake(ipcj_ring *r, int off, int count) {
     int *w = IPCJ_RING_I32(r, off);
     int one = 1;
     if (__atomic_load_n(w, __ATOMIC_RELAXED) != 0 &&
-        __atomic_compare_exchange_n(w, &one, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+        __atomic_compare_exchange_n(w, &one, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
         ipcj_futex_wake((long long)(intptr_t)w, count);
+        ipcj_bell_ring_table(r->base + (off == IPCJ_RING_OFF_CONSUMER_WAITING ? IPCJ_RING_OFF_READ_BELLS
+                                                                              : IPCJ_RING_OFF_WRITE_BELLS),
+                             IPCJ_RING_BELL_SLOTS);
+    }
 }
 
 /* Publishes a position (in or out), then checks the other side's waiting word. */

@@ -29,6 +29,9 @@ package dev.ipcj.broadcast;
  *    512     4  wakeCounter         publisher           futex word every idle subscriber sleeps on
  *    640     4  subscribersWaiting  subscribers/waker   1: a subscriber sleeps or is going to
  *    768     4  publisherWaiting    publisher/waker     futex word: 1: the publisher sleeps (LOSSLESS)
+ *    896    64  bells               WaitSets/publisher  8 WaitSet doorbells (pid | id &lt;&lt; 32, 0 free),
+ *                                                       rung with subscribersWaiting (BellTable);
+ *                                                       reserved zero bytes before: version kept
  *   1024  8192  slots[64]           one subscriber each 128 bytes per slot, below
  *  12288  cap.  data area           records at position &amp; (capacity - 1)
  *
@@ -113,6 +116,10 @@ public final class BroadcastLayout {
     public static final int SUBSCRIBERS_WAITING_OFFSET = 640;
     /** Offset of the 4-byte publisherWaiting futex word. */
     public static final int PUBLISHER_WAITING_OFFSET = 768;
+    /** Offset of the subscribers' table of WaitSet doorbells (8 slots of 8 bytes; BellTable). */
+    public static final int BELLS_OFFSET = 896;
+    /** Slots of the doorbell table. */
+    public static final int BELL_SLOTS = 8;
     /** Offset of the first subscriber slot. */
     public static final int SLOTS_OFFSET = 1024;
     /** Offset of the data area. */

@@ -570,8 +570,21 @@ public final class BroadcastRing implements AutoCloseable {
                 FaultPoint.deliver();
                 MemoryAccess.getAndAddInt(counter, 1);
                 Futex.futexWake(counter, Integer.MAX_VALUE);
+                bells().ringAll(); // a WaitSet may be the subscriber that announced itself
             }
         }
+    }
+
+    private volatile dev.ipcj.internal.BellTable bells;
+
+    /** The subscribers' table of WaitSet doorbells (see BroadcastSubscriber.waitHook). */
+    dev.ipcj.internal.BellTable bells() {
+        dev.ipcj.internal.BellTable b = bells;
+        if (b == null) {
+            b = new dev.ipcj.internal.BellTable(region.buffer(), BELLS_OFFSET);
+            bells = b;
+        }
+        return b;
     }
 
     /** A subscriber's waking of the publisher (LOSSLESS), when it announced itself. */

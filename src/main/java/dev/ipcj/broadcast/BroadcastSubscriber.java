@@ -50,7 +50,7 @@ import java.time.Duration;
  * the mapping; InterruptedException from the blocking forms; whatever a handler throws (the
  * record counts as read).
  */
-public final class BroadcastSubscriber implements AutoCloseable {
+public final class BroadcastSubscriber implements AutoCloseable, dev.ipcj.Waitable {
     private static final String CALL = "broadcast poll";
     private static final int RESUME_TRIES = 1000;
 
@@ -574,5 +574,70 @@ public final class BroadcastSubscriber implements AutoCloseable {
         if (limit < 1) {
             throw new InvalidArgumentException(CALL, ring.name, 0, "limit " + limit + " is below 1");
         }
+    }
+
+    // ---- WaitSet ----
+
+    /**
+     * The ring's name, as error messages give it.
+     *
+     * @return the shared memory object's name
+     */
+    @Override
+    public String name() {
+        return ring.name;
+    }
+
+    /**
+     * False once this subscriber or its ring was closed.
+     *
+     * @return true until closed
+     */
+    @Override
+    public boolean isOpen() {
+        return !closed && !ring.closed;
+    }
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this subscriber: READABLE while a record is
+     * published beyond its position (or its slot was taken over, which the next read reports).
+     * The set announces itself on the subscribers' waiting word, as a blocked take does, and
+     * the publisher rings its doorbell only then. Ask from the thread that reads this subscriber.
+     *
+     * @return the hook
+     */
+    @Override
+    public dev.ipcj.WaitHook waitHook() {
+        return new dev.ipcj.WaitHook() {
+            @Override
+            public int readiness(int interest) {
+                checkOpen();
+                return hasRecord(true) ? dev.ipcj.WaitSet.READABLE : 0;
+            }
+
+            @Override
+            public boolean attach(long bell, int interest) {
+                if (interest != dev.ipcj.WaitSet.READABLE) {
+                    throw new dev.ipcj.InvalidArgumentException("WaitSet.add", ring.name, 0,
+                            "a broadcast subscriber can be waited on for READABLE only");
+                }
+                checkOpen();
+                return ring.bells().attach(bell);
+            }
+
+            @Override
+            public void arm(int interest) {
+                checkOpen();
+                U.putIntVolatile(null, base + SUBSCRIBERS_WAITING_OFFSET, 1);
+                ring.sleeperBarrier();
+            }
+
+            @Override
+            public void detach(long bell, int interest) {
+                if (!ring.closed) {
+                    ring.bells().detach(bell);
+                }
+            }
+        };
     }
 }

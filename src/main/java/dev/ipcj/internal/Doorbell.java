@@ -39,6 +39,10 @@ package dev.ipcj.internal;
  * nothing but time: every sleep is a slice (10 ms growing to 250 ms), after which the sleeper
  * looks again. A killed sleeper leaves the flag set, which costs its next waker one useless
  * wake-up call.
+ *
+ * A doorbell may have a table of WaitSet doorbells ({@link BellTable}): a WaitSet announces
+ * itself with {@link #arm()} (the flag and the fence of await, without the sleep), and a ring
+ * that clears the flag also rings the table. A ring that finds the flag clear reads nothing more.
  */
 public final class Doorbell {
     public static final int SIZE = 8;
@@ -49,11 +53,29 @@ public final class Doorbell {
     private final SharedPage page;
     private final int off;
     private final String call;
+    private final BellTable bells;
 
     public Doorbell(SharedPage page, int off, String call) {
+        this(page, off, call, -1);
+    }
+
+    /** A doorbell whose rings also ring the WaitSet doorbells of the table at {@code bellsOff}. */
+    public Doorbell(SharedPage page, int off, String call, int bellsOff) {
         this.page = page;
         this.off = off;
         this.call = call;
+        this.bells = bellsOff >= 0 ? new BellTable(page.buf, bellsOff) : null;
+    }
+
+    /** The WaitSet doorbell table, or null. */
+    public BellTable bells() {
+        return bells;
+    }
+
+    /** A WaitSet announces itself: the waiters flag and the fence, as {@link #await} does. */
+    public void arm() {
+        page.setIntVolatile(off + WAITERS, 1);
+        java.lang.invoke.VarHandle.fullFence();
     }
 
     /** The sequence now: read before checking the condition, passed to {@link #await}. */
@@ -66,6 +88,9 @@ public final class Doorbell {
         page.getAndAddInt(off, 1);
         if (page.getIntVolatile(off + WAITERS) != 0 && page.casInt(off + WAITERS, 1, 0)) {
             page.futexWake(off);
+            if (bells != null) {
+                bells.ringAll();
+            }
         }
     }
 

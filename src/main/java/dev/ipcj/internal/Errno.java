@@ -30,7 +30,9 @@ public final class Errno {
     public static final int EIDRM = 43;
     public static final int EOVERFLOW = 75;
     public static final int EMSGSIZE = 90;
+    public static final int EADDRINUSE = 98;
     public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
 
     private Errno() {
     }

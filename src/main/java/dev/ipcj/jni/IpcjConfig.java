@@ -19,7 +19,7 @@ import org.bytedeco.javacpp.annotation.Properties;
         value = {"linux-x86_64", "linux-arm64"},
         include = {
             "ipcj_common.h", "ipcj_sys.h", "ipcj_shm.h", "ipcj_sem.h",
-            "ipcj_mq.h", "ipcj_epoll.h", "ipcj_futex.h",
+            "ipcj_mq.h", "ipcj_epoll.h", "ipcj_futex.h", "ipcj_bell.h",
             "ipcj_sysv_shm.h", "ipcj_sysv_msg.h", "ipcj_sysv_sem.h", "ipcj_fault.h"
         },
         link = {"rt", "pthread"},

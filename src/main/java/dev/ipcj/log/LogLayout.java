@@ -36,6 +36,10 @@ package dev.ipcj.log;
  *    320     8  items bell     appenders          futex sequence (4) and waiters flag (4):
  *                                                 rung after each append
  *    384     8  space bell     takers             the same, rung after each take (bounded)
+ *   1024    64  items bells    WaitSets, waker    8 WaitSet doorbells (pid | id &lt;&lt; 32, 0 free),
+ *                                                 rung with the items bell when its waiters
+ *                                                 flag was set (BellTable); reserved zero
+ *                                                 bytes before, so the version stays 3
  *
  * Segment K
  *      0     4  magic          its creator        0x47455349 ("ISEG" in memory)
@@ -122,6 +126,10 @@ public final class LogLayout {
     public static final int OFF_ITEMS = 320;
     /** Offset of the space doorbell. */
     public static final int OFF_SPACE = 384;
+    /** Offset of the items doorbell's table of WaitSet doorbells (8 slots of 8 bytes; BellTable). */
+    public static final int OFF_ITEMS_BELLS = 1024;
+    /** Slots of the table. */
+    public static final int BELL_SLOTS = 8;
 
     /** In a segment: offset of the 4-byte magic. */
     public static final int SEG_OFF_MAGIC = 0;

@@ -4,6 +4,7 @@ import static dev.ipcj.log.LogLayout.MAGIC;
 import static dev.ipcj.log.LogLayout.OFF_CAPACITY;
 import static dev.ipcj.log.LogLayout.OFF_GENERATION;
 import static dev.ipcj.log.LogLayout.OFF_ITEMS;
+import static dev.ipcj.log.LogLayout.OFF_ITEMS_BELLS;
 import static dev.ipcj.log.LogLayout.OFF_LOCK;
 import static dev.ipcj.log.LogLayout.OFF_LOG_ID;
 import static dev.ipcj.log.LogLayout.OFF_MAX_RECORD;
@@ -87,7 +88,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Costs: per record one lock CAS and one store to unlock, one memcpy, one atomic add on a
  * doorbell (a futex wake only when someone sleeps); no allocation on the ByteBuffer calls.
  */
-public final class SharedLog implements AutoCloseable {
+public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
     /** The capacity of a log that holds as many records as /dev/shm has room for. */
     public static final int UNBOUNDED = LogLayout.UNBOUNDED;
     /** The longest record any log can hold ({@link LogLayout#MAX_RECORD_SIZE}). */
@@ -141,7 +142,7 @@ public final class SharedLog implements AutoCloseable {
         this.logId = state.getLong(OFF_LOG_ID);
         this.stateInode = ShmFiles.inode(statePath);
         this.lock = new SharedLock(state, OFF_LOCK, "log lock");
-        this.items = new Doorbell(state, OFF_ITEMS, "take");
+        this.items = new Doorbell(state, OFF_ITEMS, "take", OFF_ITEMS_BELLS);
         this.space = new Doorbell(state, OFF_SPACE, "put");
     }
 
@@ -1121,5 +1122,68 @@ public final class SharedLog implements AutoCloseable {
         public void unlink(SharedLog log) {
             log.unlink();
         }
+    }
+
+    // ---------------------------------------------------------------- WaitSet
+
+    /**
+     * False once this handle was closed.
+     *
+     * @return true until closed
+     */
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this log: READABLE while a record waits. Appenders
+     * ring the set's doorbell only when it announced itself on the items bell.
+     *
+     * @return the hook
+     */
+    @Override
+    public dev.ipcj.WaitHook waitHook() {
+        return readableHook();
+    }
+
+    /** The READABLE hook, also for the mailbox whose SHM_LOG transport this log is. */
+    dev.ipcj.WaitHook readableHook() {
+        return new dev.ipcj.WaitHook() {
+            @Override
+            public int readiness(int interest) {
+                checkOpen("WaitSet");
+                return size0() > 0 ? dev.ipcj.WaitSet.READABLE : 0;
+            }
+
+            @Override
+            public boolean attach(long bell, int interest) {
+                if (interest != dev.ipcj.WaitSet.READABLE) {
+                    throw new dev.ipcj.InvalidArgumentException("WaitSet.add", name, 0,
+                            "a shared log can be waited on for READABLE only");
+                }
+                checkOpen("WaitSet.add");
+                try {
+                    return items.bells().attach(bell);
+                } catch (InternalError e) {
+                    throw truncation("WaitSet.add", e);
+                }
+            }
+
+            @Override
+            public void arm(int interest) {
+                checkOpen("WaitSet");
+                try {
+                    items.arm();
+                } catch (InternalError e) {
+                    throw truncation("WaitSet", e);
+                }
+            }
+
+            @Override
+            public void detach(long bell, int interest) {
+                items.bells().detach(bell);
+            }
+        };
     }
 }

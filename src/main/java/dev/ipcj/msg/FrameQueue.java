@@ -63,6 +63,15 @@ abstract class FrameQueue implements AutoCloseable {
         return maxMessageSize();
     }
 
+    /**
+     * How a {@link dev.ipcj.WaitSet} is woken when a message arrives (its readiness is the
+     * mailbox's, from {@link #pending()}): a doorbell the senders ring, or a descriptor; null
+     * when the transport gives neither and the set must poll (System V).
+     */
+    dev.ipcj.WaitHook wakeHook() {
+        return null;
+    }
+
     /** Messages waiting now, or -1 when the transport cannot tell cheaply. */
     abstract long pending();
 

@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * sender's pid); on the other transports a receive from one sender takes messages in order and
  * keeps the others, in this handle's heap, for later receives, which see them first and in order.
  */
-public final class Inbox implements AutoCloseable {
+public final class Inbox implements AutoCloseable, dev.ipcj.Waitable {
     private static final int PID = (int) ProcessHandle.current().pid();
     private static final long ME = ProcessIdentity.self();
     /** FileChannel locks belong to the process: threads of this JVM take turns before taking one. */
@@ -615,5 +615,28 @@ public final class Inbox implements AutoCloseable {
         } catch (IpcException e) {
             // best effort: a leftover of a dead process is reclaimed by the next process with this pid
         }
+    }
+
+    // ---------------------------------------------------------------- WaitSet
+
+    /**
+     * False once this inbox was closed.
+     *
+     * @return true until closed
+     */
+    @Override
+    public boolean isOpen() {
+        return !closed && box.isOpen();
+    }
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this inbox: READABLE while a message waits (see
+     * {@link Mailbox#waitHook()}).
+     *
+     * @return the hook
+     */
+    @Override
+    public dev.ipcj.WaitHook waitHook() {
+        return box.waitHook();
     }
 }

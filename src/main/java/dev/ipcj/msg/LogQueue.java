@@ -159,6 +159,11 @@ final class LogQueue extends FrameQueue {
     }
 
     @Override
+    dev.ipcj.WaitHook wakeHook() {
+        return log.waitHook(); // senders append, and the items bell rings the table
+    }
+
+    @Override
     long pending() {
         return LOG.size(log);
     }

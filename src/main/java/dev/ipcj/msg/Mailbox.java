@@ -81,7 +81,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread safety: a handle may be used by many threads at once.
  */
-public final class Mailbox implements AutoCloseable {
+public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
     /**
      * The maximum payload when none is given: 8152 bytes, so that with the 40-byte envelope a
      * message fits Linux's default mq msgsize_max (8192).
@@ -1042,5 +1042,64 @@ public final class Mailbox implements AutoCloseable {
     @Override
     public String toString() {
         return "Mailbox[" + name + ", " + header.transport + ", " + header.capacity + "]";
+    }
+
+    // ---------------------------------------------------------------- WaitSet
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this mailbox: READABLE while a message waits (in
+     * the transport, or kept by this handle). Woken on RING and SHM_LOG by the senders ringing
+     * the set's doorbell (only when it announced itself), on POSIX_MQ by the queue's
+     * descriptor; SYSTEM_V is polled (see WaitSet).
+     *
+     * @return the hook
+     */
+    @Override
+    public dev.ipcj.WaitHook waitHook() {
+        dev.ipcj.WaitHook wake = queue.wakeHook();
+        return new dev.ipcj.WaitHook() {
+            @Override
+            public int readiness(int interest) {
+                checkOpen();
+                if (!kept.isEmpty()) {
+                    return dev.ipcj.WaitSet.READABLE;
+                }
+                try {
+                    return queue.pending() != 0 ? dev.ipcj.WaitSet.READABLE : 0; // -1: cannot tell, look
+                } catch (InternalError e) {
+                    throw fault("WaitSet", e);
+                }
+            }
+
+            @Override
+            public boolean attach(long bell, int interest) {
+                if (interest != dev.ipcj.WaitSet.READABLE) {
+                    throw new dev.ipcj.InvalidArgumentException("WaitSet.add", name, 0,
+                            "a mailbox can be waited on for READABLE only");
+                }
+                checkOpen();
+                return wake != null && wake.attach(bell, interest);
+            }
+
+            @Override
+            public void arm(int interest) {
+                if (wake != null) {
+                    checkOpen();
+                    wake.arm(interest);
+                }
+            }
+
+            @Override
+            public void detach(long bell, int interest) {
+                if (wake != null) {
+                    wake.detach(bell, interest);
+                }
+            }
+
+            @Override
+            public int descriptor() {
+                return wake != null ? wake.descriptor() : -1;
+            }
+        };
     }
 }

@@ -200,6 +200,41 @@ final class MqQueue extends FrameQueue {
     }
 
     @Override
+    dev.ipcj.WaitHook wakeHook() {
+        return new dev.ipcj.WaitHook() {
+            private int fd = -1;
+
+            @Override
+            public int readiness(int interest) {
+                return mq.currentMessages() > 0 ? dev.ipcj.WaitSet.READABLE : 0;
+            }
+
+            @Override
+            public synchronized boolean attach(long bell, int interest) {
+                fd = mq.acquireDescriptor(); // epoll watches the queue itself: no doorbell needed
+                return true;
+            }
+
+            @Override
+            public void arm(int interest) {
+            }
+
+            @Override
+            public synchronized void detach(long bell, int interest) {
+                if (fd >= 0) {
+                    fd = -1;
+                    mq.releaseDescriptor();
+                }
+            }
+
+            @Override
+            public synchronized int descriptor() {
+                return fd;
+            }
+        };
+    }
+
+    @Override
     long pending() {
         return mq.currentMessages();
     }

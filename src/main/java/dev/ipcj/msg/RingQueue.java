@@ -373,6 +373,11 @@ final class RingQueue extends GatedQueue {
     }
 
     @Override
+    dev.ipcj.WaitHook wakeHook() {
+        return ring.readableHook(); // senders commit through the ring, whose wake() rings the table
+    }
+
+    @Override
     long pending() {
         try {
             return count();

@@ -56,7 +56,7 @@ import java.time.Duration;
  * <p>{@link #close()} from one thread while another is blocked on the semaphore is safe: the
  * handle refuses new calls at once, and the semaphore is released when the blocked call returns.
  */
-public abstract sealed class PosixSemaphore implements AutoCloseable permits NamedSemaphore, UnnamedSemaphore {
+public abstract sealed class PosixSemaphore implements AutoCloseable, dev.ipcj.Waitable permits NamedSemaphore, UnnamedSemaphore {
     /** SEM_VALUE_MAX on Linux. */
     public static final int VALUE_MAX = Integer.MAX_VALUE;
     /** sizeof(sem_t) on 64-bit Linux with glibc. */
@@ -198,6 +198,25 @@ public abstract sealed class PosixSemaphore implements AutoCloseable permits Nam
      */
     public boolean isOpen() {
         return !uses.isClosed();
+    }
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this semaphore: READABLE while its value is above
+     * 0 (a wait would not block; another process may take the permit first). A semaphore has
+     * no hook a waker could ring, so the set polls it (sem_getvalue reads the shared word, no
+     * system call; see WaitSet, "Polled members").
+     *
+     * @return the hook
+     */
+    @Override
+    public dev.ipcj.WaitHook waitHook() {
+        return (dev.ipcj.WaitHook.Polled) interest -> {
+            if (interest != dev.ipcj.WaitSet.READABLE) {
+                throw new dev.ipcj.InvalidArgumentException("WaitSet.add", name(), 0,
+                        "a semaphore can be waited on for READABLE (value above 0) only");
+            }
+            return value() > 0 ? dev.ipcj.WaitSet.READABLE : 0;
+        };
     }
 
     /** Closes this handle. The semaphore itself stays for other processes. Idempotent. */

@@ -80,7 +80,7 @@ import java.util.concurrent.TimeUnit;
  * throws. Timeouts saturate: a negative one does not wait, one too large for a long of
  * nanoseconds waits forever.
  */
-public final class RingConsumer implements AutoCloseable {
+public final class RingConsumer implements AutoCloseable, dev.ipcj.Waitable {
     private static final String CALL = "ring read";
     static final long STALL_NANOS = Long.getLong("ipcj.ring.stallNanos", 20_000_000L);
 
@@ -857,5 +857,43 @@ public final class RingConsumer implements AutoCloseable {
             bytes = null;
             return b;
         }
+    }
+
+    // ---- WaitSet ----
+
+    private dev.ipcj.WaitHook hook; // made on first use
+
+    /**
+     * The ring's name, as error messages give it.
+     *
+     * @return the shared memory object's name
+     */
+    @Override
+    public String name() {
+        return ring.name;
+    }
+
+    /**
+     * False once this handle or its ring was closed.
+     *
+     * @return true until closed
+     */
+    @Override
+    public boolean isOpen() {
+        return !closed && !ring.closed;
+    }
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this handle, READABLE: a record (or a stalled claim due for recovery) is at its position. The set asks from its waiting
+     * thread: use this handle from that thread too.
+     *
+     * @return the hook
+     */
+    @Override
+    public synchronized dev.ipcj.WaitHook waitHook() {
+        if (hook == null) {
+            hook = new RingBells(ring, true, this::hasRecord);
+        }
+        return hook;
     }
 }

@@ -27,7 +27,14 @@ package dev.ipcj.ring;
  *    256     8  out               consumer          first byte not yet consumed
  *    384     4  consumerWaiting   consumer / waker  futex word: 1 = consumer asleep or going to
  *    512     4  producerWaiting   producer / waker  futex word: 1 = a producer asleep or going to
+ *   1024    64  readBells         WaitSets / waker  8 slots: WaitSet doorbells (pid | id &lt;&lt; 32, 0
+ *                                                   free), rung with consumerWaiting (BellTable)
+ *   1152    64  writeBells        WaitSets / waker  8 slots, rung with producerWaiting
  *   4096  cap.  data area         records, index = position &amp; (capacity - 1)
+ *
+ * The bell tables were reserved zero bytes in layout 1 and still are to a peer that ignores
+ * them, so the version stays 1: an older peer never rings them, which costs a WaitSet waiting
+ * on it one 250 ms slice per change, and works.
  *
  * Invariants checked on every read: out &lt;= in, in - out &lt;= capacity, both multiples of 8.
  *
@@ -92,6 +99,12 @@ public final class RingLayout {
     public static final int CONSUMER_WAITING_OFFSET = 384;
     /** Offset of the producers' 4-byte futex word: 1 = a producer asleep or going to sleep. */
     public static final int PRODUCER_WAITING_OFFSET = 512;
+    /** Offset of the read side's WaitSet doorbell table (8 slots of 8 bytes; see BellTable). */
+    public static final int READ_BELLS_OFFSET = 1024;
+    /** Offset of the write side's WaitSet doorbell table (8 slots of 8 bytes). */
+    public static final int WRITE_BELLS_OFFSET = 1152;
+    /** Slots of each doorbell table. */
+    public static final int BELL_SLOTS = 8;
     /** Offset of the data area, where the records are. */
     public static final int DATA_OFFSET = HEADER_SIZE;
 

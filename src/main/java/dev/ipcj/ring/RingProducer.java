@@ -44,7 +44,7 @@ import java.util.Objects;
  * caller's own array in {@link #offer(byte[], int, int)}. Timeouts saturate: a negative one does
  * not wait, one too large for a long of nanoseconds waits forever.
  */
-public final class RingProducer implements AutoCloseable {
+public final class RingProducer implements AutoCloseable, dev.ipcj.Waitable {
     private static final String CALL = "ring offer";
     /** Every this many + 1 rounds of a retry loop, check the object (see claimMany). */
     static final int RETRY_CHECK = (1 << 12) - 1;
@@ -826,6 +826,61 @@ public final class RingProducer implements AutoCloseable {
         }
         int toEnd = capacity - ((int) in & mask);
         int need = wanted <= toEnd ? wanted : toEnd + wanted;
+        return in + need - out <= capacity;
+    }
+
+    // ---- WaitSet ----
+
+    private dev.ipcj.WaitHook hook; // made on first use
+
+    /**
+     * The ring's name, as error messages give it.
+     *
+     * @return the shared memory object's name
+     */
+    @Override
+    public String name() {
+        return ring.name;
+    }
+
+    /**
+     * False once this handle or its ring was closed.
+     *
+     * @return true until closed
+     */
+    @Override
+    public boolean isOpen() {
+        return !closed && !ring.closed;
+    }
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this handle, WRITABLE: a record of maxRecordLength fits now (in MANY_TO_ONE another producer may take the room first). The set asks from its waiting
+     * thread: use this handle from that thread too.
+     *
+     * @return the hook
+     */
+    @Override
+    public synchronized dev.ipcj.WaitHook waitHook() {
+        if (hook == null) {
+            hook = new RingBells(ring, false, this::hasRoomForLargest);
+        }
+        return hook;
+    }
+
+    private boolean hasRoomForLargest() {
+        if (closed) {
+            ring.checkOpen("WaitSet");
+            throw new ClosedException("WaitSet", ring.name, 0, "the producer was closed");
+        }
+        long in = many ? ring.position(CALL, IN_OFFSET, "in") : tail;
+        long out = ring.position(CALL, OUT_OFFSET, "out");
+        if (many && out > in) {
+            return true; // `in` moved since we read it: look again
+        }
+        ring.checkPositions(CALL, in, out);
+        int size = recordSize(maxRecordLength);
+        int toEnd = capacity - ((int) in & mask);
+        int need = size <= toEnd ? size : toEnd + size;
         return in + need - out <= capacity;
     }
 }

@@ -179,6 +179,9 @@ public final class SharedRing implements AutoCloseable {
     final long producerWaitingAddress;
     volatile boolean closed;
     private volatile long spinNanos = SPIN_NANOS;
+    /** WaitSet doorbells rung with the consumer's and the producers' futex words (see RingBells). */
+    final dev.ipcj.internal.BellTable readBells;
+    final dev.ipcj.internal.BellTable writeBells;
 
     private SharedRing(String name, SharedMemory shm, MappedRegion region, ByteBuffer buf, RingVariant variant,
             int capacity, int maxRecordLength, boolean asymmetric) {
@@ -197,6 +200,8 @@ public final class SharedRing implements AutoCloseable {
         this.base = region.address(0, objectSize);
         this.consumerWaitingAddress = region.address(CONSUMER_WAITING_OFFSET, 4);
         this.producerWaitingAddress = region.address(PRODUCER_WAITING_OFFSET, 4);
+        this.readBells = new dev.ipcj.internal.BellTable(buf, READ_BELLS_OFFSET);
+        this.writeBells = new dev.ipcj.internal.BellTable(buf, WRITE_BELLS_OFFSET);
     }
 
     /**
@@ -518,6 +523,21 @@ public final class SharedRing implements AutoCloseable {
                 fault = SharedRing.again(e, round);
             }
         }
+    }
+
+    /**
+     * A {@link dev.ipcj.WaitSet} hook reporting READABLE while the ring holds bytes (in != out),
+     * for a user that reads the ring through its own consumer (ipcj's RING mailbox transport).
+     * The consumer's own {@link RingConsumer#waitHook()} is more exact (it skips open claims).
+     *
+     * @return a hook of the ring's read side
+     */
+    public dev.ipcj.WaitHook readableHook() {
+        return new RingBells(this, true, () -> {
+            long out = position("WaitSet", OUT_OFFSET, "out");
+            long in = position("WaitSet", IN_OFFSET, "in");
+            return in != out;
+        });
     }
 
     /**
@@ -855,6 +875,8 @@ public final class SharedRing implements AutoCloseable {
             FaultPoint.deliver(); // before the CAS (see FaultPoint); only when a sleeper announced itself
             if (MemoryAccess.compareAndSetInt(address, 1, 0)) {
                 Futex.futexWake(address, count);
+                // A WaitSet may be the sleeper that announced itself: ring the side's doorbells.
+                (offset == CONSUMER_WAITING_OFFSET ? readBells : writeBells).ringAll();
             }
         }
     }

@@ -745,6 +745,44 @@ public final class SemaphoreSet implements AutoCloseable {
         return !h.isClosed();
     }
 
+    /**
+     * Semaphore {@code num} of this set as a member of a {@link dev.ipcj.WaitSet}: READABLE while
+     * its value is above 0. The kernel gives no descriptor and no hook, so the set polls it: one
+     * semctl(GETVAL) per slice (see WaitSet, "Polled members").
+     *
+     * @param num the semaphore's index
+     * @return a Waitable for that semaphore, open as long as this handle is
+     * @throws IndexOutOfBoundsException if {@code num} is outside the set
+     */
+    public dev.ipcj.Waitable waitable(int num) {
+        checkIndex(num);
+        String n = h.name + " semaphore " + num;
+        SemaphoreSet set = this;
+        dev.ipcj.WaitHook hook = (dev.ipcj.WaitHook.Polled) interest -> {
+            if (interest != dev.ipcj.WaitSet.READABLE) {
+                throw new InvalidArgumentException("WaitSet.add", n, 0,
+                        "a semaphore can be waited on for READABLE (value above 0) only");
+            }
+            return set.get(num) > 0 ? dev.ipcj.WaitSet.READABLE : 0;
+        };
+        return new dev.ipcj.Waitable() {
+            @Override
+            public String name() {
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return set.isOpen();
+            }
+
+            @Override
+            public dev.ipcj.WaitHook waitHook() {
+                return hook;
+            }
+        };
+    }
+
     /** Closes this handle (the set stays; SEM_UNDO records stay until the process exits). Idempotent. */
     @Override
     public void close() {

@@ -39,7 +39,7 @@ import java.nio.ByteBuffer;
  * <p>Default mode 0600; {@link #create} is exclusive. The queue outlives every process until
  * {@link #remove()} (see {@code ipcs -q}).
  */
-public final class SysvMessageQueue implements AutoCloseable {
+public final class SysvMessageQueue implements AutoCloseable, dev.ipcj.Waitable {
     /** Default permission bits: read and write for the owner only. */
     public static final int DEFAULT_MODE = 0600;
     /** Receive option: do not wait; the receive returns false when nothing matches (IPC_NOWAIT). */
@@ -525,6 +525,39 @@ public final class SysvMessageQueue implements AutoCloseable {
      */
     public boolean isOpen() {
         return !h.isClosed();
+    }
+
+    /**
+     * The queue's name (its key and id), as error messages give it.
+     *
+     * @return the name
+     */
+    @Override
+    public String name() {
+        return h.name;
+    }
+
+    /**
+     * How a {@link dev.ipcj.WaitSet} waits on this queue: READABLE while a message is in it,
+     * WRITABLE while its bytes are below msg_qbytes. The kernel wakes only msgrcv and msgsnd
+     * sleepers and gives no descriptor, so the set polls it: one msgctl(IPC_STAT) per slice
+     * (see WaitSet, "Polled members").
+     *
+     * @return the hook
+     */
+    @Override
+    public dev.ipcj.WaitHook waitHook() {
+        return (dev.ipcj.WaitHook.Polled) interest -> {
+            MsgQueueStat s = stat();
+            int r = 0;
+            if ((interest & dev.ipcj.WaitSet.READABLE) != 0 && s.messages() > 0) {
+                r |= dev.ipcj.WaitSet.READABLE;
+            }
+            if ((interest & dev.ipcj.WaitSet.WRITABLE) != 0 && s.bytes() < s.maxBytes()) {
+                r |= dev.ipcj.WaitSet.WRITABLE;
+            }
+            return r;
+        };
     }
 
     /** Closes this handle (the queue stays). Idempotent. */

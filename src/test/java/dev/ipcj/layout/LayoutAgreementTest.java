@@ -123,6 +123,32 @@ class LayoutAgreementTest {
         agree("IPCJ_RING_", java, List.of("FREE", "LENGTH_MAX"), LayoutAgreementTest::ringJavaName);
     }
 
+    /**
+     * The WaitSet doorbell tables (dev.ipcj.internal.BellTable, ipcj_bell.h): as many slots in
+     * every layout as the table has, and each table inside formerly reserved bytes, touching no
+     * other field.
+     */
+    @Test
+    void theBellTablesFitTheirLayouts() {
+        int slots = dev.ipcj.internal.BellTable.SLOTS;
+        int size = dev.ipcj.internal.BellTable.SIZE;
+        assertEquals(slots, RingLayout.BELL_SLOTS);
+        assertEquals(slots, LogLayout.BELL_SLOTS);
+        assertEquals(slots, BroadcastLayout.BELL_SLOTS);
+        assertEquals(8 * slots, size);
+        assertTrue(RingLayout.READ_BELLS_OFFSET >= RingLayout.PRODUCER_WAITING_OFFSET + 4);
+        assertTrue(RingLayout.READ_BELLS_OFFSET + size <= RingLayout.WRITE_BELLS_OFFSET);
+        assertTrue(RingLayout.WRITE_BELLS_OFFSET + size <= RingLayout.HEADER_SIZE);
+        assertTrue(LogLayout.OFF_ITEMS_BELLS >= LogLayout.OFF_SPACE + 8);
+        assertTrue(LogLayout.OFF_ITEMS_BELLS + size <= LogLayout.STATE_SIZE);
+        assertTrue(BroadcastLayout.BELLS_OFFSET >= BroadcastLayout.PUBLISHER_WAITING_OFFSET + 4);
+        assertTrue(BroadcastLayout.BELLS_OFFSET + size <= BroadcastLayout.SLOTS_OFFSET);
+        for (int off : new int[] {RingLayout.READ_BELLS_OFFSET, RingLayout.WRITE_BELLS_OFFSET, LogLayout.OFF_ITEMS_BELLS,
+                BroadcastLayout.BELLS_OFFSET}) {
+            assertEquals(0, off % 64, "a table starts on its own cache line: " + off);
+        }
+    }
+
     @Test
     void theRecordSizeFormulaAgrees() {
         for (int len : LENGTHS) {
