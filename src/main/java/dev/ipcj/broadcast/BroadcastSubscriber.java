@@ -628,7 +628,7 @@ public final class BroadcastSubscriber implements AutoCloseable, dev.ipcj.Waitab
             @Override
             public void arm(int interest) {
                 checkOpen();
-                U.putIntVolatile(null, base + SUBSCRIBERS_WAITING_OFFSET, 1);
+                MemoryAccess.putIntVolatile(base + SUBSCRIBERS_WAITING_OFFSET, 1);
                 ring.sleeperBarrier();
             }
 

@@ -106,6 +106,9 @@ public final class Doorbell {
             page.getAndAddInt(off, 1);
             if (page.casInt(off + WAITERS, 1, 0)) {
                 page.futexWake(off);
+                if (bells != null) {
+                    bells.ringAll(); // a WaitSet's arm() is an announcement too
+                }
             }
         }
     }
