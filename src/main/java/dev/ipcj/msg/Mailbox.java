@@ -136,7 +136,7 @@ public final class Mailbox implements AutoCloseable {
      * @return the open mailbox
      */
     public static Mailbox create(String name) {
-        return create(name, Transport.defaultTransport(), Capacity.bounded(10), DEFAULT_MAX_MESSAGE_SIZE);
+        return create(name, transportFor(name), Capacity.bounded(10), DEFAULT_MAX_MESSAGE_SIZE);
     }
 
     /**
@@ -147,7 +147,12 @@ public final class Mailbox implements AutoCloseable {
      * @return the open mailbox
      */
     public static Mailbox create(String name, Capacity capacity) {
-        return create(name, Transport.defaultTransport(), capacity, DEFAULT_MAX_MESSAGE_SIZE);
+        return create(name, transportFor(name), capacity, DEFAULT_MAX_MESSAGE_SIZE);
+    }
+
+    /** The transport a create without one uses: AERON for a udp:// address, else the default. */
+    private static Transport transportFor(String name) {
+        return NetAddress.isNetworkName(name) ? Transport.AERON : Transport.defaultTransport();
     }
 
     /**
@@ -185,6 +190,9 @@ public final class Mailbox implements AutoCloseable {
      * @return the open mailbox
      */
     public static Mailbox open(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            return NetMailboxes.open(name);
+        }
         MailboxObjects.checkName("open", name);
         return MailboxObjects.open(name, MailboxHeader.read(name, "open"), false);
     }
@@ -198,6 +206,10 @@ public final class Mailbox implements AutoCloseable {
      * @return what the header says
      */
     public static MailboxInfo inspect(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            throw new InvalidArgumentException("inspect", name, 0, "a network mailbox has no header to inspect:"
+                    + " open it, and its capacity and maxMessageSize are the receiver's answer");
+        }
         MailboxObjects.checkName("inspect", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         if (h == null) {
@@ -235,6 +247,10 @@ public final class Mailbox implements AutoCloseable {
      * @param name the mailbox's name
      */
     public static void unlink(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            NetAddress.parse("unlink", name);
+            return; // a network mailbox has nothing to remove: it ends when its receiver closes it
+        }
         MailboxObjects.checkName("unlink", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         if (h == null) {
@@ -251,6 +267,10 @@ public final class Mailbox implements AutoCloseable {
      * @return true if anything was removed
      */
     public static boolean unlinkIfExists(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            NetAddress.parse("unlink", name);
+            return false; // nothing to remove (see unlink)
+        }
         MailboxObjects.checkName("unlink", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         return h != null && MailboxObjects.remove(name, h);
@@ -535,6 +555,11 @@ public final class Mailbox implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while it waits
      */
     public Message request(ByteBuffer payload, Duration timeout) throws InterruptedException {
+        if (!header.transport.isLocal()) {
+            throw new InvalidArgumentException("request", name, 0, "request/reply is not given across machines:"
+                    + " the reply goes to an inbox named by a pid of the requester's machine; create a udp:// mailbox"
+                    + " for the replies and send to it");
+        }
         long nanos = Timeouts.nanos(timeout, "request", name);
         return Inbox.forReplies().request(this, payload, nanos);
     }
@@ -775,6 +800,10 @@ public final class Mailbox implements AutoCloseable {
 
     private void checkReceiver() {
         checkOpen();
+        if (sendOnly && !header.transport.isLocal()) {
+            throw new InvalidArgumentException("receive", name, 0, "this handle sends to " + name
+                    + "; only the process that created it receives");
+        }
         if (sendOnly) {
             throw new InvalidArgumentException("receive", name, 0, "this handle sends to process "
                     + header.owner() + "'s inbox; only that process receives from it");
