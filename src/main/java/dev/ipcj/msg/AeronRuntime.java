@@ -103,6 +103,7 @@ final class AeronRuntime {
             }
         }
         String dir = embeddedDir();
+        removeAbandoned();
         MediaDriver.Context ctx = new MediaDriver.Context()
                 .aeronDirectoryName(dir)
                 .dirDeleteOnStart(true) // only ever this pid's own directory: a dead predecessor of the same pid
@@ -125,6 +126,45 @@ final class AeronRuntime {
                     + " driver in " + dir + ": " + e);
             x.initCause(e);
             throw x;
+        }
+    }
+
+    /**
+     * Removes the embedded-driver directories {@code /dev/shm/ipcj-aeron-PID} that JVMs killed
+     * before their exit left: only those whose pid is not alive and whose driver Aeron finds
+     * inactive (no heartbeat in its CnC file for 1 s), owned by this user.
+     */
+    static int removeAbandoned() {
+        File[] dirs = new File("/dev/shm").listFiles((d, n) -> n.startsWith(DIR_PREFIX));
+        int removed = 0;
+        if (dirs == null) {
+            return 0;
+        }
+        for (File d : dirs) {
+            String tail = d.getName().substring(DIR_PREFIX.length());
+            if (!d.isDirectory() || tail.isEmpty() || tail.length() > 10 || !tail.chars().allMatch(Character::isDigit)) {
+                continue;
+            }
+            long pid = Long.parseLong(tail);
+            try {
+                if (pid == PID || ProcessHandle.of(pid).isPresent() || !ownedByMe(d)
+                        || io.aeron.CommonContext.isDriverActive(d, 1000, m -> { })) {
+                    continue;
+                }
+            } catch (RuntimeException e) {
+                continue; // a CnC file Aeron cannot read: not proven abandoned
+            }
+            deleteQuietly(d);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static boolean ownedByMe(File d) {
+        try {
+            return java.nio.file.Files.getOwner(d.toPath()).getName().equals(System.getProperty("user.name"));
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

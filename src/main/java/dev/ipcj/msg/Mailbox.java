@@ -55,6 +55,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
+ * <h2>Across machines</h2>
+ * A name {@code udp://HOST:PORT/NAME} is a network mailbox ({@link Transport#AERON}, over Aeron,
+ * an optional dependency): {@link #create(String, Capacity)} makes the receiving end in the
+ * calling process (listening on HOST:PORT), {@link #open(String)} a sending end on any machine,
+ * which waits for the receiver's answer (NotFoundException after 10 s, or
+ * {@code ipcj.aeron.connect.ms}). {@code bounded(n)} is n credits per sender, granted by the
+ * receiver; capacity zero, unbounded and request/reply are refused; a sender whose receiver
+ * stopped answering gets {@link dev.ipcj.TimedOutException}. See the README, "Mailboxes across
+ * machines".
+ *
  * <h2>Rendezvous (capacity zero)</h2>
  * A send on a mailbox of capacity zero returns only when a receiver has taken the message, and
  * fails, having delivered nothing, when none takes it by the deadline: see {@link Rendezvous}

@@ -136,6 +136,28 @@ class NetMailboxTest {
     }
 
     @Test
+    void theDriverDirectoryOfAKilledJvmIsRemovedByTheNextDriverAndALiveOnesIsNot() throws Exception {
+        String u = uri("127.0.0.1", freePort(), "left");
+        Process hold = Processes.startJava(NetPeer.class, "hold", u, "1");
+        children.add(hold.pid());
+        assertEquals("ready", Processes.readLine(hold));
+        Path left = Path.of("/dev/shm/" + AeronRuntime.DIR_PREFIX + hold.pid());
+        assertTrue(Files.isDirectory(left), "the child's embedded driver is not in " + left);
+        Process other = Processes.startJava(NetPeer.class, "hold", uri("127.0.0.1", freePort(), "alive"), "1");
+        children.add(other.pid());
+        assertEquals("ready", Processes.readLine(other));
+        new ProcessBuilder("kill", "-9", String.valueOf(hold.pid())).start().waitFor();
+        hold.waitFor(10, TimeUnit.SECONDS);
+        assertTrue(Files.isDirectory(left), "SIGKILL left no directory: nothing to test");
+        Thread.sleep(1500); // its driver's heartbeat must be older than the 1 s that proves it stopped
+        try (Mailbox in = Mailbox.create(uri("127.0.0.1", freePort(), "next"), Capacity.bounded(1))) {
+            assertFalse(Files.exists(left), "the killed JVM's driver directory is still there");
+            assertTrue(Files.isDirectory(Path.of("/dev/shm/" + AeronRuntime.DIR_PREFIX + other.pid())),
+                    "a live JVM's driver directory was removed");
+        }
+    }
+
+    @Test
     void twoJvmsOnLoopbackBothWaysWholeMessagesInOrder() throws Exception {
         int max = 200_000; // past Aeron's MTU: reassembled from fragments
         String mine = uri("127.0.0.1", freePort(), "ping");

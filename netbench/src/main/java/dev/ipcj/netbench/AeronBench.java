@@ -140,7 +140,9 @@ public final class AeronBench {
                      String.valueOf(pongPort)).start()) {
             echo.awaitReady(Duration.ofSeconds(60));
             try (Publication out = d.aeron.addPublication("aeron:udp?endpoint=127.0.0.1:" + pingPort, STREAM_PING)) {
-                return rawPingPong(out, in, warm, n);
+                long[] r = rawPingPong(out, in, warm, n);
+                stop(out, echo);
+                return r;
             }
         }
     }
@@ -151,8 +153,19 @@ public final class AeronBench {
              Publication out = d.aeron.addPublication("aeron:ipc", STREAM_PING);
              Child echo = Launch.java(AeronBench.class).args("peer", "ipc", d.dir).start()) {
             echo.awaitReady(Duration.ofSeconds(60));
-            return rawPingPong(out, in, warm, n);
+            long[] r = rawPingPong(out, in, warm, n);
+            stop(out, echo);
+            return r;
         }
+    }
+
+    /** A 1-byte message ends the raw echo; it exits (and its driver deletes its directory). */
+    private static void stop(Publication out, Child echo) throws InterruptedException {
+        UnsafeBuffer one = new UnsafeBuffer(new byte[1]);
+        while (out.offer(one, 0, 1) < 0) {
+            Thread.onSpinWait();
+        }
+        echo.waitFor(Duration.ofSeconds(20));
     }
 
     private static long[] rawPingPong(Publication out, Subscription in, int warm, int n) {
@@ -266,7 +279,12 @@ public final class AeronBench {
     /** Echoes until the ping side goes away (its publication closes with the parent's Driver). */
     private static void rawEcho(Subscription in, Publication out) {
         IdleStrategy idle = new BackoffIdleStrategy(50, 10, 1_000, 200_000);
+        boolean[] stop = new boolean[1];
         FragmentHandler h = new FragmentAssembler((b, o, l, hd) -> {
+            if (l == 1) {
+                stop[0] = true;
+                return;
+            }
             while (out.offer(b, o, l) < 0) {
                 if (!out.isConnected() && !in.isConnected()) {
                     return;
@@ -276,7 +294,7 @@ public final class AeronBench {
         });
         boolean seen = false;
         long quietSince = System.nanoTime();
-        for (;;) {
+        while (!stop[0]) {
             int w = in.poll(h, 8);
             if (w > 0) {
                 seen = true;
