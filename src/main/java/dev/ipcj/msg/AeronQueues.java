@@ -1,7 +1,7 @@
 package dev.ipcj.msg;
 
 /**
- * The one place that makes the Aeron queues: loaded only once {@link AeronRuntime#available()}
+ * The one place that makes the Aeron queues: loaded only once {@link NetMailboxes#aeronPresent()}
  * said Aeron is there, so that no other class of the package needs Aeron to load.
  */
 final class AeronQueues {

@@ -39,18 +39,6 @@ final class AeronRuntime {
         this.dir = dir;
     }
 
-    /** Whether the Aeron client and driver classes are on the class or module path. */
-    static boolean available() {
-        try {
-            ClassLoader l = AeronRuntime.class.getClassLoader();
-            Class.forName("io.aeron.Aeron", false, l);
-            Class.forName("io.aeron.driver.MediaDriver", false, l);
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
     /** The embedded driver's directory for this JVM. */
     static String embeddedDir() {
         return "/dev/shm/" + DIR_PREFIX + PID;

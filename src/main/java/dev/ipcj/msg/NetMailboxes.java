@@ -57,11 +57,26 @@ final class NetMailboxes {
 
         @Override
         boolean isAvailable() {
-            return AeronRuntime.available();
+            return aeronPresent();
         }
     };
 
     private NetMailboxes() {
+    }
+
+    /**
+     * Whether the Aeron client and driver classes are on the class or module path. Here, not in
+     * AeronRuntime: loading that class needs Aeron (its catch clauses name Aeron's exceptions).
+     */
+    static boolean aeronPresent() {
+        try {
+            ClassLoader l = NetMailboxes.class.getClassLoader();
+            Class.forName("io.aeron.Aeron", false, l);
+            Class.forName("io.aeron.driver.MediaDriver", false, l);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     static Mailbox create(String uri, Transport transport, Capacity capacity, int maxMessageSize) {
@@ -104,7 +119,7 @@ final class NetMailboxes {
             throw new InvalidArgumentException(call, a.uri, 0, "a udp:// address names an AERON mailbox, not "
                     + transport + "; local transports take a name such as /" + a.name);
         }
-        if (!AeronRuntime.available()) {
+        if (!aeronPresent()) {
             throw new InvalidArgumentException(call, a.uri, 0, "network mailboxes need Aeron on the class or"
                     + " module path: add io.aeron:aeron-client and io.aeron:aeron-driver 1.46.0 (ipcj declares them optional)");
         }

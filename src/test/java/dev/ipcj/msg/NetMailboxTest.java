@@ -123,6 +123,7 @@ class NetMailboxTest {
             assertTrue(took >= TimeUnit.MILLISECONDS.toNanos(400) && took < TimeUnit.MILLISECONDS.toNanos(2000),
                     "timed send took " + took / 1_000_000 + " ms");
             assertFalse(out.trySend("m3".getBytes(StandardCharsets.UTF_8)));
+            assertInterrupted(() -> out.send("lost".getBytes(StandardCharsets.UTF_8))); // no credit: waits until interrupted
 
             Message m = in.receive(Duration.ofSeconds(5));
             assertEquals("m0", m.text());
@@ -131,6 +132,8 @@ class NetMailboxTest {
             for (int i = 1; i <= 3; i++) {
                 assertEquals("m" + i, in.receive(Duration.ofSeconds(5)).text());
             }
+            assertInterrupted(in::receive); // empty: waits until interrupted; the interrupted send sent nothing
+            assertNull(in.receive(Duration.ofMillis(200)), "an interrupted send delivered its message");
         }
         assertFalse(Files.exists(Path.of(AeronRuntime.embeddedDir())), "the embedded driver outlived its last mailbox");
     }
@@ -244,6 +247,29 @@ class NetMailboxTest {
         String pingOut = Processes.finish(ping, 90);
         assertTrue(pingOut.contains("ok " + n), pingOut);
         assertTrue(Processes.finish(echo, 30).contains("echoed " + n));
+    }
+
+    interface Blocking {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code call} in a thread, interrupts it once it waits, and expects InterruptedException. */
+    private static void assertInterrupted(Blocking call) throws Exception {
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                call.run();
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        });
+        t.start();
+        Thread.sleep(300);
+        assertTrue(t.isAlive(), "the call did not wait");
+        t.interrupt();
+        t.join(5000);
+        assertFalse(t.isAlive(), "the interrupted call still waits");
+        assertTrue(thrown[0] instanceof InterruptedException, "the interrupted call ended with " + thrown[0]);
     }
 
     private Process startIn(String ns, String... args) throws IOException {
