@@ -50,6 +50,9 @@ class NetMailboxTest {
         for (long pid : children) {
             deleteTree(new File("/dev/shm/" + AeronRuntime.DIR_PREFIX + pid));
         }
+        for (Path d : dirs) {
+            deleteTree(d.toFile());
+        }
         for (String ns : namespaces) {
             new ProcessBuilder("ip", "netns", "del", ns).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
         }
@@ -210,6 +213,45 @@ class NetMailboxTest {
             assertTrue(took < TimeUnit.SECONDS.toNanos(30), "the sender noticed the dead receiver after "
                     + took / 1_000_000 + " ms");
         }
+    }
+
+    @Test
+    void withAeronDirBothJvmsUseTheStandaloneDriverThereAndStartNone() throws Exception {
+        Path dir = Path.of("/dev/shm/ipcj-test-" + ProcessHandle.current().pid() + "-standalone-driver");
+        dirs.add(dir);
+        String d = "-Daeron.dir=" + dir;
+        Process driver = startJvm(List.of(d, "-Daeron.threading.mode=SHARED", "-Daeron.dir.delete.on.shutdown=true"),
+                "io.aeron.driver.MediaDriver");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(dir.resolve("cnc.dat")) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(dir.resolve("cnc.dat")), "the standalone driver did not start in " + dir);
+        String echoUri = uri("127.0.0.1", freePort(), "echo");
+        String pingUri = uri("127.0.0.1", freePort(), "ping");
+        Process echo = startJvm(List.of(d), NetPeer.class.getName(), "echo", echoUri, pingUri, "10", "5000");
+        assertEquals("ready", Processes.readLine(echo));
+        assertFalse(Files.exists(Path.of("/dev/shm/" + AeronRuntime.DIR_PREFIX + echo.pid())),
+                "the echo JVM started an embedded driver although aeron.dir names a standalone one");
+        Process ping = startJvm(List.of(d), NetPeer.class.getName(), "ping", pingUri, echoUri, "10", "5000");
+        String out = Processes.finish(ping, 60);
+        assertTrue(out.contains("ok 10"), out);
+        assertTrue(Processes.finish(echo, 30).contains("echoed 10"));
+        assertTrue(driver.isAlive(), "ipcj stopped the standalone driver");
+    }
+
+    private final List<Path> dirs = new ArrayList<>();
+
+    private Process startJvm(List<String> flags, String main, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(flags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", main));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        started.add(p);
+        children.add(p.pid());
+        return p;
     }
 
     @Test
