@@ -216,6 +216,44 @@ class NetMailboxTest {
     }
 
     @Test
+    void aSenderKilledMidStreamLeavesOnlyWholeMessagesAndTheReceiverGoesOn() throws Exception {
+        int size = 150_000; // about a hundred Aeron fragments each
+        String u = uri("127.0.0.1", freePort(), "flood");
+        try (Mailbox in = Mailbox.create(u, Transport.AERON, Capacity.bounded(2), size)) {
+            Process flood = Processes.startJava(NetPeer.class, "flood", u, String.valueOf(size));
+            children.add(flood.pid());
+            assertEquals("ready", Processes.readLine(flood));
+            byte[] want = new byte[size];
+            int got = 0;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (got < 10 && System.nanoTime() < until) {
+                Message m = in.receive(Duration.ofSeconds(10));
+                assertTrue(m != null, "the flood stopped after " + got);
+                NetPeer.pattern(m.sequence(), want);
+                assertArrayEquals(want, m.bytes(), "message " + m.sequence() + " is not whole");
+                got++;
+            }
+            assertEquals(10, got);
+            // the credit the last receive granted lets the next ~100 fragments fly: kill among them
+            new ProcessBuilder("kill", "-9", String.valueOf(flood.pid())).start().waitFor();
+            flood.waitFor(10, TimeUnit.SECONDS);
+            // What the killed sender had fully sent may still come, whole; then nothing more, by the deadline.
+            for (Message m; (m = in.receive(Duration.ofSeconds(1))) != null;) {
+                NetPeer.pattern(m.sequence(), want);
+                assertArrayEquals(want, m.bytes(), "message " + m.sequence() + " after the kill is not whole");
+            }
+            try (Mailbox out = Mailbox.open(u)) { // a new sender is served
+                byte[] b = new byte[size];
+                NetPeer.pattern(99, b);
+                assertTrue(out.send(b, Duration.ofSeconds(10)));
+                Message m = in.receive(Duration.ofSeconds(10));
+                assertTrue(m != null, "the receiver took nothing from a new sender after the kill");
+                assertArrayEquals(b, m.bytes());
+            }
+        }
+    }
+
+    @Test
     void withAeronDirBothJvmsUseTheStandaloneDriverThereAndStartNone() throws Exception {
         Path dir = Path.of("/dev/shm/ipcj-test-" + ProcessHandle.current().pid() + "-standalone-driver");
         dirs.add(dir);

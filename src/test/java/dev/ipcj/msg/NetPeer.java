@@ -12,6 +12,8 @@ import java.util.Arrays;
  *   ping MY_URI PEER_URI N MAX    create MY_URI, open PEER_URI, send N messages of growing sizes up
  *                                 to MAX (fragmented by Aeron past its MTU), check each echo; "ok N"
  *   hold MY_URI CAP               create MY_URI bounded(CAP), print "ready", never receive
+ *   flood PEER_URI SIZE           open PEER_URI, print "ready", send SIZE-byte messages forever, the
+ *                                 bytes of each a function of its sequence ({@link #pattern})
  * </pre>
  */
 public final class NetPeer {
@@ -33,6 +35,16 @@ public final class NetPeer {
                     Thread.sleep(120_000);
                 }
                 break;
+            case "flood":
+                try (Mailbox out = Mailbox.open(args[1])) {
+                    System.out.println("ready");
+                    System.out.flush();
+                    byte[] b = new byte[Integer.parseInt(args[2])];
+                    for (long seq = 0;; seq++) {
+                        pattern(seq, b);
+                        out.send(b);
+                    }
+                }
             default:
                 throw new IllegalArgumentException(args[0]);
         }
@@ -83,6 +95,13 @@ public final class NetPeer {
                 }
             }
             System.out.println("ok " + n);
+        }
+    }
+
+    /** Fills {@code b} with the bytes of the flood's message {@code seq}. */
+    static void pattern(long seq, byte[] b) {
+        for (int k = 0; k < b.length; k++) {
+            b[k] = (byte) (seq * 7 + k * 13);
         }
     }
 
