@@ -237,7 +237,7 @@ final class AeronReceiver extends FrameQueue implements ControlledFragmentHandle
                     resendAndPrune();
                 }
                 if (work == 0) {
-                    LockSupport.parkNanos(2_000_000L);
+                    LockSupport.parkNanos(20_000_000L);
                 }
             } catch (RuntimeException e) {
                 if (closed) {
@@ -331,6 +331,8 @@ final class AeronReceiver extends FrameQueue implements ControlledFragmentHandle
         final ExclusivePublication credits;
         final int pid;
         final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(NetCredits.GRANT_SIZE));
+        /** This registration's id, sent as the grants' instance: a sender forgotten and met again counts anew. */
+        final long epoch = ThreadLocalRandom.current().nextLong() | 1;
         int session;
         long taken;
         long lastGranted;
@@ -345,7 +347,7 @@ final class AeronReceiver extends FrameQueue implements ControlledFragmentHandle
         /** Sends the cumulative grant (taken + n; nothing granted before the sender named its session). */
         void grant() {
             long granted = session == 0 ? 0 : taken + AeronReceiver.this.credits;
-            NetCredits.writeGrant(out, session, instance, granted, AeronReceiver.this.credits, max);
+            NetCredits.writeGrant(out, session, epoch, granted, AeronReceiver.this.credits, max);
             if (credits.offer(out, 0, NetCredits.GRANT_SIZE) > 0) {
                 lastGranted = granted;
             }

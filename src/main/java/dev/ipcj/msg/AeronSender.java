@@ -193,7 +193,7 @@ final class AeronSender extends FrameQueue implements FragmentHandler {
             return; // the answer to a probe, or a grant for an earlier session
         }
         if (instance != receiverInstance) {
-            receiverInstance = instance; // a receiver (re)created at the address: it counts from 0
+            receiverInstance = instance; // a receiver (re)created at the address, or one that forgot us: it counts from 0
             sent = 0;
             granted = g;
         } else if (g > granted) {

@@ -19,7 +19,8 @@ import org.agrona.MutableDirectBuffer;
  *   GRANT (receiver to one sender, on the sender's credit port)
  *   0   4  magic 0x44524349 ("ICRD")
  *   4   4  the data session id granted (0 answers a probe)
- *   8   8  the receiver's instance id: random per created mailbox
+ *   8   8  the receiver's id for this sender's registration: random each time it meets the sender
+ *          (a receiver created anew, or one that forgot the sender); a new id restarts the count
  *   16  8  granted: the sender may have sent this many messages in all (cumulative, so a lost or
  *          repeated grant is harmless)
  *   24  4  the mailbox's capacity n

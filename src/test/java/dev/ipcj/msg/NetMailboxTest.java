@@ -179,7 +179,12 @@ class NetMailboxTest {
                 byte[] b = NetPeer.payload(i, n, max);
                 assertTrue(out.send(b, Duration.ofSeconds(30)), "send " + i);
                 Message m = in.receive(Duration.ofSeconds(30));
-                assertTrue(m != null, "no echo of " + i);
+                if (m == null) {
+                    echo.destroyForcibly();
+                    echo.waitFor(10, TimeUnit.SECONDS);
+                    throw new AssertionError("no echo of " + i + "; the echo JVM said:\n"
+                            + new String(echo.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                }
                 assertArrayEquals(b, m.bytes(), "echo " + i);
                 assertEquals(echo.pid(), m.sender());
                 assertEquals(i, m.sequence());
