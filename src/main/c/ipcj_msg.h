@@ -118,6 +118,9 @@ long syscall(long number, ...); /* declared by <unistd.h> only with _DEFAULT_SOU
 #define IPCJ_MBX_SYSTEM_V 2
 #define IPCJ_MBX_RING 3
 #define IPCJ_MBX_SHM_LOG 4
+/* Reserved for Java's Transport.AERON (udp:// mailboxes across machines), which has no header:
+   a header carrying it is refused, here by the range check below. */
+#define IPCJ_MBX_AERON 5
 #define IPCJ_MBX_CREATING 1
 #define IPCJ_MBX_READY 2
 

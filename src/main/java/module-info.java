@@ -5,6 +5,11 @@
 module dev.ipcj {
     requires org.bytedeco.javacpp;
     requires jdk.unsupported;
+    // The network transport (Transport.AERON, udp:// mailboxes): optional at run time; ipcj
+    // without Aeron on the path loads and runs every local transport.
+    requires static io.aeron.client;
+    requires static io.aeron.driver;
+    requires static org.agrona.core;
 
     exports dev.ipcj;
     exports dev.ipcj.posix;

@@ -55,6 +55,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
+ * <h2>Across machines</h2>
+ * A name {@code udp://HOST:PORT/NAME} is a network mailbox ({@link Transport#AERON}, over Aeron,
+ * an optional dependency): {@link #create(String, Capacity)} makes the receiving end in the
+ * calling process (listening on HOST:PORT), {@link #open(String)} a sending end on any machine,
+ * which waits for the receiver's answer (NotFoundException after 10 s, or
+ * {@code ipcj.aeron.connect.ms}). {@code bounded(n)} is n credits per sender, granted by the
+ * receiver; capacity zero, unbounded and request/reply are refused; a sender whose receiver
+ * stopped answering gets {@link dev.ipcj.TimedOutException}. See the README, "Mailboxes across
+ * machines".
+ *
  * <h2>Rendezvous (capacity zero)</h2>
  * A send on a mailbox of capacity zero returns only when a receiver has taken the message, and
  * fails, having delivered nothing, when none takes it by the deadline: see {@link Rendezvous}
@@ -141,7 +151,7 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
      * @return the open mailbox
      */
     public static Mailbox create(String name) {
-        return create(name, Transport.defaultTransport(), Capacity.bounded(10), DEFAULT_MAX_MESSAGE_SIZE);
+        return create(name, transportFor(name), Capacity.bounded(10), DEFAULT_MAX_MESSAGE_SIZE);
     }
 
     /**
@@ -152,7 +162,12 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
      * @return the open mailbox
      */
     public static Mailbox create(String name, Capacity capacity) {
-        return create(name, Transport.defaultTransport(), capacity, DEFAULT_MAX_MESSAGE_SIZE);
+        return create(name, transportFor(name), capacity, DEFAULT_MAX_MESSAGE_SIZE);
+    }
+
+    /** The transport a create without one uses: AERON for a udp:// address, else the default. */
+    private static Transport transportFor(String name) {
+        return NetAddress.isNetworkName(name) ? Transport.AERON : Transport.defaultTransport();
     }
 
     /**
@@ -190,6 +205,9 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
      * @return the open mailbox
      */
     public static Mailbox open(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            return NetMailboxes.open(name);
+        }
         MailboxObjects.checkName("open", name);
         return MailboxObjects.open(name, MailboxHeader.read(name, "open"), false);
     }
@@ -203,6 +221,10 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
      * @return what the header says
      */
     public static MailboxInfo inspect(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            throw new InvalidArgumentException("inspect", name, 0, "a network mailbox has no header to inspect:"
+                    + " open it, and its capacity and maxMessageSize are the receiver's answer");
+        }
         MailboxObjects.checkName("inspect", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         if (h == null) {
@@ -240,6 +262,10 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
      * @param name the mailbox's name
      */
     public static void unlink(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            NetAddress.parse("unlink", name);
+            return; // a network mailbox has nothing to remove: it ends when its receiver closes it
+        }
         MailboxObjects.checkName("unlink", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         if (h == null) {
@@ -256,6 +282,10 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
      * @return true if anything was removed
      */
     public static boolean unlinkIfExists(String name) {
+        if (NetAddress.isNetworkName(name)) {
+            NetAddress.parse("unlink", name);
+            return false; // nothing to remove (see unlink)
+        }
         MailboxObjects.checkName("unlink", name);
         MailboxHeader h = MailboxHeader.readForRemoval(name);
         return h != null && MailboxObjects.remove(name, h);
@@ -540,6 +570,11 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
      * @throws InterruptedException if the thread is interrupted while it waits
      */
     public Message request(ByteBuffer payload, Duration timeout) throws InterruptedException {
+        if (!header.transport.isLocal()) {
+            throw new InvalidArgumentException("request", name, 0, "request/reply is not given across machines:"
+                    + " the reply goes to an inbox named by a pid of the requester's machine; create a udp:// mailbox"
+                    + " for the replies and send to it");
+        }
         long nanos = Timeouts.nanos(timeout, "request", name);
         return Inbox.forReplies().request(this, payload, nanos);
     }
@@ -754,6 +789,10 @@ public final class Mailbox implements AutoCloseable, dev.ipcj.Waitable {
 
     private void checkReceiver() {
         checkOpen();
+        if (sendOnly && !header.transport.isLocal()) {
+            throw new InvalidArgumentException("receive", name, 0, "this handle sends to " + name
+                    + "; only the process that created it receives");
+        }
         if (sendOnly) {
             throw new InvalidArgumentException("receive", name, 0, "this handle sends to process "
                     + header.owner() + "'s inbox; only that process receives from it");

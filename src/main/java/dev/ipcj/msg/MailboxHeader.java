@@ -32,7 +32,8 @@ import java.util.zip.CRC32C;
  *   offset  size  field                          written
  *   0       4     magic 0x58424D49 ("IMBX")      at creation, never again
  *   4       2     version: 2
- *   6       2     transport code ({@link Transport#code()}: 1 POSIX_MQ, 2 SYSTEM_V, 3 RING, 4 SHM_LOG)
+ *   6       2     transport code ({@link Transport#code()}: 1 POSIX_MQ, 2 SYSTEM_V, 3 RING, 4 SHM_LOG;
+ *                 5, AERON, is never written: a network mailbox has no header)
  *   8       4     capacity: -1 unbounded, 0 rendezvous, n bounded
  *   12      4     max message size (payload bytes)
  *   16      8     owner: identity of the process whose inbox this is, 0 for a named mailbox

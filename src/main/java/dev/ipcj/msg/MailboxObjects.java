@@ -19,6 +19,13 @@ final class MailboxObjects {
     }
 
     static Mailbox create(String name, Transport transport, Capacity capacity, int maxMessageSize, long owner) {
+        if (NetAddress.isNetworkName(name) && owner == 0) {
+            return NetMailboxes.create(name, transport, capacity, maxMessageSize);
+        }
+        if (transport == Transport.AERON) {
+            throw new InvalidArgumentException("create", name, 0, "an AERON mailbox is named by its address,"
+                    + " udp://HOST:PORT/NAME (e.g. udp://0.0.0.0:40123" + (name == null ? "/orders" : name) + ")");
+        }
         checkName("create", name);
         if (transport == null) {
             throw new InvalidArgumentException("create", name, 0, "transport is null");

@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  *       <td>shared-memory ring, the fastest</td></tr>
  *   <tr><td>{@link #SHM_LOG}</td><td>zero, bounded(n), unbounded</td><td>by scanning</td>
  *       <td>segment files in /dev/shm; grows until /dev/shm is full</td></tr>
+ *   <tr><td>{@link #AERON}</td><td>bounded(n): n credits per sender</td><td>by scanning</td>
+ *       <td>across machines, named {@code udp://HOST:PORT/NAME}; needs Aeron (an optional dependency)</td></tr>
  * </table>
  */
 public enum Transport {
@@ -27,7 +29,13 @@ public enum Transport {
     /** ipcj's shared-memory ring buffer: the fastest. */
     RING(3, "shared-memory ring", () -> RingQueue.ADAPTER),
     /** An append-only log of segment files in /dev/shm: the one unbounded transport. */
-    SHM_LOG(4, "shared-memory log", () -> LogQueue.ADAPTER);
+    SHM_LOG(4, "shared-memory log", () -> LogQueue.ADAPTER),
+    /**
+     * Aeron over UDP, across machines: a mailbox named {@code udp://HOST:PORT/NAME} (see
+     * {@link Mailbox#create(String, Capacity)}). It has no local header (code 5 is reserved so no
+     * local transport takes it; a header carrying it is refused); available when Aeron is on the path.
+     */
+    AERON(5, "Aeron over UDP", () -> NetMailboxes.ADAPTER);
 
     private final int code;
     private final String description;
@@ -104,10 +112,23 @@ public enum Transport {
         return a.refusal(capacity, maxMessageSize);
     }
 
-    /** The longest mailbox name (after the '/') every transport accepts. */
+    /**
+     * Whether the transport lives on this machine, with a mailbox header in /dev/shm: every
+     * transport but {@link #AERON}.
+     *
+     * @return true for the local transports
+     */
+    public boolean isLocal() {
+        return this != AERON;
+    }
+
+    /** The longest mailbox name (after the '/') every local transport accepts. */
     static int maxNameLength() {
         int n = Integer.MAX_VALUE;
         for (Transport t : values()) {
+            if (!t.isLocal()) {
+                continue;
+            }
             n = Math.min(n, t.adapter().maxNameLength());
         }
         return n;

@@ -29,6 +29,14 @@
  * {@code /dev/shm/NAME} ({@code MailboxHeader}), so {@link dev.ipcj.msg.Mailbox#open} needs only
  * the name. C programs use the same frames and header through {@code src/main/c/ipcj_msg.h}.
  *
+ * <h2>Across machines</h2>
+ * {@link dev.ipcj.msg.Transport#AERON} is the one transport without a header: a mailbox
+ * {@code udp://HOST:PORT/NAME} lives in the receiving process (an Aeron subscription; see
+ * {@code AeronReceiver}), its senders hold Aeron publications ({@code AeronSender}), and the
+ * receiver's credits bound each sender ({@code NetCredits}). Nothing of it is in /dev/shm but the
+ * embedded media driver's directory {@code ipcj-aeron-PID} ({@code AeronRuntime}); only
+ * {@code AeronQueues} and the classes it names touch Aeron, so the package loads without it.
+ *
  * <h2>Capacity after a kill</h2>
  * No semaphore counts anything: a count kept by a semaphore cannot be repaired once a process
  * holding one of its permits is killed. Each transport counts from what it really holds, and

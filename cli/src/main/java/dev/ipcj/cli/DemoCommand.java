@@ -111,6 +111,10 @@ final class DemoCommand implements Callable<Integer>, Checked {
 
         @Override
         public void check() {
+            if (!transport.isLocal()) {
+                throw new ParameterException(spec.commandLine(), "the demos name mailboxes /NAME on this machine;"
+                        + " AERON mailboxes are named udp://HOST:PORT/NAME (README: \"Mailboxes across machines\")");
+            }
             if (!transport.isAvailable()) {
                 throw new ParameterException(spec.commandLine(), "transport " + transport + " is not in this build of ipcj");
             }

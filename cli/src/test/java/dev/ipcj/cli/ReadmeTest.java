@@ -39,12 +39,16 @@ import org.junit.jupiter.api.io.TempDir;
  * snippets use exists. Every {@code ./ipcj ...} command the README shows is accepted by the
  * command's parser and checks (run nothing: {@code Main.check}).
  *
+ * <p>A block whose first line starts with {@value #COMPILE_ONLY} (one that needs another machine
+ * or an optional dependency, e.g. the udp:// mailboxes' Aeron) is compiled and not run.
+ *
  * <p>The snippets use fixed names ("/orders", "/jobs", ...): the test takes a machine-wide file
  * lock so that two checkouts running it at once take turns, and skips (never removes anything)
  * if one of the names is in use on this machine before it starts.
  */
 class ReadmeTest {
     private static final Path README = Path.of(System.getProperty("ipcj.readme", "../README.md"));
+    static final String COMPILE_ONLY = "// compiled, not run, by ReadmeTest";
     private static final Pattern BLOCK = Pattern.compile("(?s)```java\\n(.*?)```");
     private static final Pattern NAME = Pattern.compile("\"(/[A-Za-z0-9._-]+)\"");
     private static final Pattern REGISTERED = Pattern.compile("register\\(\"([A-Za-z0-9._-]+)\"\\)");
@@ -121,6 +125,9 @@ class ReadmeTest {
             }
             try {
                 for (int i = 0; i < blocks.size(); i++) {
+                    if (blocks.get(i).startsWith(COMPILE_ONLY)) {
+                        continue;
+                    }
                     for (int run = 1; run <= 2; run++) {
                         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",

@@ -78,6 +78,10 @@ final class Examples {
                 } catch (IllegalArgumentException e) {
                     usage(example, "no transport '" + value + "'; choose POSIX_MQ, SYSTEM_V, RING or SHM_LOG");
                 }
+                if (!t.isLocal()) {
+                    usage(example, "the demos name mailboxes /NAME on this machine; AERON mailboxes are named"
+                            + " udp://HOST:PORT/NAME (see the README, \"Mailboxes across machines\")");
+                }
             }
             if (pos.size() > maxPositional) {
                 usage(example, "unexpected argument '" + pos.get(maxPositional) + "'");
