@@ -48,7 +48,8 @@ public record Report(Machine machine, String command, String started, double sec
 
     /** The Java row of {@link #PEER} at the size of {@code r}, for the Java rows of ipcj's ring. */
     public Optional<Row> peer(Row r) {
-        if (!r.ok() || !r.lang().equals("Java") || !r.mechanism().startsWith("ring")) {
+        // The spinning rings only: Agrona spins, so a blocking ring divided by it says nothing.
+        if (!r.ok() || !r.lang().equals("Java") || !r.mechanism().startsWith("ring") || r.mechanism().equals("ring-block")) {
             return Optional.empty();
         }
         return rows.stream().filter(p -> p.ok() && p.lang().equals("Java") && p.mechanism().equals(PEER)
