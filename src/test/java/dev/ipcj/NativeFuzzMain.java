@@ -452,6 +452,8 @@ public final class NativeFuzzMain {
                 return MessageQueue.Access.READ_WRITE;
             } else if (t == Runnable.class) {
                 return (Runnable) () -> { };
+            } else if (t == java.util.concurrent.TimeUnit.class) {
+                return java.util.concurrent.TimeUnit.MILLISECONDS;
             }
             throw new IllegalArgumentException("no sane value of " + t);
         }
