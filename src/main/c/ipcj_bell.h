@@ -28,7 +28,13 @@ static inline socklen_t ipcj_bell_address(struct sockaddr_un *a, int pid, int id
     memset(a, 0, sizeof *a);
     a->sun_family = AF_UNIX;
     n = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "ipcj-ws-%d-%d", pid, id);
-    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+    if (n < 0) {
+        n = 0;
+    }
+    if ((size_t)n > sizeof a->sun_path - 1) {
+        n = (int)(sizeof a->sun_path - 1); /* cannot happen for two ints; the length stays inside sun_path */
+    }
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
 /* The owner's side: a non-blocking datagram socket bound to the bell's name; fd or -errno
