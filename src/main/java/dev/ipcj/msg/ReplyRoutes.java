@@ -56,6 +56,9 @@ final class ReplyRoutes {
             boolean sent = r.box.sendReply(request, payload, nanos);
             ok = true;
             return sent;
+        } catch (InterruptedException e) {
+            ok = true; // the replier's interrupt says nothing about the inbox: keep its handle
+            throw e;
         } finally {
             release(pid, r, ok);
         }
@@ -97,7 +100,7 @@ final class ReplyRoutes {
         }
     }
 
-    /** Gives back a use; a reply that failed drops the route (its inbox is gone or not ipcj's). */
+    /** Gives back a use; a reply that failed with an IpcException drops the route (its inbox is gone or not ipcj's). */
     private void release(int pid, Route r, boolean ok) {
         List<Route> stale = new ArrayList<>(1);
         synchronized (this) {
