@@ -150,7 +150,7 @@ class UsageTest {
     }
 
     @Test
-    void everyMessagingDemoTakesEveryTransportButSpeedupRefusesTheRing() {
+    void everyMessagingDemoTakesEveryLocalTransportButSpeedupRefusesTheRing() {
         for (String demo : new String[] {"naming", "sync", "buffering", "request", "speedup"}) {
             for (String t : new String[] {"POSIX_MQ", "SYSTEM_V", "RING", "SHM_LOG", "shm_log"}) {
                 Cli r = Cli.check("demo", demo, "--transport", t);

@@ -55,6 +55,11 @@ final class Examples {
      */
     record Args(Transport transport, List<String> positional) {
         static Args parse(String example, String[] args, int maxPositional) {
+            return parse(example, args, maxPositional, false);
+        }
+
+        /** As {@link #parse(String, String[], int)}; {@code network}: AERON is accepted too. */
+        static Args parse(String example, String[] args, int maxPositional, boolean network) {
             Transport t = Transport.defaultTransport();
             List<String> pos = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
@@ -78,7 +83,7 @@ final class Examples {
                 } catch (IllegalArgumentException e) {
                     usage(example, "no transport '" + value + "'; choose POSIX_MQ, SYSTEM_V, RING or SHM_LOG");
                 }
-                if (!t.isLocal()) {
+                if (!t.isLocal() && !network) {
                     usage(example, "the demos name mailboxes /NAME on this machine; AERON mailboxes are named"
                             + " udp://HOST:PORT/NAME (see the README, \"Mailboxes across machines\")");
                 }

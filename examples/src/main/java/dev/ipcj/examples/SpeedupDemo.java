@@ -18,6 +18,13 @@ import java.util.List;
  * result received (workers are started and ready before the clock starts), and the speedup is
  * printed. On a machine with fewer idle cores than N the speedup is smaller than N.
  *
+ * <p>Over {@link Transport#AERON} a network mailbox has exactly one receiver, so the workers
+ * cannot compete for one "tasks" mailbox: each worker creates its own,
+ * {@code udp://127.0.0.1:PORT/tasks}, and the parent deals the chunks out by demand (two to each
+ * worker at the start, then the next one to whichever worker just sent a result) through the
+ * network mailbox {@code udp://127.0.0.1:PORT/results} it receives on. Every process here is on
+ * this machine; the messages go through UDP and each JVM's Aeron media driver all the same.
+ *
  * <p>Run: {@code ./ipcj demo speedup [N [LIMIT]] [--transport T]} (N defaults to the number of
  * processors, LIMIT to 10000000).
  */
@@ -29,6 +36,14 @@ public final class SpeedupDemo {
     static final Codec<Range> RANGE = Codec.of((r, b) -> b.putLong(r.lo()).putLong(r.hi()),
             b -> new Range(b.getLong(), b.getLong()));
     static final Codec<Long> LONG = Codec.of((v, b) -> b.putLong(v), b -> b.getLong());
+    /** A network worker's result: which worker, and its count (-1: ready). */
+    record Result(int worker, long count) {
+    }
+
+    static final Codec<Result> RESULT = Codec.of((r, b) -> b.putInt(r.worker()).putLong(r.count()),
+            b -> new Result(b.getInt(), b.getLong()));
+    /** Chunks a network worker holds at once: one to count while the next is on its way. */
+    static final int NET_WINDOW = 2;
     static final int CHUNKS = 64;
     public static final long DEFAULT_LIMIT = 10_000_000L;
     /** Counting to 10^12 takes hours; beyond, the example says nothing new. */
@@ -43,7 +58,11 @@ public final class SpeedupDemo {
             worker(args[1], args[2]);
             return;
         }
-        Examples.Args a = Examples.Args.parse("speedup", args, 2);
+        if (args.length == 4 && args[0].equals("net-worker")) {
+            netWorker(Integer.parseInt(args[1]), args[2], args[3]);
+            return;
+        }
+        Examples.Args a = Examples.Args.parse("speedup", args, 2, true);
         if (refusal(a.transport()) != null) {
             Examples.usage("speedup", refusal(a.transport()));
         }
@@ -78,6 +97,9 @@ public final class SpeedupDemo {
 
     /** Runs the job on {@code workers} processes: {primes, nanoseconds}. */
     private static long[] timed(int workers, long limit, Transport t) throws Exception {
+        if (!t.isLocal()) {
+            return timedOverNetwork(workers, limit);
+        }
         String tasks = "/ipcj-demo-" + Examples.PID + "-tasks";
         String results = "/ipcj-demo-" + Examples.PID + "-results";
         List<Child> ps = new ArrayList<>();
@@ -92,7 +114,7 @@ public final class SpeedupDemo {
             long t0 = System.nanoTime();
             Thread feeder = new Thread(() -> {
                 try {
-                    long step = (limit + CHUNKS - 1) / CHUNKS;
+                    long step = step(limit);
                     for (long lo = 0; lo < limit; lo += step) {
                         taskBox.send(new Range(lo, Math.min(limit, lo + step)), RANGE);
                     }
@@ -105,7 +127,8 @@ public final class SpeedupDemo {
             });
             feeder.start();
             long primes = 0;
-            for (int i = 0; i < CHUNKS; i++) {
+            // CHUNKS, or fewer for a LIMIT below it (step 1: LIMIT chunks); as many as the feeder sends
+            for (long i = 0, chunks = (limit + step(limit) - 1) / step(limit); i < chunks; i++) {
                 primes += resultBox.receive().decode(LONG);
             }
             long elapsed = System.nanoTime() - t0;
@@ -134,6 +157,90 @@ public final class SpeedupDemo {
                 }
                 out.send(countPrimes(r.lo(), r.hi()), LONG);
             }
+        }
+    }
+
+    /** {@link #timed} over network mailboxes: one tasks mailbox per worker, chunks dealt by demand. */
+    private static long[] timedOverNetwork(int workers, long limit) throws Exception {
+        String results = "udp://127.0.0.1:" + freeUdpPort() + "/results";
+        List<Child> ps = new ArrayList<>();
+        List<Mailbox> taskBoxes = new ArrayList<>();
+        try (Mailbox resultBox = Mailbox.create(results, Capacity.bounded(workers * NET_WINDOW + 1))) {
+            String[] tasks = new String[workers];
+            for (int i = 0; i < workers; i++) {
+                tasks[i] = "udp://127.0.0.1:" + freeUdpPort() + "/tasks";
+                ps.add(Examples.child(SpeedupDemo.class, "net-worker", Integer.toString(i), tasks[i], results));
+            }
+            for (int i = 0; i < workers; i++) {
+                Result ready = resultBox.receive().decode(RESULT); // each worker, its mailbox created, says "ready" (-1)
+                if (ready.count() != -1) {
+                    throw new IllegalStateException("worker " + ready.worker() + " sent " + ready.count() + " before ready");
+                }
+            }
+            for (String address : tasks) {
+                taskBoxes.add(Mailbox.open(address));
+            }
+            long step = step(limit);
+            long next = 0;
+            long t0 = System.nanoTime();
+            for (int k = 0; k < NET_WINDOW; k++) {
+                for (Mailbox box : taskBoxes) {
+                    if (next < limit) {
+                        box.send(new Range(next, Math.min(limit, next + step)), RANGE);
+                        next += step;
+                    }
+                }
+            }
+            long primes = 0;
+            for (long taken = 0, chunks = (limit + step - 1) / step; taken < chunks; taken++) {
+                Result r = resultBox.receive().decode(RESULT);
+                if (r.worker() < 0 || r.worker() >= workers || r.count() < 0) {
+                    throw new IllegalStateException("a result from no worker of this run: " + r);
+                }
+                primes += r.count();
+                if (next < limit) {
+                    taskBoxes.get(r.worker()).send(new Range(next, Math.min(limit, next + step)), RANGE);
+                    next += step;
+                }
+            }
+            long elapsed = System.nanoTime() - t0;
+            for (Mailbox box : taskBoxes) {
+                box.send(new Range(-1, -1), RANGE);
+            }
+            for (Child p : ps) {
+                Examples.await(p);
+            }
+            say("parent", String.format("%d worker(s) over udp: %.0f ms", workers, elapsed / 1e6));
+            return new long[] {primes, elapsed};
+        } finally {
+            taskBoxes.forEach(Mailbox::close);
+            ps.forEach(Child::close);
+        }
+    }
+
+    private static void netWorker(int index, String tasks, String results) throws Exception {
+        try (Mailbox in = Mailbox.create(tasks, Capacity.bounded(NET_WINDOW)); Mailbox out = Mailbox.open(results)) {
+            countPrimes(0, 300_000); // warm the JIT up before the clock starts
+            out.send(new Result(index, -1), RESULT);
+            for (;;) {
+                Range r = in.receive().decode(RANGE);
+                if (r.lo() < 0) {
+                    return;
+                }
+                out.send(new Result(index, countPrimes(r.lo(), r.hi())), RESULT);
+            }
+        }
+    }
+
+    /** The width of a chunk: CHUNKS chunks cover [0, limit), fewer when limit &lt; CHUNKS. */
+    private static long step(long limit) {
+        return (limit + CHUNKS - 1) / CHUNKS;
+    }
+
+    /** A UDP port free on 127.0.0.1 a moment ago (the kernel's pick), for a network mailbox. */
+    private static int freeUdpPort() throws java.net.SocketException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 

@@ -34,6 +34,12 @@ public final class Launch {
             ? List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED")
             : List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
 
+    /**
+     * A system property of JVM options (separated by spaces) that every child gets after
+     * {@link #JVM_FLAGS}; being an {@code ipcj.*} property it reaches the grandchildren too.
+     */
+    public static final String INHERITED_FLAGS = "ipcj.launch.jvmFlags";
+
     private final List<String> command = new ArrayList<>();
     private final List<String> prefix = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
@@ -42,6 +48,7 @@ public final class Launch {
     private String name;
     private Path stderrFile;
     private boolean inheritIO;
+    private String classPath = System.getProperty("java.class.path");
 
     private Launch(String name, String mainClass, List<String> command) {
         this.name = name;
@@ -96,6 +103,19 @@ public final class Launch {
         return this;
     }
 
+    /**
+     * The child's class path instead of this JVM's: e.g. jars that must come before it (the
+     * command's network demo puts Aeron and the Agrona 1.x it needs ahead of the command's own
+     * jar, which carries Agrona 2.x); refused for a program.
+     */
+    public Launch classPath(String cp) {
+        if (mainClass == null) {
+            throw new IllegalStateException(name + " is a program, not a JVM: no class path");
+        }
+        classPath = java.util.Objects.requireNonNull(cp, "cp");
+        return this;
+    }
+
     /** Words put before the command, e.g. {@code taskset -c 1}. */
     public Launch prefix(String... words) {
         prefix.addAll(Arrays.asList(words));
@@ -137,9 +157,13 @@ public final class Launch {
                     c.add("-D" + k + "=" + System.getProperty(k));
                 }
             }
+            String inherited = System.getProperty(INHERITED_FLAGS, "").trim();
+            if (!inherited.isEmpty()) {
+                c.addAll(Arrays.asList(inherited.split("\\s+")));
+            }
             c.addAll(jvmArgs);
             c.add("-cp");
-            c.add(System.getProperty("java.class.path"));
+            c.add(classPath);
             c.add(mainClass);
         }
         c.addAll(args);
