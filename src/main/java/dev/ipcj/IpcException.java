@@ -23,6 +23,8 @@ public class IpcException extends RuntimeException {
     private final int errno;
 
     /**
+     * A failure of {@code call} on {@code object}.
+     *
      * @param call   the system call or operation, e.g. {@code "shm_open"}
      * @param object the object's name or id, or {@code null}
      * @param errno  the errno, or 0 when the failure was found in Java before any call

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  * box.send(new Point(1, 2), POINT);
  * Point p = box.receive().decode(POINT);
  * }</pre>
+ *
+ * @param <T> the type of the values it writes and reads
  */
 public interface Codec<T> {
     /**

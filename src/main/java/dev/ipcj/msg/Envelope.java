@@ -65,6 +65,10 @@ public final class Envelope {
     int token;
     long correlation;
 
+    /** An empty holder, for a receive to fill. */
+    public Envelope() {
+    }
+
     /**
      * The pid of the process that sent the message (as the sender wrote it).
      *

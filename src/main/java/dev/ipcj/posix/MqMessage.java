@@ -3,6 +3,9 @@ package dev.ipcj.posix;
 /**
  * A received message with its own copy of the payload: the convenience form of
  * {@link MessageQueue#receive()}. The ByteBuffer forms avoid this allocation.
+ *
+ * @param payload  the message's bytes, this object's own copy
+ * @param priority the priority it was sent with
  */
 public record MqMessage(byte[] payload, int priority) {
     /**

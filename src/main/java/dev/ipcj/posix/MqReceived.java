@@ -17,6 +17,10 @@ public final class MqReceived {
     private int length = -1;
     private int priority = -1;
 
+    /** An empty holder (length and priority -1), for a receive to fill. */
+    public MqReceived() {
+    }
+
     /**
      * The payload length of the last message received into this, or -1 when none came.
      *

@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * <p>A key is 32 bits; {@link #toString()} shows it as {@code ipcs} does ({@code 0x1ec00001}).
  * Beware of {@code ftok}: it keeps only the low 8 bits of the project id and of the device
  * number and the low 16 bits of the inode, so two different files can yield the same key.
+ *
+ * @param value the key's 32 bits, as the kernel's {@code key_t}
  */
 public record IpcKey(int value) {
     /** IPC_PRIVATE (0): every create with it makes a new object. */
