@@ -310,20 +310,6 @@ public record Report(Machine machine, String command, String started, double sec
         return fixed(v / 1_000_000, 1) + " ms";
     }
 
-    /** 1234567 -> "1.23M", for progress lines. */
-    public static String count(double v) {
-        if (Double.isNaN(v)) {
-            return "-";
-        }
-        if (v < 10_000) {
-            return fixed(v, 0);
-        }
-        if (v < 10_000_000) {
-            return fixed(v / 1000, 1) + "k";
-        }
-        return fixed(v / 1_000_000, 2) + "M";
-    }
-
     public static String size(long b) {
         if (b >= 1024 && b % 1024 == 0) {
             return (b / 1024) + " KiB";

@@ -131,7 +131,7 @@ public final class Runner {
                                 Report.ns(h.getValueAtPercentile(50))));
                     } else {
                         double rate = ph[3] * 1e9 / Math.max(1, ph[4]);
-                        progress.step(String.format("%s %s %s streaming: %s msg/s", m.id(), lang, sz, Report.count(rate)));
+                        progress.step(String.format("%s %s %s streaming: %s M msg/s", m.id(), lang, sz, Report.mega(rate)));
                     }
                 }
             }
