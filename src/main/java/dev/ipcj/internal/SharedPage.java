@@ -5,7 +5,7 @@ import dev.ipcj.IpcException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.NotFoundException;
 import dev.ipcj.jni.Futex;
-import dev.ipcj.posix.SharedMemory;
+import dev.ipcj.jni.PosixShm;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -21,7 +21,7 @@ import org.bytedeco.javacpp.Pointer;
  * A file of /dev/shm mapped shared, with the accesses messaging and the shared log make to words
  * another process may write or truncate.
  *
- * <p>Files in /dev/shm are mapped as POSIX shared memory objects ({@code SharedMemory}: opened
+ * <p>Files in /dev/shm are mapped as POSIX shared memory objects ({@link ShmObjects}: opened
  * without following links and without blocking, refused unless a regular file), into a
  * {@code MappedRegion}, which registers the mapping with ipcj's fault guard
  * ({@code dev.ipcj.internal.FaultGuards}): when another process truncates the object and this
@@ -52,15 +52,18 @@ public final class SharedPage implements AutoCloseable {
     public final int size;
     public final java.nio.ByteBuffer buf;
     private final FileChannel channel;
-    private final SharedMemory shm;
+    /** The shm descriptor (its uses counted, so that no fstat reaches a reused number after close), or null. */
+    private final UseCount shm;
+    private final int fd;
     private final MappedRegion region;
     private final long address;
 
-    private SharedPage(String object, FileChannel channel, SharedMemory shm, MappedRegion region,
+    private SharedPage(String object, FileChannel channel, int fd, MappedRegion region,
                        java.nio.ByteBuffer buf, int size) {
         this.object = object;
         this.channel = channel;
-        this.shm = shm;
+        this.fd = fd;
+        this.shm = fd >= 0 ? new UseCount(() -> PosixShm.close(fd)) : null;
         this.region = region;
         this.buf = buf;
         this.size = size;
@@ -91,7 +94,7 @@ public final class SharedPage implements AutoCloseable {
             }
             MappedByteBuffer b = ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size);
             b.order(ByteOrder.nativeOrder());
-            return new SharedPage(object, ch, null, null, b, size);
+            return new SharedPage(object, ch, -1, null, b, size);
         } catch (IOException e) {
             ShmFiles.closeQuietly(ch);
             throw new IpcException(call, object, 0, "mapping " + path + ": " + e);
@@ -103,17 +106,17 @@ public final class SharedPage implements AutoCloseable {
 
     private static SharedPage openShm(Path path, int size, boolean readOnly, String call, String object) {
         String name = "/" + path.getFileName();
-        SharedMemory shm = readOnly ? SharedMemory.openReadOnly(name) : SharedMemory.open(name);
+        int fd = ShmObjects.open(name, readOnly);
         try {
-            long actual = shm.size();
+            long actual = ShmObjects.stat(fd, name)[0];
             if (actual < size) {
                 throw new CorruptedException(call, object, 0, path + " is " + actual + " bytes, shorter than the "
                         + size + " it must hold");
             }
-            MappedRegion r = shm.map(0, size, readOnly);
-            return new SharedPage(object, null, shm, r, r.buffer(), size);
+            MappedRegion r = ShmObjects.map(fd, name, 0, size, readOnly);
+            return new SharedPage(object, null, fd, r, r.buffer(), size);
         } catch (RuntimeException e) {
-            shm.close();
+            PosixShm.close(fd);
             throw e;
         }
     }
@@ -121,7 +124,17 @@ public final class SharedPage implements AutoCloseable {
     /** The file's size now (fstat), or -1 when it cannot be read. */
     public long currentSize() {
         try {
-            return shm != null ? shm.size() : channel.size();
+            if (shm == null) {
+                return channel.size();
+            }
+            if (!shm.tryEnter()) {
+                return -1; // closed
+            }
+            try {
+                return ShmObjects.stat(fd, object)[0];
+            } finally {
+                shm.exit();
+            }
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -249,7 +262,7 @@ public final class SharedPage implements AutoCloseable {
     static {
         // Warm-up on private memory: see the comment above the read-modify-writes.
         java.nio.ByteBuffer mem = java.nio.ByteBuffer.allocateDirect(64);
-        SharedPage p = new SharedPage("warm-up", null, null, null, mem, 64);
+        SharedPage p = new SharedPage("warm-up", null, -1, null, mem, 64);
         for (int i = 0; i < 20_000; i++) {
             p.casLong(8, i, i + 1);
             p.casInt(16, i, i + 1);

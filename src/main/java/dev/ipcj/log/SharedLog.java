@@ -38,7 +38,6 @@ import dev.ipcj.internal.CrashPoints;
 import dev.ipcj.internal.Doorbell;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.Faults;
-import dev.ipcj.internal.LogAccess;
 import dev.ipcj.internal.Names;
 import dev.ipcj.internal.SharedLock;
 import dev.ipcj.internal.SharedPage;
@@ -126,10 +125,6 @@ public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
     private long consumed;
     private boolean passedSegment;
 
-    static {
-        LogAccess.set(new Access());
-    }
-
     private SharedLog(String name, Path dir, SharedPage state) {
         this.name = name;
         this.dir = dir;
@@ -162,16 +157,8 @@ public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
      * @throws LimitExceededException   when /dev/shm has no room for the first segment (ENOSPC)
      */
     public static SharedLog create(String name, int capacity, int maxRecordSize) {
-        Names.check("log create", name, MAX_NAME);
-        if (capacity < 1 && capacity != UNBOUNDED) {
-            throw new InvalidArgumentException("log create", name, 0, "capacity " + capacity
-                    + ": must be at least 1, or SharedLog.UNBOUNDED (-1)");
-        }
-        if (maxRecordSize < 0 || maxRecordSize > MAX_RECORD_SIZE) {
-            throw new InvalidArgumentException("log create", name, 0, "maxRecordSize " + maxRecordSize
-                    + ": must be 0.." + MAX_RECORD_SIZE);
-        }
-        return create(name, DEFAULT_DIR, capacity, maxRecordSize, 0);
+        checkCreate(name, DEFAULT_DIR, capacity, maxRecordSize);
+        return create0(name, DEFAULT_DIR, capacity, maxRecordSize, 0);
     }
 
     /**
@@ -184,7 +171,7 @@ public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
      */
     public static SharedLog open(String name) {
         Names.check("log open", name, MAX_NAME);
-        return open(name, DEFAULT_DIR, 0);
+        return open0(name, DEFAULT_DIR, 0);
     }
 
     /**
@@ -199,11 +186,11 @@ public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
      */
     public static boolean unlinkIfExists(String name) {
         Names.check("log unlink", name, MAX_NAME);
-        return remove(name, DEFAULT_DIR, 0);
+        return remove0(name, DEFAULT_DIR, 0);
     }
 
     /** Creates the log {@code name} in {@code dir} for the owner id {@code owner} (0: a bare log). Checked arguments. */
-    static SharedLog create(String name, Path dir, int cap, int maxRecord, long owner) {
+    private static SharedLog create0(String name, Path dir, int cap, int maxRecord, long owner) {
         int segment = LogLayout.segmentSize(maxRecord);
         Path statePath = dir.resolve(name.substring(1) + ".log");
         FileChannel ch;
@@ -274,7 +261,7 @@ public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
     }
 
     /** Opens the log {@code name} in {@code dir}; with {@code owner != 0} it must be that owner's. */
-    static SharedLog open(String name, Path dir, long owner) {
+    private static SharedLog open0(String name, Path dir, long owner) {
         Path statePath = dir.resolve(name.substring(1) + ".log");
         PosixFileAttributes a = ShmFiles.attributes(statePath, "open", name);
         if (a == null) {
@@ -327,7 +314,7 @@ public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
      * Removes the log {@code name} in {@code dir} (with {@code owner != 0}: only if it is that
      * owner's). CorruptedException, removing nothing, when the state file is not such a log.
      */
-    static boolean remove(String name, Path dir, long owner) {
+    private static boolean remove0(String name, Path dir, long owner) {
         String base = name.substring(1) + ".log";
         Path statePath = dir.resolve(base);
         PosixFileAttributes a = ShmFiles.attributes(statePath, "unlink", name);
@@ -1068,60 +1055,183 @@ public final class SharedLog implements AutoCloseable, dev.ipcj.Waitable {
     /** Removes this log if it is still the one this handle opened (its owner's), quietly. */
     void unlink() {
         try {
-            remove(name, dir, state.getLong(OFF_OWNER));
+            remove0(name, dir, state.getLong(OFF_OWNER));
         } catch (IpcException | InternalError ignored) {
             // nothing of ours to remove
         }
     }
 
-    /** The bridge for dev.ipcj.msg's SHM_LOG transport (see {@link LogAccess}). */
-    private static final class Access extends LogAccess {
-        @Override
-        public SharedLog create(String name, Path dir, int capacity, int maxRecordSize, long owner) {
-            return SharedLog.create(name, dir, capacity, maxRecordSize, owner);
-        }
+    // ---------------------------------------------------------------- for framing layers
 
-        @Override
-        public SharedLog open(String name, Path dir, long owner) {
-            return SharedLog.open(name, dir, owner);
-        }
+    /*
+     * What a layer that frames its own messages as records needs (dev.ipcj.msg's SHM_LOG
+     * transport is one): a log in a directory of its choice, an owner tag that open and remove
+     * check, records written from and read into two buffers (a header and a payload, with no
+     * copy through a scratch buffer), and errors named by the layer's own calls.
+     */
 
-        @Override
-        public boolean remove(String name, Path dir, long owner) {
-            return SharedLog.remove(name, dir, owner);
+    private static void checkCreate(String name, Path dir, int capacity, int maxRecordSize) {
+        Names.check("log create", name, MAX_NAME);
+        if (dir == null) {
+            throw new InvalidArgumentException("log create", name, 0, "the directory is null");
         }
+        if (capacity < 1 && capacity != UNBOUNDED) {
+            throw new InvalidArgumentException("log create", name, 0, "capacity " + capacity
+                    + ": must be at least 1, or SharedLog.UNBOUNDED (-1)");
+        }
+        if (maxRecordSize < 0 || maxRecordSize > MAX_RECORD_SIZE) {
+            throw new InvalidArgumentException("log create", name, 0, "maxRecordSize " + maxRecordSize
+                    + ": must be 0.." + MAX_RECORD_SIZE);
+        }
+    }
 
-        @Override
-        public boolean put(SharedLog log, ByteBuffer head, ByteBuffer body, long nanos, String call)
-                throws InterruptedException {
-            return log.put0(head, body, nanos, call);
+    private static void checkDir(String call, String name, Path dir) {
+        Names.check(call, name, MAX_NAME);
+        if (dir == null) {
+            throw new InvalidArgumentException(call, name, 0, "the directory is null");
         }
+    }
 
-        @Override
-        public int take(SharedLog log, ByteBuffer head, ByteBuffer body, long nanos, String call)
-                throws InterruptedException {
-            return log.take0(head, body, nanos, call);
-        }
+    /**
+     * Creates the log {@code name} as {@link #create(String, int, int)} does, but with its files
+     * in {@code dir} (a tmpfs: the files are mapped shared) and the owner tag {@code owner} in its
+     * state, which {@link #open(String, Path, long)} and {@link #unlinkIfExists(String, Path, long)}
+     * check: a layer that keeps its own object beside the log (a mailbox's control file) stores
+     * that object's instance id here, so that a log of the same name made by someone else is
+     * refused rather than used.
+     *
+     * @param name          {@code "/"} and at most {@value #MAX_NAME} bytes
+     * @param dir           the directory of the log's files, e.g. {@code /dev/shm}
+     * @param capacity      at most this many records wait (1 or more), or {@link #UNBOUNDED}
+     * @param maxRecordSize the longest record in bytes, 0 .. {@link #MAX_RECORD_SIZE}
+     * @param owner         the owner tag, or 0 for none (a bare log, as {@code create} makes)
+     * @return the open log, empty
+     * @throws InvalidArgumentException for a bad name, directory, capacity or size
+     * @throws AlreadyExistsException   when the state file exists
+     */
+    public static SharedLog create(String name, Path dir, int capacity, int maxRecordSize, long owner) {
+        checkCreate(name, dir, capacity, maxRecordSize);
+        return create0(name, dir, capacity, maxRecordSize, owner);
+    }
 
-        @Override
-        public long size(SharedLog log) {
-            return log.size0();
-        }
+    /**
+     * Opens the existing log {@code name} in {@code dir}; with {@code owner != 0} it must carry
+     * that owner tag (see {@link #create(String, Path, int, int, long)}).
+     *
+     * @param name  {@code "/"} and the log's name
+     * @param dir   the directory of the log's files
+     * @param owner the owner tag the log must carry, or 0 to accept any
+     * @return the open log
+     * @throws NotFoundException  when there is no such log
+     * @throws CorruptedException when the state file is not a log of this version, or another owner's
+     */
+    public static SharedLog open(String name, Path dir, long owner) {
+        checkDir("log open", name, dir);
+        return open0(name, dir, owner);
+    }
 
-        @Override
-        public long logId(SharedLog log) {
-            return log.logId;
-        }
+    /**
+     * Removes the log {@code name} in {@code dir} as {@link #unlinkIfExists(String)} does; with
+     * {@code owner != 0}, only if it carries that owner tag.
+     *
+     * @param name  {@code "/"} and the log's name
+     * @param dir   the directory of the log's files
+     * @param owner the owner tag the log must carry, or 0 to remove any
+     * @return true if anything was removed, false if there was no such log
+     * @throws CorruptedException when the state file is not a log, or not the owner's (it is left in place)
+     */
+    public static boolean unlinkIfExists(String name, Path dir, long owner) {
+        checkDir("log unlink", name, dir);
+        return remove0(name, dir, owner);
+    }
 
-        @Override
-        public void checkIntact(SharedLog log, String call) {
-            log.checkIntact(call);
+    /**
+     * Appends one record made of {@code head}'s remaining bytes (if head is not null) followed
+     * by {@code body}'s; neither buffer's position moves. Errors name the call {@code call}.
+     *
+     * @param head  the record's first bytes, or null
+     * @param body  the rest of the record
+     * @param nanos how long to wait for room: 0 not at all, negative forever, else nanoseconds
+     * @param call  the name errors give the call (the framing layer's own, e.g. {@code "send"})
+     * @return true when appended, false when there was no room in time
+     * @throws InvalidArgumentException when body is null or the record is longer than {@link #maxRecordSize()}
+     * @throws InterruptedException     when interrupted while waiting
+     */
+    public boolean putFramed(ByteBuffer head, ByteBuffer body, long nanos, String call) throws InterruptedException {
+        if (body == null) {
+            throw new InvalidArgumentException(call, name, 0, "the buffer is null");
         }
+        long len = (long) body.remaining() + (head == null ? 0 : head.remaining());
+        if (len > maxRecord) {
+            throw new InvalidArgumentException(call, name, 0, "a record of " + len + " bytes is longer than the "
+                    + maxRecord + " this log holds");
+        }
+        return put0(head, body, nanos, call);
+    }
 
-        @Override
-        public void unlink(SharedLog log) {
-            log.unlink();
+    /**
+     * Takes the oldest record: its first bytes fill {@code head} (if not null) from its position,
+     * which does not move; the rest goes into {@code body} at its position, which advances. A
+     * record whose rest does not fit in body's remaining room stays in the log
+     * (InvalidArgumentException). Errors name the call {@code call}.
+     *
+     * @param head  filled with the record's first {@code head.remaining()} bytes, or null
+     * @param body  receives the rest
+     * @param nanos how long to wait for a record: 0 not at all, negative forever, else nanoseconds
+     * @param call  the name errors give the call (the framing layer's own, e.g. {@code "receive"})
+     * @return the record's whole length, or -1 when none came in time
+     * @throws InvalidArgumentException when body is null or read-only, or the record does not fit
+     * @throws InterruptedException     when interrupted while waiting
+     */
+    public int takeFramed(ByteBuffer head, ByteBuffer body, long nanos, String call) throws InterruptedException {
+        if (body == null) {
+            throw new InvalidArgumentException(call, name, 0, "the buffer is null");
         }
+        if (body.isReadOnly() || (head != null && head.isReadOnly())) {
+            throw new InvalidArgumentException(call, name, 0, "the buffer is read-only");
+        }
+        return take0(head, body, nanos, call);
+    }
+
+    /**
+     * The records waiting, as {@link #size()}, but also on a closed handle (its mapping stays):
+     * what a framing layer reports as its pending count after close.
+     *
+     * @return the number of records appended and not yet taken
+     * @throws CorruptedException when the state page was truncated
+     */
+    public long pending() {
+        return size0();
+    }
+
+    /**
+     * The log's id: a random non-zero number chosen at create, repeated in every segment file,
+     * so that a file of the same name from another log is recognised as not this log's.
+     *
+     * @return the id
+     */
+    public long logId() {
+        return logId;
+    }
+
+    /**
+     * Throws CorruptedException if a file the last take read from (the state file or the
+     * segment) was truncated by another process: what that take copied may have come from
+     * placeholder pages. A framing layer calls it before it reports a received message.
+     *
+     * @param call the name the error gives the call
+     * @throws CorruptedException when a file under the last take was truncated
+     */
+    public void checkTaken(String call) {
+        checkIntact(call);
+    }
+
+    /**
+     * Removes the log this handle opened (the one with its owner tag), quietly: nothing is
+     * removed, and nothing thrown, when the name now holds another log or none.
+     */
+    public void unlinkOwn() {
+        unlink();
     }
 
     // ---------------------------------------------------------------- WaitSet

@@ -2,7 +2,6 @@ package dev.ipcj.msg;
 
 import dev.ipcj.CorruptedException;
 import dev.ipcj.IpcException;
-import dev.ipcj.internal.LogAccess;
 import dev.ipcj.internal.SharedPage;
 import dev.ipcj.internal.ShmFiles;
 import dev.ipcj.log.LogLayout;
@@ -30,7 +29,6 @@ final class LogQueue extends FrameQueue {
     static final Path DEFAULT_DIR = ShmFiles.DIR;
     /** The longest mailbox name this transport accepts: the log's. */
     static final int MAX_NAME = SharedLog.MAX_NAME;
-    private static final LogAccess LOG = LogAccess.get();
     private static final ThreadLocal<ByteBuffer> HEAD = ThreadLocal.withInitial(
             () -> ByteBuffer.allocate(Envelope.SIZE).order(ByteOrder.nativeOrder()));
 
@@ -54,10 +52,10 @@ final class LogQueue extends FrameQueue {
         @Override
         FrameQueue create(String name, MailboxHeader h, MailboxHeader.Created c, SharedPage control) {
             int cap = h.capacity.isZero() ? 1 : h.capacity.isUnbounded() ? SharedLog.UNBOUNDED : h.capacity.limit();
-            LogQueue q = new LogQueue(LOG.create(name, DEFAULT_DIR, cap, Envelope.SIZE + h.maxMessageSize, h.instance));
+            LogQueue q = new LogQueue(SharedLog.create(name, DEFAULT_DIR, cap, Envelope.SIZE + h.maxMessageSize, h.instance));
             try {
                 h.id1 = ShmFiles.inode(statePath(DEFAULT_DIR, name));
-                h.id2 = LOG.logId(q.log);
+                h.id2 = q.log.logId();
                 c.write(h, name);
                 return q;
             } catch (RuntimeException e) {
@@ -74,9 +72,9 @@ final class LogQueue extends FrameQueue {
                 throw new CorruptedException("open", name, 0, "/dev/shm" + name + ".log is not this mailbox's log"
                         + " (inode " + ino + ", the header names " + h.id1 + ")");
             }
-            LogQueue q = new LogQueue(LOG.open(name, DEFAULT_DIR, h.instance));
+            LogQueue q = new LogQueue(SharedLog.open(name, DEFAULT_DIR, h.instance));
             int cap = h.capacity.isZero() ? 1 : h.capacity.limit();
-            long id = LOG.logId(q.log);
+            long id = q.log.logId();
             if (q.maxMessage != h.maxMessageSize || id != h.id2 || q.log.capacity() != cap) {
                 q.close();
                 throw new CorruptedException("open", name, 0, "the log holds messages of " + q.maxMessage
@@ -89,7 +87,7 @@ final class LogQueue extends FrameQueue {
         @Override
         boolean remove(String name, MailboxHeader h) {
             try {
-                return LOG.remove(name, DEFAULT_DIR, h.instance);
+                return SharedLog.unlinkIfExists(name, DEFAULT_DIR, h.instance);
             } catch (CorruptedException e) {
                 throw e;
             } catch (IpcException e) {
@@ -127,7 +125,7 @@ final class LogQueue extends FrameQueue {
             throws InterruptedException {
         ByteBuffer head = HEAD.get();
         Envelope.write(head.clear(), 0, frame, payload.remaining());
-        return LOG.put(log, head, payload, nanos, "send");
+        return log.putFramed(head, payload, nanos, "send");
     }
 
     @Override
@@ -135,7 +133,7 @@ final class LogQueue extends FrameQueue {
         ByteBuffer head = HEAD.get();
         head.clear();
         int at = dst.position();
-        int len = LOG.take(log, head, dst, nanos, "receive");
+        int len = log.takeFramed(head, dst, nanos, "receive");
         if (len < 0) {
             return false;
         }
@@ -155,7 +153,7 @@ final class LogQueue extends FrameQueue {
 
     @Override
     void checkIntact(String call) {
-        LOG.checkIntact(log, call);
+        log.checkTaken(call);
     }
 
     @Override
@@ -165,7 +163,7 @@ final class LogQueue extends FrameQueue {
 
     @Override
     long pending() {
-        return LOG.size(log);
+        return log.pending();
     }
 
     @Override
@@ -175,6 +173,6 @@ final class LogQueue extends FrameQueue {
 
     @Override
     void unlink() {
-        LOG.unlink(log);
+        log.unlinkOwn();
     }
 }

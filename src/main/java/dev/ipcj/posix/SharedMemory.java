@@ -1,13 +1,12 @@
 package dev.ipcj.posix;
 
 import dev.ipcj.ClosedException;
-import dev.ipcj.CorruptedException;
 import dev.ipcj.InvalidArgumentException;
 import dev.ipcj.IpcException;
 import dev.ipcj.MappedRegion;
 import dev.ipcj.internal.Errno;
 import dev.ipcj.internal.Names;
-import dev.ipcj.internal.Regions;
+import dev.ipcj.internal.ShmObjects;
 import dev.ipcj.internal.UseCount;
 import dev.ipcj.jni.PosixShm;
 
@@ -34,15 +33,9 @@ public final class SharedMemory implements AutoCloseable {
     /** Default permission bits: read and write for the owner only. */
     public static final int DEFAULT_MODE = 0600;
 
-    private static final int O_RDONLY = 0;
     private static final int O_RDWR = 2;
     private static final int O_CREAT = 0100;
     private static final int O_EXCL = 0200;
-    private static final int O_NONBLOCK = 04000;
-    private static final long S_IFMT = 0170000;
-    private static final long S_IFREG = 0100000;
-    private static final int PROT_READ = 1;
-    private static final int PROT_WRITE = 2;
 
     private final String name;
     private final int fd;
@@ -81,7 +74,7 @@ public final class SharedMemory implements AutoCloseable {
         checkMode("shm_open", name, mode);
         int fd = PosixShm.shmOpen(name, O_RDWR | O_CREAT | O_EXCL, mode);
         if (fd < 0) {
-            throw IpcException.of("shm_open", name, fd, detail(fd));
+            throw IpcException.of("shm_open", name, fd, ShmObjects.detail(fd));
         }
         int r = PosixShm.ftruncate(fd, size);
         if (r < 0) {
@@ -115,39 +108,7 @@ public final class SharedMemory implements AutoCloseable {
 
     private static SharedMemory open(String name, boolean readOnly) {
         checkName(name);
-        // O_NONBLOCK: a FIFO put where the object should be must not block the open.
-        int fd = PosixShm.shmOpen(name, (readOnly ? O_RDONLY : O_RDWR) | O_NONBLOCK, 0);
-        if (fd < 0) {
-            throw openError(name, fd);
-        }
-        return checkRegular(name, fd, readOnly);
-    }
-
-    /** Refuses (and closes) a descriptor that is not a regular file: a FIFO, socket or device. */
-    private static SharedMemory checkRegular(String name, int fd, boolean readOnly) {
-        long[] st = new long[4];
-        int r = PosixShm.fstat(fd, st);
-        if (r < 0 || (st[1] & S_IFMT) != S_IFREG) {
-            PosixShm.close(fd);
-            if (r < 0) {
-                throw IpcException.of("fstat", name, r);
-            }
-            throw new CorruptedException("shm_open", name, 0, "/dev/shm" + name + " is not a regular file (file type 0"
-                    + Long.toOctalString(st[1] & S_IFMT) + "), so not a shared memory object");
-        }
-        return new SharedMemory(name, fd, readOnly);
-    }
-
-    private static IpcException openError(String name, int fd) {
-        if (fd == -Errno.ELOOP) {
-            return new CorruptedException("shm_open", name, Errno.ELOOP, "/dev/shm" + name
-                    + " is a symbolic link, not a shared memory object (ipcj follows no links in /dev/shm)");
-        }
-        if (fd == -Errno.EINVAL) { // glibc's shm_open turns EISDIR into EINVAL; the name was checked
-            return new CorruptedException("shm_open", name, Errno.EISDIR, "/dev/shm" + name
-                    + " is a directory, not a shared memory object");
-        }
-        return IpcException.of("shm_open", name, fd, detail(fd));
+        return new SharedMemory(name, ShmObjects.open(name, readOnly), readOnly);
     }
 
     /**
@@ -164,11 +125,7 @@ public final class SharedMemory implements AutoCloseable {
         checkName(name);
         checkSize(name, size);
         checkMode("shm_open", name, mode);
-        int fd = PosixShm.shmOpen(name, O_RDWR | O_CREAT | O_NONBLOCK, mode);
-        if (fd < 0) {
-            throw openError(name, fd);
-        }
-        SharedMemory shm = checkRegular(name, fd, false);
+        SharedMemory shm = new SharedMemory(name, ShmObjects.openOrCreate(name, mode), false);
         try {
             if (shm.size() < size) {
                 shm.resize(size);
@@ -189,7 +146,7 @@ public final class SharedMemory implements AutoCloseable {
         checkName(name);
         int r = PosixShm.shmUnlink(name);
         if (r < 0) {
-            throw IpcException.of("shm_unlink", name, r, detail(r));
+            throw IpcException.of("shm_unlink", name, r, ShmObjects.detail(r));
         }
     }
 
@@ -203,7 +160,7 @@ public final class SharedMemory implements AutoCloseable {
         checkName(name);
         int r = PosixShm.shmUnlink(name);
         if (r < 0 && r != -Errno.ENOENT) {
-            throw IpcException.of("shm_unlink", name, r, detail(r));
+            throw IpcException.of("shm_unlink", name, r, ShmObjects.detail(r));
         }
         return r == 0;
     }
@@ -252,12 +209,7 @@ public final class SharedMemory implements AutoCloseable {
     private long[] stat() {
         enter();
         try {
-            long[] st = new long[4];
-            int r = PosixShm.fstat(fd, st);
-            if (r < 0) {
-                throw IpcException.of("fstat", name, r);
-            }
-            return st;
+            return ShmObjects.stat(fd, name);
         } finally {
             uses.exit();
         }
@@ -340,11 +292,7 @@ public final class SharedMemory implements AutoCloseable {
         }
         enter();
         try {
-            long a = PosixShm.mmapShared(fd, length, readOnly ? PROT_READ : PROT_READ | PROT_WRITE, offset);
-            if (a < 0 && a > -4096) {
-                throw IpcException.of("mmap", name, (int) a);
-            }
-            return Regions.wrap(name, a, length, readOnly, null);
+            return ShmObjects.map(fd, name, offset, length, readOnly);
         } finally {
             uses.exit();
         }
@@ -386,15 +334,5 @@ public final class SharedMemory implements AutoCloseable {
             throw new InvalidArgumentException(call, name, 0,
                     "mode 0" + Integer.toOctalString(mode) + " has bits outside 0777");
         }
-    }
-
-    private static String detail(int errno) {
-        if (errno == -Errno.EACCES) {
-            return "permission denied (the object's mode or owner does not allow this access)";
-        }
-        if (errno == -Errno.EMFILE) {
-            return "this process has too many open files (RLIMIT_NOFILE; raise it with ulimit -n)";
-        }
-        return null;
     }
 }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs an example; with no NAME (or only ITEMS) the producer/consumer bounded buffer.",
-            "naming, sync, buffering, request and speedup take --transport POSIX_MQ|SYSTEM_V|RING|SHM_LOG;",
+            "naming, sync, buffering, request and speedup take --transport and a local transport;",
             "speedup also takes AERON (network mailboxes on 127.0.0.1)."},
         subcommands = {DemoCommand.ProducerConsumer.class, DemoCommand.Naming.class, DemoCommand.Sync.class,
                 DemoCommand.Buffering.class, DemoCommand.Request.class, DemoCommand.Speedup.class})
@@ -107,7 +107,7 @@ final class DemoCommand implements Callable<Integer>, Checked {
         CommandSpec spec;
 
         @Option(names = "--transport", paramLabel = "TRANSPORT",
-                description = "POSIX_MQ, SYSTEM_V, RING or SHM_LOG (default: ${DEFAULT-VALUE}).")
+                description = "a local transport of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         Transport transport = Transport.defaultTransport();
 
         /** Whether this example runs over network mailboxes too. */

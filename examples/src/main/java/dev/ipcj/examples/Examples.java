@@ -54,6 +54,17 @@ final class Examples {
      * things before it calls {@code run}.
      */
     record Args(Transport transport, List<String> positional) {
+        /** The local transports' names, from the enum, so that a new transport shows up here by itself. */
+        static String localTransports() {
+            StringBuilder b = new StringBuilder();
+            for (Transport t : Transport.values()) {
+                if (t.isLocal()) {
+                    b.append(b.length() == 0 ? "" : ", ").append(t.name());
+                }
+            }
+            return b.toString();
+        }
+
         static Args parse(String example, String[] args, int maxPositional) {
             return parse(example, args, maxPositional, false);
         }
@@ -67,7 +78,7 @@ final class Examples {
                 String value = null;
                 if (a.equals("--transport")) {
                     if (i + 1 == args.length) {
-                        usage(example, "--transport needs a value: POSIX_MQ, SYSTEM_V, RING or SHM_LOG");
+                        usage(example, "--transport needs a value: " + localTransports());
                     }
                     value = args[++i];
                 } else if (a.startsWith("--transport=")) {
@@ -81,7 +92,7 @@ final class Examples {
                 try {
                     t = Transport.valueOf(value);
                 } catch (IllegalArgumentException e) {
-                    usage(example, "no transport '" + value + "'; choose POSIX_MQ, SYSTEM_V, RING or SHM_LOG");
+                    usage(example, "no transport '" + value + "'; choose " + localTransports());
                 }
                 if (!t.isLocal() && !network) {
                     usage(example, "the demos name mailboxes /NAME on this machine; AERON mailboxes are named"
