@@ -213,21 +213,11 @@ static inline int ipcj_bcast_create(ipcj_bcast *b, const char *name, int mode, u
 /* Opens and validates an existing ring: -ENOENT, or -EBADMSG if the object is no broadcast ring. */
 static inline int ipcj_bcast_open(ipcj_bcast *b, const char *name) {
     ipcj_bcast_init(b);
-    int fd = ipcj_shm_open(name, O_RDWR, 0);
-    if (fd < 0) return fd;
-    long long st[4] = {0, 0, 0, 0};
-    int rc = ipcj_fstat(fd, st);
-    if (rc < 0) { close(fd); return rc; }
-    if (!S_ISREG((mode_t)st[1]) || st[0] < IPCJ_BCAST_HEADER_SIZE + IPCJ_BCAST_MIN_CAPACITY
-        || st[0] > IPCJ_BCAST_HEADER_SIZE + (long long)IPCJ_BCAST_MAX_CAPACITY) {
-        close(fd);
-        return -EBADMSG;
-    }
-    long long a = ipcj_mmap_shared(fd, st[0], PROT_READ | PROT_WRITE, 0);
-    close(fd);
-    if (a < 0 && a > -4096) return (int)a;
-    b->base = (uint8_t *)(intptr_t)a;
-    b->size = st[0];
+    void *base;
+    int rc = ipcj_shm_map_existing(name, IPCJ_BCAST_HEADER_SIZE + IPCJ_BCAST_MIN_CAPACITY,
+                                   IPCJ_BCAST_HEADER_SIZE + (long long)IPCJ_BCAST_MAX_CAPACITY, &base, &b->size);
+    if (rc < 0) return rc;
+    b->base = (uint8_t *)base;
     uint64_t magic = __atomic_load_n(IPCJ_BCAST_U64(b, IPCJ_BCAST_MAGIC_OFFSET), __ATOMIC_ACQUIRE);
     uint32_t cap = *IPCJ_BCAST_U32(b, IPCJ_BCAST_CAPACITY_OFFSET);
     uint32_t max = *IPCJ_BCAST_U32(b, IPCJ_BCAST_MAX_RECORD_OFFSET);
@@ -241,7 +231,7 @@ static inline int ipcj_bcast_open(ipcj_bcast *b, const char *name) {
         && *IPCJ_BCAST_U32(b, IPCJ_BCAST_HEADER_SIZE_OFFSET) == IPCJ_BCAST_HEADER_SIZE
         && *IPCJ_BCAST_U32(b, IPCJ_BCAST_SLOT_COUNT_OFFSET) == IPCJ_BCAST_SLOT_COUNT
         && *IPCJ_BCAST_U64(b, IPCJ_BCAST_OBJECT_SIZE_OFFSET) == (uint64_t)(IPCJ_BCAST_HEADER_SIZE + (long long)cap)
-        && IPCJ_BCAST_HEADER_SIZE + (long long)cap == st[0]
+        && IPCJ_BCAST_HEADER_SIZE + (long long)cap == b->size
         && (flags & ~(uint32_t)IPCJ_BCAST_FLAG_ASYMMETRIC) == 0;
     if (!ok) { munmap(b->base, (size_t)b->size); b->base = NULL; return -EBADMSG; }
     b->capacity = cap; b->mask = cap - 1; b->max = max; b->mode = (int)mode;

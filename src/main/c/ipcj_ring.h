@@ -268,21 +268,11 @@ static inline int ipcj_ring_create(ipcj_ring *r, const char *name, int variant, 
  */
 static inline int ipcj_ring_open(ipcj_ring *r, const char *name) {
     memset(r, 0, sizeof *r);
-    int fd = ipcj_shm_open(name, O_RDWR, 0);
-    if (fd < 0) return fd;
-    long long st[4] = {0, 0, 0, 0};
-    int rc = ipcj_fstat(fd, st);
-    if (rc < 0) { close(fd); return rc; }
-    if (!S_ISREG((mode_t)st[1]) || st[0] < IPCJ_RING_HEADER_SIZE + IPCJ_RING_MIN_CAPACITY
-        || st[0] > IPCJ_RING_HEADER_SIZE + (long long)IPCJ_RING_MAX_CAPACITY) {
-        close(fd);
-        return -EBADMSG;
-    }
-    long long a = ipcj_mmap_shared(fd, st[0], PROT_READ | PROT_WRITE, 0);
-    close(fd);
-    if (a < 0 && a > -4096) return (int)a;
-    r->base = (uint8_t *)(intptr_t)a;
-    r->size = st[0];
+    void *base;
+    int rc = ipcj_shm_map_existing(name, IPCJ_RING_HEADER_SIZE + IPCJ_RING_MIN_CAPACITY,
+                                   IPCJ_RING_HEADER_SIZE + (long long)IPCJ_RING_MAX_CAPACITY, &base, &r->size);
+    if (rc < 0) return rc;
+    r->base = (uint8_t *)base;
     /* The magic first: its acquire orders the loads of the fields the creator stored before it. */
     uint64_t magic = __atomic_load_n(IPCJ_RING_U64(r, IPCJ_RING_OFF_MAGIC), __ATOMIC_ACQUIRE);
     uint32_t cap = *IPCJ_RING_U32(r, IPCJ_RING_OFF_CAPACITY);
@@ -296,7 +286,7 @@ static inline int ipcj_ring_open(ipcj_ring *r, const char *name) {
         && max >= 1 && max <= cap / 2 - 8
         && *IPCJ_RING_U32(r, IPCJ_RING_OFF_HEADER_SIZE) == IPCJ_RING_HEADER_SIZE
         && *IPCJ_RING_U64(r, IPCJ_RING_OFF_OBJECT_SIZE) == (uint64_t)(IPCJ_RING_HEADER_SIZE + (long long)cap)
-        && (long long)(IPCJ_RING_HEADER_SIZE + (long long)cap) == st[0]
+        && (long long)(IPCJ_RING_HEADER_SIZE + (long long)cap) == r->size
         && (flags & ~(uint32_t)IPCJ_RING_FLAG_ASYMMETRIC) == 0;
     if (!ok) { munmap(r->base, (size_t)r->size); r->base = NULL; return -EBADMSG; }
     r->capacity = cap; r->mask = cap - 1; r->max = max; r->variant = (int)variant;

@@ -52,6 +52,31 @@ static inline long long ipcj_mmap_shared(int fd, long long length, int prot, lon
     return p == MAP_FAILED ? -errno : (long long)(intptr_t)p;
 }
 
+/*
+ * Opens the existing object `name` read-write and maps all of it shared, for a structure whose
+ * objects are min_size..max_size bytes (the ring, the broadcast ring): the one place their C
+ * twins open an object. 0 with *base and *size set; -errno from shm_open, fstat or mmap; -EBADMSG
+ * when it is not a regular file or its size is out of range (nothing stays mapped or open).
+ */
+static inline int ipcj_shm_map_existing(const char *name, long long min_size, long long max_size,
+                                        void **base, long long *size) {
+    int fd = ipcj_shm_open(name, O_RDWR, 0);
+    if (fd < 0) return fd;
+    long long st[4] = {0, 0, 0, 0};
+    int rc = ipcj_fstat(fd, st);
+    if (rc < 0) { close(fd); return rc; }
+    if (!S_ISREG((mode_t)st[1]) || st[0] < min_size || st[0] > max_size) {
+        close(fd);
+        return -EBADMSG;
+    }
+    long long a = ipcj_mmap_shared(fd, st[0], PROT_READ | PROT_WRITE, 0);
+    close(fd);
+    if (a < 0 && a > -4096) return (int)a;
+    *base = (void *)(intptr_t)a;
+    *size = st[0];
+    return 0;
+}
+
 static inline int ipcj_munmap(long long address, long long length) {
     return ipcj_status(munmap((void *)(intptr_t)address, (size_t)length));
 }
