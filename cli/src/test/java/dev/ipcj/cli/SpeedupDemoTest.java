@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ipcj.launch.Child;
 import dev.ipcj.launch.Launch;
+import dev.ipcj.msg.Mailbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,35 @@ class SpeedupDemoTest {
         // 100 = 50 chunks of 2: the parent once waited for 64 results and never ended
         Cli r = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> Cli.run("demo", "speedup", "2", "100"));
         assertEquals(0, r.status(), r.toString());
+    }
+
+    @Test
+    void aWorkerKilledMidJobEndsTheDemoWithAnErrorInsteadOfAWaitForever() throws Exception {
+        // 10^10 takes minutes on one worker: the kill lands while the chunks are out
+        long[] pid = {0};
+        try (Child c = Launch.java(Main.class).args("demo", "speedup", "2", "10000000000", "--transport", "POSIX_MQ")
+                .start()) {
+            pid[0] = c.pid();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            List<String> lines = new ArrayList<>();
+            for (String line; (line = c.nextLine(deadline)) != null && !line.contains("counting primes");) {
+                lines.add(line);
+            }
+            ProcessHandle worker = null;
+            while (worker == null && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                worker = ProcessHandle.of(c.pid()).flatMap(h -> h.children().findFirst()).orElse(null);
+            }
+            assertTrue(worker != null, "no worker started: " + lines);
+            Thread.sleep(1500); // past its ready, inside the job
+            worker.destroyForcibly();
+            int status = c.waitFor(Duration.ofSeconds(30)); // the old demo waited for its results forever
+            assertTrue(status != 0, "the demo ended with 0 although a worker was killed");
+        } finally {
+            // a demo that failed to end was killed before its own cleanup
+            Mailbox.unlinkIfExists("/ipcj-demo-" + pid[0] + "-tasks");
+            Mailbox.unlinkIfExists("/ipcj-demo-" + pid[0] + "-results");
+        }
     }
 
     @Test

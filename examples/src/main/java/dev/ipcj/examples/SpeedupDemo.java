@@ -8,6 +8,7 @@ import dev.ipcj.msg.Codec;
 import dev.ipcj.msg.Mailbox;
 import dev.ipcj.msg.Message;
 import dev.ipcj.msg.Transport;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -109,7 +110,7 @@ public final class SpeedupDemo {
                 ps.add(Examples.child(SpeedupDemo.class, "worker", tasks, results));
             }
             for (int i = 0; i < workers; i++) {
-                resultBox.receive();                              // each worker says "ready" (-1)
+                next(resultBox, ps);                              // each worker says "ready" (-1)
             }
             long t0 = System.nanoTime();
             Thread feeder = new Thread(() -> {
@@ -129,7 +130,7 @@ public final class SpeedupDemo {
             long primes = 0;
             // CHUNKS, or fewer for a LIMIT below it (step 1: LIMIT chunks); as many as the feeder sends
             for (long i = 0, chunks = (limit + step(limit) - 1) / step(limit); i < chunks; i++) {
-                primes += resultBox.receive().decode(LONG);
+                primes += next(resultBox, ps).decode(LONG);
             }
             long elapsed = System.nanoTime() - t0;
             feeder.join();
@@ -150,7 +151,7 @@ public final class SpeedupDemo {
             countPrimes(0, 300_000); // warm the JIT up before the clock starts
             out.send(-1L, LONG);
             for (;;) {
-                Message m = in.receive();
+                Message m = fromParent(in);
                 Range r = m.decode(RANGE);
                 if (r.lo() < 0) {
                     return;
@@ -172,7 +173,7 @@ public final class SpeedupDemo {
                 ps.add(Examples.child(SpeedupDemo.class, "net-worker", Integer.toString(i), tasks[i], results));
             }
             for (int i = 0; i < workers; i++) {
-                Result ready = resultBox.receive().decode(RESULT); // each worker, its mailbox created, says "ready" (-1)
+                Result ready = next(resultBox, ps).decode(RESULT); // each worker, its mailbox created, says "ready" (-1)
                 if (ready.count() != -1) {
                     throw new IllegalStateException("worker " + ready.worker() + " sent " + ready.count() + " before ready");
                 }
@@ -193,7 +194,7 @@ public final class SpeedupDemo {
             }
             long primes = 0;
             for (long taken = 0, chunks = (limit + step - 1) / step; taken < chunks; taken++) {
-                Result r = resultBox.receive().decode(RESULT);
+                Result r = next(resultBox, ps).decode(RESULT);
                 if (r.worker() < 0 || r.worker() >= workers || r.count() < 0) {
                     throw new IllegalStateException("a result from no worker of this run: " + r);
                 }
@@ -223,11 +224,47 @@ public final class SpeedupDemo {
             countPrimes(0, 300_000); // warm the JIT up before the clock starts
             out.send(new Result(index, -1), RESULT);
             for (;;) {
-                Range r = in.receive().decode(RANGE);
+                Range r = fromParent(in).decode(RANGE);
                 if (r.lo() < 0) {
                     return;
                 }
                 out.send(new Result(index, countPrimes(r.lo(), r.hi())), RESULT);
+            }
+        }
+    }
+
+    /**
+     * The next message on {@code box}; an IllegalStateException, instead of waiting forever, once
+     * a worker has ended with a status other than 0 (killed, or its mailbox could not be made):
+     * what it held would never come. A worker ending with 0 took its stop and is no loss.
+     */
+    private static Message next(Mailbox box, List<Child> workers) throws InterruptedException {
+        for (;;) {
+            Message m = box.receive(Duration.ofSeconds(1));
+            if (m != null) {
+                return m;
+            }
+            for (Child c : workers) {
+                Process p = c.process();
+                if (!p.isAlive() && p.exitValue() != 0) {
+                    throw new IllegalStateException("worker pid " + c.pid() + " ended with status " + p.exitValue()
+                            + " before the job was done");
+                }
+            }
+        }
+    }
+
+    /** A worker's next task; it exits (status 3) once its parent is gone: no task would come. */
+    private static Message fromParent(Mailbox in) throws InterruptedException {
+        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        for (;;) {
+            Message m = in.receive(Duration.ofSeconds(1));
+            if (m != null) {
+                return m;
+            }
+            if (parent == null || !parent.isAlive()) {
+                System.err.println("speedup worker (pid " + Examples.PID + "): the parent is gone; exiting");
+                System.exit(3);
             }
         }
     }
